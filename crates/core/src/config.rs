@@ -1,0 +1,625 @@
+//! Configuration: TOML in Vector's shape, parsed in two levels.
+//!
+//! ```toml
+//! [state]
+//! dir = "${WIREHOSE_STATE:-state}"   # environment variables expand
+//!
+//! [sources.inbox]
+//! type = "directory"
+//! path = "inbox"
+//!
+//! [transforms.clean]
+//! type = "normalize"
+//! inputs = ["inbox"]
+//!
+//! [sinks.out]
+//! type = "jsonl"
+//! inputs = ["clean"]
+//! path = "out/articles.jsonl"
+//! ```
+//!
+//! The outer level (`type`, `inputs`, `workers`) is read here; the rest of a
+//! component's table goes to the registered type's own config struct, which
+//! rejects unknown keys. All problems are collected in one pass and reported
+//! together, each naming its component and key.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::error::{ConfigProblem, ConfigProblems, CoreError};
+use crate::registry::Registry;
+use crate::stage::{SinkConfig, SourceConfig, TransformConfig};
+
+fn default_state_dir() -> PathBuf {
+    PathBuf::from("state")
+}
+fn default_commit_interval_ms() -> u64 {
+    200
+}
+fn default_channel_capacity() -> usize {
+    64
+}
+fn default_shutdown_timeout_secs() -> u64 {
+    30
+}
+
+/// `[state]`: where the daemon keeps its own state.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawState {
+    /// Directory for the ledger, the quarantine and sink bookkeeping. Default `state`.
+    #[serde(default = "default_state_dir")]
+    dir: PathBuf,
+    /// How often buffered ledger entries are committed, in milliseconds. Default 200.
+    #[serde(default = "default_commit_interval_ms")]
+    commit_interval_ms: u64,
+}
+
+impl Default for RawState {
+    fn default() -> Self {
+        RawState {
+            dir: default_state_dir(),
+            commit_interval_ms: default_commit_interval_ms(),
+        }
+    }
+}
+
+/// `[runtime]`: how components are wired and stopped.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRuntime {
+    /// Capacity of every channel between components, in events. Default 64.
+    #[serde(default = "default_channel_capacity")]
+    channel_capacity: usize,
+    /// How long a shutdown waits for in-flight articles, in seconds. Default 30.
+    #[serde(default = "default_shutdown_timeout_secs")]
+    shutdown_timeout_secs: u64,
+    /// Default `workers` of every transform. Default: the number of cores.
+    #[serde(default)]
+    workers: Option<usize>,
+}
+
+impl Default for RawRuntime {
+    fn default() -> Self {
+        RawRuntime {
+            channel_capacity: default_channel_capacity(),
+            shutdown_timeout_secs: default_shutdown_timeout_secs(),
+            workers: None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    state: RawState,
+    #[serde(default)]
+    runtime: RawRuntime,
+    #[serde(default)]
+    sources: BTreeMap<String, toml::Table>,
+    #[serde(default)]
+    transforms: BTreeMap<String, toml::Table>,
+    #[serde(default)]
+    sinks: BTreeMap<String, toml::Table>,
+}
+
+/// A source of the validated config.
+#[derive(Debug)]
+pub struct SourceSpec {
+    /// Component id.
+    pub id: String,
+    /// Registered type name.
+    pub type_name: String,
+    /// Its typed config.
+    pub config: Box<dyn SourceConfig>,
+}
+
+/// A transform of the validated config.
+#[derive(Debug)]
+pub struct TransformSpec {
+    /// Component id.
+    pub id: String,
+    /// Registered type name.
+    pub type_name: String,
+    /// Ids of the components it reads from.
+    pub inputs: Vec<String>,
+    /// How many instances run in parallel.
+    pub workers: usize,
+    /// Its typed config.
+    pub config: Box<dyn TransformConfig>,
+}
+
+/// A sink of the validated config.
+#[derive(Debug)]
+pub struct SinkSpec {
+    /// Component id.
+    pub id: String,
+    /// Registered type name.
+    pub type_name: String,
+    /// Ids of the components it reads from.
+    pub inputs: Vec<String>,
+    /// Its typed config.
+    pub config: Box<dyn SinkConfig>,
+}
+
+/// A validated configuration: every component parsed, the graph checked.
+#[derive(Debug)]
+pub struct Config {
+    /// The state directory.
+    pub state_dir: PathBuf,
+    /// Ledger commit interval.
+    pub commit_interval: Duration,
+    /// Capacity of each channel, in events.
+    pub channel_capacity: usize,
+    /// Time allowed for a graceful shutdown.
+    pub shutdown_timeout: Duration,
+    /// Sources, by id order.
+    pub sources: Vec<SourceSpec>,
+    /// Transforms, by id order.
+    pub transforms: Vec<TransformSpec>,
+    /// Sinks, by id order.
+    pub sinks: Vec<SinkSpec>,
+}
+
+/// Expands `${VAR}` and `${VAR:-default}` from `lookup`; `$$` is a literal `$`.
+/// Lines whose first non-blank character is `#` are left alone.
+pub fn expand_env(
+    text: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<String, Vec<ConfigProblem>> {
+    let mut out = String::with_capacity(text.len());
+    let mut problems = Vec::new();
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        if line.trim_start().starts_with('#') {
+            out.push_str(line);
+            continue;
+        }
+        let mut rest = line;
+        while let Some(at) = rest.find('$') {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            if let Some(tail) = after.strip_prefix('$') {
+                out.push('$');
+                rest = tail;
+            } else if let Some(body) = after.strip_prefix('{') {
+                let Some(close) = body.find('}') else {
+                    problems.push(ConfigProblem::new(
+                        None,
+                        None,
+                        format!("line {}: unclosed `${{` in environment variable reference", index + 1),
+                    ));
+                    out.push_str(&rest[at..]);
+                    rest = "";
+                    break;
+                };
+                let inner = &body[..close];
+                let (name, default) = match inner.split_once(":-") {
+                    Some((name, default)) => (name, Some(default)),
+                    None => (inner, None),
+                };
+                let valid = !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !name.starts_with(|c: char| c.is_ascii_digit());
+                if !valid {
+                    problems.push(ConfigProblem::new(
+                        None,
+                        None,
+                        format!("line {}: `{name}` is not a valid environment variable name", index + 1),
+                    ));
+                } else {
+                    match (lookup(name).filter(|v| !v.is_empty()), default) {
+                        (Some(value), _) => out.push_str(&value),
+                        (None, Some(default)) => out.push_str(default),
+                        (None, None) => problems.push(ConfigProblem::new(
+                            None,
+                            None,
+                            format!(
+                                "line {}: environment variable {name} is not set (set it, or write ${{{name}:-default}})",
+                                index + 1
+                            ),
+                        )),
+                    }
+                }
+                rest = &body[close + 1..];
+            } else {
+                out.push('$');
+                rest = after;
+            }
+        }
+        out.push_str(rest);
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
+fn unknown_field(message: &str) -> Option<String> {
+    let start = message.find("unknown field `")? + "unknown field `".len();
+    let end = message[start..].find('`')?;
+    Some(message[start..start + end].to_string())
+}
+
+fn take_string_list(
+    table: &mut toml::Table,
+    component: &str,
+    key: &str,
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<Vec<String>> {
+    let value = table.remove(key)?;
+    match value {
+        toml::Value::Array(items) => {
+            let mut names = Vec::new();
+            for item in items {
+                match item {
+                    toml::Value::String(name) => names.push(name),
+                    other => problems.push(ConfigProblem::new(
+                        Some(component),
+                        Some(key),
+                        format!("expected a list of component ids, found {}", other.type_str()),
+                    )),
+                }
+            }
+            Some(names)
+        }
+        other => {
+            problems.push(ConfigProblem::new(
+                Some(component),
+                Some(key),
+                format!("expected a list of component ids, found {}", other.type_str()),
+            ));
+            Some(Vec::new())
+        }
+    }
+}
+
+impl Config {
+    /// Reads, expands and validates the config file at `path`.
+    pub fn load(path: &Path, registry: &Registry) -> Result<Config, CoreError> {
+        let text = std::fs::read_to_string(path).map_err(|source| CoreError::ConfigRead {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, registry)
+    }
+
+    /// Expands and validates config `text`.
+    pub fn parse(text: &str, registry: &Registry) -> Result<Config, CoreError> {
+        let expanded = expand_env(text, |name| std::env::var(name).ok()).map_err(ConfigProblems)?;
+        let raw: RawConfig = toml::from_str(&expanded).map_err(|err| {
+            let message = err.to_string().trim_end().replace('\n', "\n    ");
+            let key = unknown_field(&message);
+            ConfigProblems(vec![ConfigProblem::new(None, key.as_deref(), message)])
+        })?;
+        let mut problems = Vec::new();
+        if raw.runtime.channel_capacity == 0 {
+            problems.push(ConfigProblem::new(
+                Some("runtime"),
+                Some("channel_capacity"),
+                "must be at least 1",
+            ));
+        }
+        if raw.state.commit_interval_ms == 0 {
+            problems.push(ConfigProblem::new(
+                Some("state"),
+                Some("commit_interval_ms"),
+                "must be at least 1",
+            ));
+        }
+        let default_workers = raw.runtime.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        });
+        if default_workers == 0 {
+            problems.push(ConfigProblem::new(Some("runtime"), Some("workers"), "must be at least 1"));
+        }
+
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for (kind, ids) in [
+            ("sources", raw.sources.keys()),
+            ("transforms", raw.transforms.keys()),
+            ("sinks", raw.sinks.keys()),
+        ] {
+            for id in ids {
+                if let Some(first) = seen.insert(id.clone(), kind) {
+                    problems.push(ConfigProblem::new(
+                        Some(&format!("{kind}.{id}")),
+                        None,
+                        format!("id `{id}` is already used by {first}.{id}; component ids must be unique"),
+                    ));
+                }
+            }
+        }
+
+        let mut sources = Vec::new();
+        for (id, mut table) in raw.sources {
+            let key = format!("sources.{id}");
+            if table.contains_key("inputs") {
+                problems.push(ConfigProblem::new(Some(&key), Some("inputs"), "sources take no inputs"));
+                table.remove("inputs");
+            }
+            let Some(type_name) = take_type(&mut table, &key, &mut problems) else { continue };
+            match registry.source(&type_name) {
+                None => problems.push(unknown_type(&key, &type_name, registry.names("sources"))),
+                Some(factory) => match factory(table) {
+                    Ok(config) => sources.push(SourceSpec { id, type_name, config }),
+                    Err(err) => problems.push(typed_problem(&key, &err)),
+                },
+            }
+        }
+        let mut edges: Vec<(String, String, Vec<String>)> = Vec::new();
+        let mut transforms = Vec::new();
+        for (id, mut table) in raw.transforms {
+            let key = format!("transforms.{id}");
+            let inputs = take_inputs(&mut table, &key, &mut problems);
+            edges.push(("transforms".into(), id.clone(), inputs.clone()));
+            let workers = match table.remove("workers") {
+                None => default_workers,
+                Some(toml::Value::Integer(n)) if n >= 1 => n as usize,
+                Some(other) => {
+                    problems.push(ConfigProblem::new(
+                        Some(&key),
+                        Some("workers"),
+                        format!("expected a whole number of at least 1, found {other}"),
+                    ));
+                    1
+                }
+            };
+            let Some(type_name) = take_type(&mut table, &key, &mut problems) else { continue };
+            match registry.transform(&type_name) {
+                None => problems.push(unknown_type(&key, &type_name, registry.names("transforms"))),
+                Some(factory) => match factory(table) {
+                    Ok(config) => transforms.push(TransformSpec {
+                        id,
+                        type_name,
+                        inputs,
+                        workers,
+                        config,
+                    }),
+                    Err(err) => problems.push(typed_problem(&key, &err)),
+                },
+            }
+        }
+        let mut sinks = Vec::new();
+        for (id, mut table) in raw.sinks {
+            let key = format!("sinks.{id}");
+            let inputs = take_inputs(&mut table, &key, &mut problems);
+            edges.push(("sinks".into(), id.clone(), inputs.clone()));
+            let Some(type_name) = take_type(&mut table, &key, &mut problems) else { continue };
+            match registry.sink(&type_name) {
+                None => problems.push(unknown_type(&key, &type_name, registry.names("sinks"))),
+                Some(factory) => match factory(table) {
+                    Ok(config) => sinks.push(SinkSpec {
+                        id,
+                        type_name,
+                        inputs,
+                        config,
+                    }),
+                    Err(err) => problems.push(typed_problem(&key, &err)),
+                },
+            }
+        }
+
+        let config = Config {
+            state_dir: raw.state.dir,
+            commit_interval: Duration::from_millis(raw.state.commit_interval_ms.max(1)),
+            channel_capacity: raw.runtime.channel_capacity.max(1),
+            shutdown_timeout: Duration::from_secs(raw.runtime.shutdown_timeout_secs),
+            sources,
+            transforms,
+            sinks,
+        };
+        check_graph(&seen, &edges, &mut problems);
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigProblems(problems).into())
+        }
+    }
+
+}
+
+fn check_graph(
+    kinds: &BTreeMap<String, &str>,
+    edges: &[(String, String, Vec<String>)],
+    problems: &mut Vec<ConfigProblem>,
+) {
+    {
+        if kinds.values().all(|kind| *kind != "sources") {
+            problems.push(ConfigProblem::new(None, None, "no sources: add a [sources.NAME] table"));
+        }
+        if kinds.values().all(|kind| *kind != "sinks") {
+            problems.push(ConfigProblem::new(None, None, "no sinks: add a [sinks.NAME] table"));
+        }
+        let mut consumed: BTreeSet<&str> = BTreeSet::new();
+        let readers = edges.iter().map(|(kind, id, inputs)| (format!("{kind}.{id}"), inputs));
+        for (key, inputs) in readers {
+            for input in inputs.iter() {
+                consumed.insert(input);
+                match kinds.get(input.as_str()) {
+                    None => {
+                        let known: Vec<&str> = kinds
+                            .iter()
+                            .filter(|(_, kind)| **kind != "sinks")
+                            .map(|(id, _)| id.as_str())
+                            .collect();
+                        problems.push(ConfigProblem::new(
+                            Some(&key),
+                            Some("inputs"),
+                            format!("unknown input `{input}` (known: {})", known.join(", ")),
+                        ));
+                    }
+                    Some(&"sinks") => problems.push(ConfigProblem::new(
+                        Some(&key),
+                        Some("inputs"),
+                        format!("input `{input}` is a sink; only sources and transforms have outputs"),
+                    )),
+                    Some(_) => {}
+                }
+            }
+        }
+        for (id, kind) in kinds {
+            if *kind != "sinks" && !consumed.contains(id.as_str()) {
+                problems.push(ConfigProblem::new(
+                    Some(&format!("{kind}.{id}")),
+                    None,
+                    format!("output goes nowhere: no transform or sink lists `{id}` in its inputs"),
+                ));
+            }
+        }
+        // Cycles among transforms, reported as the full chain.
+        let edges: BTreeMap<&str, Vec<&str>> = edges
+            .iter()
+            .filter(|(kind, _, _)| kind == "transforms")
+            .map(|(_, id, inputs)| (id.as_str(), inputs.iter().map(String::as_str).collect()))
+            .collect();
+        let mut done: BTreeSet<&str> = BTreeSet::new();
+        for start in edges.keys() {
+            let mut stack: Vec<&str> = Vec::new();
+            find_cycle(start, &edges, &mut stack, &mut done, problems);
+        }
+    }
+
+}
+
+impl Config {
+    /// Returns a human-readable description of the component graph.
+    pub fn describe(&self) -> String {
+        let mut lines = Vec::new();
+        for s in &self.sources {
+            lines.push(format!("sources.{} ({})", s.id, s.type_name));
+        }
+        for t in &self.transforms {
+            lines.push(format!(
+                "transforms.{} ({}, {} worker{}) <- {}",
+                t.id,
+                t.type_name,
+                t.workers,
+                if t.workers == 1 { "" } else { "s" },
+                t.inputs.join(", ")
+            ));
+        }
+        for s in &self.sinks {
+            lines.push(format!("sinks.{} ({}) <- {}", s.id, s.type_name, s.inputs.join(", ")));
+        }
+        lines.join("\n")
+    }
+}
+
+fn find_cycle<'a>(
+    node: &'a str,
+    edges: &BTreeMap<&'a str, Vec<&'a str>>,
+    stack: &mut Vec<&'a str>,
+    done: &mut BTreeSet<&'a str>,
+    problems: &mut Vec<ConfigProblem>,
+) {
+    if done.contains(node) {
+        return;
+    }
+    if let Some(at) = stack.iter().position(|n| *n == node) {
+        let mut chain: Vec<&str> = stack[at..].to_vec();
+        chain.push(node);
+        chain.reverse();
+        problems.push(ConfigProblem::new(
+            Some(&format!("transforms.{node}")),
+            Some("inputs"),
+            format!("cycle: {}", chain.join(" -> ")),
+        ));
+        return;
+    }
+    let Some(inputs) = edges.get(node) else { return };
+    stack.push(node);
+    for input in inputs {
+        find_cycle(input, edges, stack, done, problems);
+    }
+    stack.pop();
+    done.insert(node);
+}
+
+fn take_type(table: &mut toml::Table, key: &str, problems: &mut Vec<ConfigProblem>) -> Option<String> {
+    match table.remove("type") {
+        Some(toml::Value::String(name)) => Some(name),
+        Some(other) => {
+            problems.push(ConfigProblem::new(
+                Some(key),
+                Some("type"),
+                format!("expected a string, found {}", other.type_str()),
+            ));
+            None
+        }
+        None => {
+            problems.push(ConfigProblem::new(Some(key), Some("type"), "missing: every component needs a `type`"));
+            None
+        }
+    }
+}
+
+fn take_inputs(table: &mut toml::Table, key: &str, problems: &mut Vec<ConfigProblem>) -> Vec<String> {
+    match take_string_list(table, key, "inputs", problems) {
+        Some(inputs) if !inputs.is_empty() => inputs,
+        Some(_) => {
+            problems.push(ConfigProblem::new(Some(key), Some("inputs"), "must name at least one component"));
+            Vec::new()
+        }
+        None => {
+            problems.push(ConfigProblem::new(
+                Some(key),
+                Some("inputs"),
+                "missing: list the components this one reads from",
+            ));
+            Vec::new()
+        }
+    }
+}
+
+fn unknown_type(key: &str, name: &str, known: Vec<&str>) -> ConfigProblem {
+    ConfigProblem::new(
+        Some(key),
+        Some("type"),
+        format!("unknown type `{name}` (known: {})", known.join(", ")),
+    )
+}
+
+fn typed_problem(key: &str, err: &toml::de::Error) -> ConfigProblem {
+    let message = err.message().trim_end().to_string();
+    let field = unknown_field(&message);
+    ConfigProblem::new(Some(key), field.as_deref(), message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_expansion() {
+        let lookup = |name: &str| (name == "HOME_DIR").then(|| "/h".to_string());
+        assert_eq!(expand_env("a = \"${HOME_DIR}/x\"", lookup).unwrap(), "a = \"/h/x\"");
+        assert_eq!(expand_env("a = \"${NOPE:-d}\"", lookup).unwrap(), "a = \"d\"");
+        assert_eq!(expand_env("a = \"$$5\"", lookup).unwrap(), "a = \"$5\"");
+        assert_eq!(expand_env("# ${NOPE}\n", lookup).unwrap(), "# ${NOPE}\n");
+        let err = expand_env("x = 1\na = \"${NOPE}\"", lookup).unwrap_err();
+        assert!(err[0].message.contains("line 2"), "{}", err[0]);
+        assert!(err[0].message.contains("NOPE"));
+    }
+
+    #[test]
+    fn graph_errors_name_component_and_key() {
+        let registry = Registry::new();
+        let err = Config::parse(
+            "[transforms.a]\ntype = \"x\"\ninputs = [\"b\"]\n[transforms.b]\ntype = \"x\"\ninputs = [\"a\"]\n[sinks.s]\ntype = \"y\"\ninputs = [\"zz\"]\n",
+            &registry,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("transforms.a: key `type`: unknown type `x`"), "{err}");
+        assert!(err.contains("sinks.s: key `inputs`: unknown input `zz`"), "{err}");
+        assert!(err.contains("no sources"), "{err}");
+        assert!(err.contains("cycle: a -> b -> a") || err.contains("cycle: b -> a -> b"), "{err}");
+    }
+
+    #[test]
+    fn top_level_unknown_key_is_named() {
+        let err = Config::parse("[stat]\ndir = \"x\"\n", &Registry::new()).unwrap_err().to_string();
+        assert!(err.contains("stat"), "{err}");
+    }
+}

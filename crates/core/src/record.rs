@@ -1,0 +1,169 @@
+//! The article record that flows through the pipeline.
+//!
+//! All character offsets (`start`, `end` in [`Mention`] and [`Quote`]) are
+//! **Unicode scalar value (code point) offsets, end exclusive, into the body
+//! text**: the string obtained by joining [`Record::paragraphs`] with `"\n\n"`.
+//! The title is not part of the body text. Code-point offsets are what Python's
+//! `str` slicing and most JSON consumers expect.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+/// Separator placed between paragraphs to form the body text that offsets point into.
+pub const PARAGRAPH_SEPARATOR: &str = "\n\n";
+
+/// Content-derived identifier of an article: the first 128 bits of the BLAKE3
+/// hash of the raw file bytes, as 32 lowercase hex digits.
+pub fn article_id(bytes: &[u8]) -> String {
+    let hash = blake3::hash(bytes);
+    let mut out = String::with_capacity(32);
+    for byte in &hash.as_bytes()[..16] {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+/// One news article, as written by the sinks (one JSON object).
+///
+/// Field names are stable: downstream users depend on them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Record {
+    /// Content hash of the raw input (see [`article_id`]).
+    pub id: String,
+    /// Where the article came from.
+    pub source: SourceInfo,
+    /// Headline, when the text has one.
+    pub title: Option<String>,
+    /// Publication date, ISO 8601 (`YYYY-MM-DD`), when known.
+    pub published: Option<String>,
+    /// The dateline that opens the story (`LONDON (Reuters) -`), when present.
+    pub dateline: Option<Dateline>,
+    /// Wire agencies named as a source of the story (`AFP`, `Reuters`, …).
+    pub agencies: Vec<String>,
+    /// ISO 639-1 language code of the body, when detected with confidence.
+    pub language: Option<String>,
+    /// The clean body text, one string per paragraph.
+    pub paragraphs: Vec<String>,
+    /// Named entities found in the body.
+    pub entities: Vec<Entity>,
+    /// Direct quotes found in the body.
+    pub quotes: Vec<Quote>,
+    /// Boilerplate dropped by normalization, so a user can check what went.
+    pub removed: Vec<Removed>,
+    /// Id of an earlier article this one is a near-copy of.
+    pub duplicate_of: Option<String>,
+    /// The undecoded input bytes; consumed by normalization, never serialized.
+    #[serde(skip)]
+    pub raw: Option<Arc<[u8]>>,
+}
+
+impl Record {
+    /// Returns a record for freshly read raw bytes: the id is computed and the
+    /// text fields are empty until normalization fills them.
+    pub fn from_raw(bytes: Vec<u8>, source: SourceInfo) -> Record {
+        Record {
+            id: article_id(&bytes),
+            source,
+            raw: Some(Arc::from(bytes)),
+            ..Record::default()
+        }
+    }
+
+    /// Returns the body text that all offsets point into.
+    pub fn body(&self) -> String {
+        self.paragraphs.join(PARAGRAPH_SEPARATOR)
+    }
+}
+
+/// Origin of an article.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct SourceInfo {
+    /// Path of the input file (or the message subject for message sources).
+    pub path: PathBuf,
+    /// Size of the raw input in bytes.
+    pub bytes: u64,
+    /// When wirehose read the input, RFC 3339 UTC.
+    pub received_at: String,
+}
+
+/// A story's dateline.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Dateline {
+    /// The place as written, title-cased (`Sochi`, `Geneva`).
+    pub place: String,
+    /// The country when the dateline names it (`Russia`).
+    pub country: Option<String>,
+    /// The date when the dateline gives one: `YYYY-MM-DD` when the year is
+    /// known, `--MM-DD` (ISO 8601 without year) otherwise.
+    pub date: Option<String>,
+}
+
+/// A named entity and where it is mentioned.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Entity {
+    /// The entity's name (canonical name where known).
+    pub name: String,
+    /// `PER`, `ORG`, `LOC` or `MISC`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Every mention in the body text.
+    pub mentions: Vec<Mention>,
+}
+
+/// One mention of an entity.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Mention {
+    /// Code-point offset of the first character in the body text.
+    pub start: usize,
+    /// Code-point offset one past the last character.
+    pub end: usize,
+    /// The mention as written.
+    pub text: String,
+}
+
+/// A direct quote.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Quote {
+    /// The quoted words, without the quotation marks.
+    pub text: String,
+    /// Who said it, when found.
+    pub speaker: Option<String>,
+    /// The reporting verb (`said`, `told`), when found.
+    pub cue: Option<String>,
+    /// Code-point offset of the first quoted character in the body text.
+    pub start: usize,
+    /// Code-point offset one past the last quoted character.
+    pub end: usize,
+}
+
+/// A piece of text dropped as boilerplate.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Removed {
+    /// The dropped text.
+    pub text: String,
+    /// Why it went (`share_button`, `repeated_paragraph`, `related_links`, …).
+    pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_is_stable_and_content_derived() {
+        let a = article_id(b"hello");
+        assert_eq!(a.len(), 32);
+        assert_eq!(a, article_id(b"hello"));
+        assert_ne!(a, article_id(b"hello!"));
+    }
+
+    #[test]
+    fn raw_is_not_serialized() {
+        let record = Record::from_raw(b"x".to_vec(), SourceInfo::default());
+        let json = serde_json::to_string(&record).unwrap();
+        assert!(!json.contains("raw"));
+        assert!(json.starts_with("{\"id\":"));
+    }
+}

@@ -1,0 +1,140 @@
+//! Stage traits and the contexts the runner hands to stages.
+//!
+//! - A [`Source`] is async, runs until it is cancelled (or, in `--once` mode,
+//!   until it has taken everything there is), and emits [`Event`]s.
+//! - A [`Transform`] is synchronous and CPU-bound: record in, zero or more
+//!   records out. The runner runs `workers` instances on blocking threads and
+//!   does all the cross-cutting work (acks, timings, spans, quarantine on error).
+//! - A [`Sink`] is async, runs until its input closes, and resolves each
+//!   event's ack after a durable write.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use async_trait::async_trait;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::{ConfigProblem, StageError};
+use crate::event::Event;
+use crate::ledger::Ledger;
+use crate::quarantine::Quarantine;
+use crate::record::Record;
+
+/// Counters of a run, read by the command line for progress and summaries.
+#[derive(Debug, Default)]
+pub struct RunStats {
+    /// Inputs found that need processing.
+    pub discovered: AtomicU64,
+    /// Inputs whose records every sink acknowledged.
+    pub completed: AtomicU64,
+    /// Inputs quarantined.
+    pub quarantined: AtomicU64,
+    /// Inputs skipped as exact duplicates of an earlier article.
+    pub duplicates: AtomicU64,
+    /// Inputs skipped because the ledger already had them.
+    pub skipped: AtomicU64,
+}
+
+impl RunStats {
+    /// Adds one to `counter`.
+    pub fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Reads `counter`.
+    pub fn get(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::Relaxed)
+    }
+}
+
+/// What a component learns about itself when it is built.
+#[derive(Debug, Clone)]
+pub struct BuildContext {
+    /// Full component key: `sources.inbox`, `transforms.clean`, `sinks.out`.
+    pub key: String,
+    /// The component id alone (`inbox`).
+    pub id: String,
+    /// The daemon's state directory.
+    pub state_dir: PathBuf,
+}
+
+impl BuildContext {
+    /// Returns a config problem about `key` of this component.
+    pub fn problem(&self, key: &str, message: impl Into<String>) -> ConfigProblem {
+        ConfigProblem::new(Some(&self.key), Some(key), message)
+    }
+}
+
+/// Everything a running source needs.
+pub struct SourceContext {
+    /// Full component key (`sources.inbox`).
+    pub key: String,
+    /// The component id (`inbox`), the ledger's namespace for this source.
+    pub id: String,
+    /// Where emitted events go.
+    pub out: mpsc::Sender<Event>,
+    /// Cancelled when the daemon shuts down: take nothing new, then drain.
+    pub shutdown: CancellationToken,
+    /// The checkpoint store.
+    pub ledger: Ledger,
+    /// Where refused inputs go.
+    pub quarantine: Quarantine,
+    /// Take what is there now, then stop (backfill mode).
+    pub once: bool,
+    /// Shared counters.
+    pub stats: Arc<RunStats>,
+}
+
+/// Everything a running sink needs.
+pub struct SinkContext {
+    /// Full component key (`sinks.out`).
+    pub key: String,
+}
+
+/// A source of articles.
+#[async_trait]
+pub trait Source: Send {
+    /// Runs until cancelled (or done, in once mode), then waits for the
+    /// acknowledgements of what it emitted and records them.
+    async fn run(self: Box<Self>, cx: SourceContext) -> Result<(), StageError>;
+}
+
+/// A synchronous record-to-records step.
+pub trait Transform: Send {
+    /// Processes one record, pushing zero or more records to `out`. An
+    /// [`StageError::InvalidArticle`] quarantines the article; the transform
+    /// keeps running either way.
+    fn process(&mut self, record: Record, out: &mut Vec<Record>) -> Result<(), StageError>;
+}
+
+/// A destination for records.
+#[async_trait]
+pub trait Sink: Send {
+    /// Consumes `input` until it closes, resolving each event's ack once the
+    /// record is stored durably.
+    async fn run(
+        self: Box<Self>,
+        input: mpsc::Receiver<Event>,
+        cx: SinkContext,
+    ) -> Result<(), StageError>;
+}
+
+/// A validated source configuration that can build the runtime source.
+pub trait SourceConfig: Send + Sync + std::fmt::Debug {
+    /// Validates and builds the runtime source.
+    fn build(&self, cx: &BuildContext) -> Result<Box<dyn Source>, ConfigProblem>;
+}
+
+/// A validated transform configuration; built once per worker.
+pub trait TransformConfig: Send + Sync + std::fmt::Debug {
+    /// Validates and builds one transform instance.
+    fn build(&self, cx: &BuildContext) -> Result<Box<dyn Transform>, ConfigProblem>;
+}
+
+/// A validated sink configuration.
+pub trait SinkConfig: Send + Sync + std::fmt::Debug {
+    /// Validates and builds the runtime sink.
+    fn build(&self, cx: &BuildContext) -> Result<Box<dyn Sink>, ConfigProblem>;
+}
