@@ -1,0 +1,392 @@
+//! The normalize transform: configuration and the boilerplate rules.
+
+use std::collections::HashSet;
+
+use regex::{Regex, RegexSet};
+use serde::Deserialize;
+use wirehose_core::{
+    BuildContext, ConfigProblem, Record, Removed, StageError, Transform, TransformConfig,
+};
+
+use crate::clean::{clean_text, paragraphs};
+use crate::decode::decode;
+
+fn default_true() -> bool {
+    true
+}
+fn default_max_title_chars() -> usize {
+    200
+}
+
+/// Raw configuration of the normalize transform.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NormalizeConfig {
+    /// Apply the built-in boilerplate rules (share buttons, ads, captions,
+    /// disclaimers, agency credits, related links, stray trailing words).
+    /// Default true.
+    #[serde(default = "default_true")]
+    pub default_rules: bool,
+    /// Extra paragraphs to drop when they equal one of these, ignoring case
+    /// and trailing punctuation. Default none.
+    #[serde(default)]
+    pub drop_lines: Vec<String>,
+    /// Extra regular expressions; a paragraph matching one is dropped.
+    /// Default none.
+    #[serde(default)]
+    pub drop_patterns: Vec<String>,
+    /// Drop a paragraph that repeats an earlier one, and a short lead that a
+    /// later paragraph repeats in full. Default true.
+    #[serde(default = "default_true")]
+    pub drop_repeats: bool,
+    /// Longest first line taken as the title, in characters. Default 200.
+    #[serde(default = "default_max_title_chars")]
+    pub max_title_chars: usize,
+}
+
+impl TransformConfig for NormalizeConfig {
+    fn build(&self, cx: &BuildContext) -> Result<Box<dyn Transform>, ConfigProblem> {
+        Normalize::new(self)
+            .map(|n| Box::new(n) as Box<dyn Transform>)
+            .map_err(|(key, message)| cx.problem(key, message))
+    }
+}
+
+const SHARE_LINES: &[&str] = &[
+    "share", "share now", "share this", "share this article", "share this story", "share on facebook",
+    "share on twitter", "tweet", "email", "print", "whatsapp", "facebook", "twitter", "linkedin",
+    "comments", "comment", "subscribe", "follow us", "click here", "copy link", "save",
+];
+const AD_LINES: &[&str] = &["advertisement", "advertisements", "ad", "sponsored", "sponsored content", "story continues below advertisement"];
+const TRAILER_MARKERS: &[&str] = &[
+    "-", "–", "—", "related", "related news", "related articles", "related stories", "related coverage",
+    "read more", "read also", "also read", "see also", "more on this", "more on this story",
+    "more from", "you may also like", "recommended", "more stories", "latest news", "trending",
+];
+
+/// The runtime normalize transform.
+#[derive(Debug)]
+pub struct Normalize {
+    default_rules: bool,
+    drop_lines: HashSet<String>,
+    drop_patterns: Option<RegexSet>,
+    drop_repeats: bool,
+    max_title_chars: usize,
+    caption: Regex,
+    disclaimer: Regex,
+    credit: Regex,
+    date_prefix: Regex,
+}
+
+fn key(text: &str) -> String {
+    text.trim()
+        .trim_end_matches(['.', ':', '!', '|', '»', '›', '>'])
+        .trim()
+        .to_lowercase()
+}
+
+fn ends_like_sentence(text: &str) -> bool {
+    text.trim_end()
+        .chars()
+        .last()
+        .is_some_and(|c| matches!(c, '.' | '!' | '?' | '"' | '”' | '’' | '\'' | ')' | '…' | ':' | ';' | ']'))
+}
+
+impl Normalize {
+    /// Builds the transform, or returns the offending key and why.
+    pub fn new(config: &NormalizeConfig) -> Result<Normalize, (&'static str, String)> {
+        let drop_patterns = if config.drop_patterns.is_empty() {
+            None
+        } else {
+            Some(
+                RegexSet::new(&config.drop_patterns)
+                    .map_err(|err| ("drop_patterns", format!("invalid regular expression: {err}")))?,
+            )
+        };
+        if config.max_title_chars == 0 {
+            return Err(("max_title_chars", "must be at least 1".into()));
+        }
+        let compile = |pattern: &str| Regex::new(pattern).expect("built-in pattern compiles");
+        Ok(Normalize {
+            default_rules: config.default_rules,
+            drop_lines: config.drop_lines.iter().map(|l| key(l)).collect(),
+            drop_patterns,
+            drop_repeats: config.drop_repeats,
+            max_title_chars: config.max_title_chars,
+            caption: compile(
+                r"(?i)^(?:[^.()]{0,60}\.?\s*)?\((?:file|representational|representative|archive|stock)?\s*(?:image|photo|picture|pic|photograph)s?(?:\s*[:/][^)]*)?\)$",
+            ),
+            disclaimer: compile(
+                r"(?i)^\(?\s*(?:this is an unedited and auto-generated story|this story has not been edited|except for the headline, this story has not been edited|this article (?:was|has been) (?:auto-?generated|automatically generated)|disclaimer:)",
+            ),
+            credit: compile(
+                r"(?i)^\(\s*(?:with|additional reporting by|reporting by|inputs from|with inputs from|compiled by|written by|editing by)\s+[^()]{1,120}\)$",
+            ),
+            date_prefix: compile(
+                r"(?i)^(?:date|published|publication date|posted)\s*:?\s*(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?\b\s*",
+            ),
+        })
+    }
+
+    /// Returns why `paragraph` is boilerplate, if it is.
+    fn boilerplate(&self, paragraph: &str) -> Option<&'static str> {
+        let k = key(paragraph);
+        if self.drop_lines.contains(&k) {
+            return Some("custom_line");
+        }
+        if let Some(set) = &self.drop_patterns
+            && set.is_match(paragraph)
+        {
+            return Some("custom_pattern");
+        }
+        if !self.default_rules {
+            return None;
+        }
+        if SHARE_LINES.contains(&k.as_str()) {
+            return Some("share_button");
+        }
+        if AD_LINES.contains(&k.as_str()) {
+            return Some("advertisement");
+        }
+        if paragraph.len() <= 160 && self.caption.is_match(paragraph) {
+            return Some("image_caption");
+        }
+        if self.disclaimer.is_match(paragraph) {
+            return Some("disclaimer");
+        }
+        if paragraph.len() <= 160 && self.credit.is_match(paragraph) {
+            return Some("agency_credit");
+        }
+        None
+    }
+
+    fn normalize(&self, text: &str, record: &mut Record) {
+        let cleaned = clean_text(text);
+        let mut paras = paragraphs(&cleaned);
+        let mut removed: Vec<Removed> = Vec::new();
+        let drop = |text: String, reason: &str, removed: &mut Vec<Removed>| {
+            removed.push(Removed {
+                text,
+                reason: reason.to_string(),
+            })
+        };
+
+        // Metadata: a leading `date YYYY-MM-DD`.
+        if let Some(first) = paras.first_mut()
+            && let Some(found) = self.date_prefix.captures(first)
+        {
+            record.published = Some(found[1].to_string());
+            let rest = first[found.get(0).map_or(0, |m| m.end())..].trim().to_string();
+            *first = rest;
+            if first.is_empty() {
+                paras.remove(0);
+            }
+        }
+
+        // Line rules.
+        let mut kept: Vec<String> = Vec::with_capacity(paras.len());
+        for paragraph in paras {
+            match self.boilerplate(&paragraph) {
+                Some(reason) => drop(paragraph, reason, &mut removed),
+                None => kept.push(paragraph),
+            }
+        }
+
+        // Title: a first short line without final punctuation.
+        if kept.len() > 1 {
+            let first = &kept[0];
+            let words = first.split_whitespace().count();
+            if first.chars().count() <= self.max_title_chars
+                && words <= 30
+                && !first.ends_with(['.', '!', '?', ',', ';', ':'])
+            {
+                record.title = Some(kept.remove(0));
+            }
+        }
+
+        if self.default_rules {
+            // A related-links trailer after a marker line.
+            let start = kept.len() / 3;
+            if let Some(marker) = (start..kept.len()).find(|&i| TRAILER_MARKERS.contains(&key(&kept[i]).as_str()))
+                && kept.len() - marker <= 41
+                && kept[marker..].iter().all(|p| p.chars().count() <= 300)
+                && marker > 0
+            {
+                for paragraph in kept.drain(marker..) {
+                    drop(paragraph, "related_links", &mut removed);
+                }
+            }
+            // Trailing lines without final punctuation: stray words, headlines of
+            // related stories, leftover navigation.
+            while kept.len() > 1 {
+                let last = &kept[kept.len() - 1];
+                let words = last.split_whitespace().count();
+                if ends_like_sentence(last) || words > 16 || last.chars().count() > 140 {
+                    break;
+                }
+                let reason = if words == 1 { "stray_word" } else { "related_links" };
+                if let Some(paragraph) = kept.pop() {
+                    drop(paragraph, reason, &mut removed);
+                }
+            }
+        }
+
+        if self.drop_repeats {
+            let mut seen: HashSet<String> = HashSet::new();
+            if let Some(title) = &record.title {
+                seen.insert(key(title));
+            }
+            let mut unique: Vec<String> = Vec::with_capacity(kept.len());
+            for paragraph in kept {
+                if seen.insert(key(&paragraph)) {
+                    unique.push(paragraph);
+                } else {
+                    drop(paragraph, "repeated_paragraph", &mut removed);
+                }
+            }
+            // A short lead repeated in full by a later paragraph (a teaser
+            // before the dateline paragraph): keep the fuller one.
+            let mut index = 0;
+            while index < unique.len().min(6) {
+                let lead = &unique[index];
+                let long_enough = lead.split_whitespace().count() >= 8;
+                let repeated = long_enough
+                    && unique[index + 1..]
+                        .iter()
+                        .any(|later| later.len() > lead.len() && later.contains(lead.as_str()));
+                if repeated {
+                    let paragraph = unique.remove(index);
+                    drop(paragraph, "repeated_lead", &mut removed);
+                } else {
+                    index += 1;
+                }
+            }
+            kept = unique;
+        }
+
+        record.paragraphs = kept;
+        record.removed = removed;
+    }
+}
+
+impl Transform for Normalize {
+    fn process(&mut self, mut record: Record, out: &mut Vec<Record>) -> Result<(), StageError> {
+        let Some(raw) = record.raw.take() else {
+            // Already normalized upstream (or built by hand): pass it on.
+            out.push(record);
+            return Ok(());
+        };
+        let decoded = decode(&raw).map_err(|err| StageError::invalid(err.reason, err.hint))?;
+        drop(raw);
+        self.normalize(&decoded.text, &mut record);
+        if record.paragraphs.is_empty() && record.title.is_none() {
+            return Err(StageError::invalid(
+                "no text left after cleaning",
+                "the file holds only whitespace or boilerplate; check what the scraper saved",
+            ));
+        }
+        out.push(record);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wirehose_core::SourceInfo;
+
+    fn run(text: &str) -> Record {
+        let config: NormalizeConfig = toml::from_str("").unwrap();
+        let mut normalize = Normalize::new(&config).unwrap();
+        let mut out = Vec::new();
+        normalize
+            .process(Record::from_raw(text.as_bytes().to_vec(), SourceInfo::default()), &mut out)
+            .unwrap();
+        out.pop().unwrap()
+    }
+
+    fn seed(name: &str) -> Record {
+        let path = format!("{}/../../seeds/{name}", env!("CARGO_MANIFEST_DIR"));
+        run(&std::fs::read_to_string(path).unwrap())
+    }
+
+    fn reasons(record: &Record) -> Vec<(&str, &str)> {
+        record.removed.iter().map(|r| (r.reason.as_str(), r.text.as_str())).collect()
+    }
+
+    #[test]
+    fn seed_000_date_prefix() {
+        let record = seed("000_e488c85247a4d04f.txt");
+        assert_eq!(record.published.as_deref(), Some("2019-06-05"));
+        assert!(record.paragraphs[0].starts_with("Russia and the US have not yet"));
+        assert_eq!(record.title, None);
+    }
+
+    #[test]
+    fn seed_001_title_lead_caption_disclaimer_share() {
+        let record = seed("001_364c917bb0a75030.txt");
+        assert_eq!(record.title.as_deref(), Some("Pompeo Says Agreed with Putin on Syria Progress"));
+        assert!(record.paragraphs[0].starts_with("Sochi (Russia), May 15 (AFP) The United States"));
+        let removed = reasons(&record);
+        assert!(removed.contains(&("image_caption", "World. (File Image)")), "{removed:?}");
+        assert!(removed.iter().any(|(r, _)| *r == "disclaimer"));
+        assert!(removed.iter().any(|(r, t)| *r == "repeated_lead" && t.starts_with("The United States and Russia")));
+        assert_eq!(removed.iter().filter(|(r, _)| *r == "share_button").count(), 2);
+        assert!(record.paragraphs.last().unwrap().ends_with("(AFP)"));
+    }
+
+    #[test]
+    fn seed_002_share_ads_trailing_headline() {
+        let record = seed("002_20387e69ab198cf5.txt");
+        assert_eq!(
+            record.title.as_deref(),
+            Some("Pentagon says still no agreement with Russian Federation on cooperation on Syria")
+        );
+        let removed = reasons(&record);
+        assert_eq!(removed.iter().filter(|(r, _)| *r == "advertisement").count(), 2, "{removed:?}");
+        assert!(removed.contains(&("related_links", "Kerry, Lavrov meet to finalize details of Syria cooperation deal")));
+        assert!(record.paragraphs.last().unwrap().starts_with("Moscow and Washington will boost"));
+    }
+
+    #[test]
+    fn seed_003_credit_and_related_links() {
+        let record = seed("003_1df97a0fd76e64e0.txt");
+        assert_eq!(record.title.as_deref(), Some("U.S. and Russian armies launch talks on Syria"));
+        let removed = reasons(&record);
+        assert!(removed.contains(&("agency_credit", "(With Reuters and AFP)")), "{removed:?}");
+        assert!(removed.iter().filter(|(r, _)| *r == "related_links").count() >= 10);
+        assert!(record.paragraphs.last().unwrap().starts_with("In a related story, Kerry met briefly"));
+        assert!(record.paragraphs.iter().any(|p| p == "Kerry in London"));
+    }
+
+    #[test]
+    fn seed_004_stray_word() {
+        let record = seed("004_93804a6fc8622d24.txt");
+        assert_eq!(record.title, None);
+        assert!(reasons(&record).contains(&("stray_word", "orient")));
+        assert!(record.paragraphs.last().unwrap().ends_with("AP added."));
+    }
+
+    #[test]
+    fn exact_repeat_is_dropped() {
+        let record = run("Title here\n\nA paragraph that says a thing.\n\nAnother one.\n\nA paragraph that says a thing.\n");
+        assert_eq!(record.paragraphs, vec!["A paragraph that says a thing.", "Another one."]);
+    }
+
+    #[test]
+    fn binary_is_an_invalid_article() {
+        let config: NormalizeConfig = toml::from_str("").unwrap();
+        let mut normalize = Normalize::new(&config).unwrap();
+        let err = normalize
+            .process(Record::from_raw(b"\x89PNG\r\n\x1a\n\0\0".to_vec(), SourceInfo::default()), &mut Vec::new())
+            .unwrap_err();
+        assert!(matches!(err, StageError::InvalidArticle { .. }));
+    }
+
+    #[test]
+    fn unknown_key_and_bad_pattern() {
+        assert!(toml::from_str::<NormalizeConfig>("drop_line = []").unwrap_err().to_string().contains("drop_line"));
+        let config: NormalizeConfig = toml::from_str("drop_patterns = [\"(\"]").unwrap();
+        assert_eq!(Normalize::new(&config).unwrap_err().0, "drop_patterns");
+    }
+}
