@@ -1,1 +1,37 @@
-//! placeholder
+//! Sinks for wirehose.
+//!
+//! - [`jsonl`]: one record per line in a file, fsynced before acknowledging,
+//!   one line per article id even across crashes (`type = "jsonl"`);
+//! - [`stdout`]: one record per line on standard output (`type = "stdout"`).
+//!
+//! # Example
+//!
+//! ```
+//! let mut registry = wirehose_core::Registry::new();
+//! wirehose_sink::register(&mut registry);
+//! assert_eq!(registry.names("sinks"), vec!["jsonl", "stdout"]);
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod jsonl;
+pub mod stdout;
+
+use tokio::sync::mpsc;
+use wirehose_core::Event;
+
+/// Waits for one event, then takes whatever else is ready, up to `max` in all.
+/// Returns an empty batch once the input is closed and drained.
+pub(crate) async fn next_batch(input: &mut mpsc::Receiver<Event>, max: usize) -> Vec<Event> {
+    let mut batch = Vec::new();
+    if input.recv_many(&mut batch, max).await == 0 {
+        return batch;
+    }
+    batch
+}
+
+/// Registers every sink type of this crate.
+pub fn register(registry: &mut wirehose_core::Registry) {
+    registry.register_sink::<jsonl::JsonlConfig>("jsonl");
+    registry.register_sink::<stdout::StdoutConfig>("stdout");
+}
