@@ -1,1 +1,252 @@
-fn main() {}
+//! `wirehose`: the ingestion daemon's command line.
+//!
+//! # Layout
+//!
+//! | crate | role |
+//! |---|---|
+//! | `wirehose-core` | record, acks, config, registry, topology, ledger, quarantine |
+//! | `wirehose-source` | sources: `directory` |
+//! | `wirehose-normalize` | transform `normalize`: decode, clean, strip boilerplate |
+//! | `wirehose-extract` | transform `extract`: dateline, agencies, language, entities, quotes |
+//! | `wirehose-sink` | sinks: `jsonl`, `stdout` |
+//!
+//! This binary is glue: it parses arguments, sets up logging, loads the
+//! config with every stage type registered, runs the topology with a shutdown
+//! token cancelled on SIGINT/SIGTERM, and maps the outcome to an exit code:
+//! 0 ok, 1 bad config, 2 runtime failure.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use tracing::{info, warn};
+use wirehose_core::{
+    Ack, CancellationToken, Config, CoreError, Record, Registry, RunOptions, RunStats, SourceInfo,
+    Transform, topology,
+};
+
+#[derive(Debug, Parser)]
+#[command(name = "wirehose", version, about = "Streams news articles from a watched directory through normalize and extract stages into sinks")]
+struct Cli {
+    /// Log format: `auto` is human-readable on a terminal, JSON lines otherwise.
+    #[arg(long, value_enum, default_value_t = LogFormat::Auto, global = true)]
+    log_format: LogFormat,
+    /// Log filter (`info`, `debug`, `wirehose_source=debug`); overrides RUST_LOG.
+    #[arg(long, global = true)]
+    log_level: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Auto,
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the daemon (or, with --once, a backfill of what is there now).
+    Run {
+        /// Config file.
+        #[arg(long, short, env = "WIREHOSE_CONFIG", default_value = "config/wirehose.toml")]
+        config: PathBuf,
+        /// Process what is there now, then exit.
+        #[arg(long)]
+        once: bool,
+        /// Never show a progress bar, even on a terminal.
+        #[arg(long)]
+        no_progress: bool,
+    },
+    /// Check a config and print the stage graph.
+    Validate {
+        /// Config file.
+        #[arg(long, short, env = "WIREHOSE_CONFIG", default_value = "config/wirehose.toml")]
+        config: PathBuf,
+    },
+    /// Normalize and extract one file and print its record as pretty JSON.
+    Inspect {
+        /// The article file.
+        file: PathBuf,
+    },
+}
+
+fn registry() -> Registry {
+    let mut registry = Registry::new();
+    wirehose_source::register(&mut registry);
+    wirehose_normalize::register(&mut registry);
+    wirehose_extract::register(&mut registry);
+    wirehose_sink::register(&mut registry);
+    registry
+}
+
+fn init_logging(format: LogFormat, level: Option<&str>, quiet_default: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if quiet_default { "warn" } else { "info" };
+    let filter = match level {
+        Some(level) => EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new(default)),
+        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default)),
+    };
+    let json = match format {
+        LogFormat::Json => true,
+        LogFormat::Text => false,
+        LogFormat::Auto => !std::io::stderr().is_terminal(),
+    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().flatten_event(true).with_current_span(true).with_span_list(false).init();
+    } else {
+        builder.with_ansi(std::io::stderr().is_terminal()).init();
+    }
+}
+
+/// Exit code for an error: 1 for configuration problems, 2 otherwise.
+fn exit_code(err: &anyhow::Error) -> u8 {
+    let config_error = err.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<CoreError>(),
+            Some(CoreError::Config(_) | CoreError::ConfigRead { .. })
+        ) || cause.downcast_ref::<wirehose_core::ConfigProblems>().is_some()
+    });
+    if config_error { 1 } else { 2 }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let progress = matches!(&cli.command, Command::Run { once: true, no_progress: false, .. })
+        && std::io::stderr().is_terminal();
+    init_logging(cli.log_format, cli.log_level.as_deref(), progress && cli.log_level.is_none() && std::env::var_os("RUST_LOG").is_none());
+    let result = match cli.command {
+        Command::Run { config, once, .. } => run(&config, once, progress),
+        Command::Validate { config } => validate(&config),
+        Command::Inspect { file } => inspect(&file),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            if err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {err:#}");
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}
+
+fn load(path: &Path) -> Result<Config> {
+    let config = Config::load(path, &registry()).with_context(|| format!("config {}", path.display()))?;
+    topology::build(&config).with_context(|| format!("config {}", path.display()))?;
+    Ok(config)
+}
+
+fn validate(path: &Path) -> Result<()> {
+    let config = load(path)?;
+    println!("config {} is valid\n{}", path.display(), config.describe());
+    Ok(())
+}
+
+fn inspect(file: &Path) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let source = SourceInfo {
+        path: file.to_path_buf(),
+        bytes: bytes.len() as u64,
+        received_at: wirehose_core::now_rfc3339(),
+    };
+    let normalize_config: wirehose_normalize::NormalizeConfig = serde_json::from_str("{}")?;
+    let extract_config: wirehose_extract::ExtractConfig = serde_json::from_str("{}")?;
+    let mut normalize = wirehose_normalize::Normalize::new(&normalize_config)
+        .map_err(|(key, message)| anyhow::anyhow!("normalize: {key}: {message}"))?;
+    let mut extract = wirehose_extract::Extract::new(&extract_config);
+    let mut normalized = Vec::new();
+    normalize
+        .process(Record::from_raw(bytes, source), &mut normalized)
+        .with_context(|| format!("{} would be quarantined by normalize", file.display()))?;
+    let mut records = Vec::new();
+    for record in normalized {
+        extract.process(record, &mut records).with_context(|| format!("{} would be quarantined by extract", file.display()))?;
+    }
+    let _ = Ack::untracked;
+    for record in records {
+        println!("{}", serde_json::to_string_pretty(&record)?);
+    }
+    Ok(())
+}
+
+fn run(path: &Path, once: bool, progress: bool) -> Result<()> {
+    let config = load(path)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("wirehose")
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let shutdown = CancellationToken::new();
+        let stats = Arc::new(RunStats::default());
+        tokio::spawn(watch_signals(shutdown.clone()));
+        let bar = progress.then(|| spawn_progress(stats.clone()));
+        let result = topology::run(config, shutdown, RunOptions { once }, stats.clone()).await;
+        if let Some((bar, task)) = bar {
+            task.abort();
+            bar.finish_and_clear();
+        }
+        let summary = (
+            RunStats::get(&stats.completed),
+            RunStats::get(&stats.duplicates),
+            RunStats::get(&stats.quarantined),
+        );
+        info!(completed = summary.0, duplicates = summary.1, quarantined = summary.2, "run finished");
+        if once {
+            eprintln!(
+                "wirehose: {} articles written, {} duplicates skipped, {} quarantined",
+                summary.0, summary.1, summary.2
+            );
+        }
+        result.context("pipeline failed")
+    })
+}
+
+fn spawn_progress(stats: Arc<RunStats>) -> (indicatif::ProgressBar, tokio::task::JoinHandle<()>) {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} articles ({per_sec}, eta {eta}) {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let handle = bar.clone();
+    let task = tokio::spawn(async move {
+        loop {
+            let done = RunStats::get(&stats.completed) + RunStats::get(&stats.duplicates) + RunStats::get(&stats.quarantined);
+            handle.set_length(RunStats::get(&stats.discovered).max(done));
+            handle.set_position(done);
+            let quarantined = RunStats::get(&stats.quarantined);
+            if quarantined > 0 {
+                handle.set_message(format!("{quarantined} quarantined"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    (bar, task)
+}
+
+async fn watch_signals(shutdown: CancellationToken) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut terminate), Ok(mut interrupt)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+        warn!("cannot install signal handlers; stop wirehose with SIGKILL");
+        return;
+    };
+    tokio::select! {
+        _ = terminate.recv() => info!(signal = "SIGTERM", "signal received; shutting down"),
+        _ = interrupt.recv() => info!(signal = "SIGINT", "signal received; shutting down"),
+    }
+    shutdown.cancel();
+    tokio::select! {
+        _ = terminate.recv() => {},
+        _ = interrupt.recv() => {},
+    }
+    warn!("second signal; exiting at once (unacknowledged articles are taken again at next start)");
+    std::process::exit(130);
+}

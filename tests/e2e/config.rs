@@ -1,0 +1,66 @@
+//! Config errors: clear messages naming component and key, exit code 1.
+
+use crate::util::{Dir, repo_file};
+
+fn validate(config: &str) -> (i32, String) {
+    let dir = Dir::new("");
+    dir.write("bad.toml", config);
+    let (status, stdout, stderr) = dir.run(&["validate", "--config", "bad.toml"]);
+    (status.code().unwrap_or(-1), format!("{stdout}{stderr}"))
+}
+
+const BASE: &str = "[sources.in]\ntype = \"directory\"\npath = \"inbox\"\n[sinks.out]\ntype = \"jsonl\"\ninputs = [\"in\"]\npath = \"o.jsonl\"\n";
+
+#[test]
+fn unknown_key_names_component_and_key() {
+    let (code, output) = validate(&BASE.replace("path = \"inbox\"", "path = \"inbox\"\nsettle_msec = 3"));
+    assert_eq!(code, 1, "{output}");
+    assert!(output.contains("sources.in") && output.contains("settle_msec"), "{output}");
+}
+
+#[test]
+fn unknown_type_lists_known_types() {
+    let (code, output) = validate(&BASE.replace("type = \"jsonl\"", "type = \"jsonll\""));
+    assert_eq!(code, 1);
+    assert!(output.contains("sinks.out: key `type`: unknown type `jsonll` (known: jsonl, stdout)"), "{output}");
+}
+
+#[test]
+fn missing_input_and_cycle_are_reported_together() {
+    let config = format!(
+        "{BASE}[transforms.a]\ntype = \"normalize\"\ninputs = [\"b\"]\n[transforms.b]\ntype = \"normalize\"\ninputs = [\"a\"]\n[sinks.two]\ntype = \"stdout\"\ninputs = [\"nope\", \"a\"]\n"
+    );
+    let (code, output) = validate(&config);
+    assert_eq!(code, 1);
+    assert!(output.contains("sinks.two: key `inputs`: unknown input `nope`"), "{output}");
+    assert!(output.contains("cycle: "), "{output}");
+}
+
+#[test]
+fn unset_environment_variable_is_named() {
+    let (code, output) = validate(&BASE.replace("\"inbox\"", "\"${WIREHOSE_TEST_SURELY_UNSET}\""));
+    assert_eq!(code, 1);
+    assert!(output.contains("WIREHOSE_TEST_SURELY_UNSET"), "{output}");
+}
+
+#[test]
+fn run_with_a_bad_config_exits_1_without_starting() {
+    let dir = Dir::new("");
+    dir.write("bad.toml", BASE.replace("[sinks.out]", "[sinks.out]\nfsync = true"));
+    let (status, _, stderr) = dir.run(&["run", "--config", "bad.toml"]);
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("sinks.out") && stderr.contains("fsync"), "{stderr}");
+    assert!(!dir.path("state").exists(), "nothing started");
+}
+
+#[test]
+fn every_shipped_config_validates() {
+    for entry in std::fs::read_dir(repo_file("config")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let dir = Dir::new("");
+            let (status, stdout, stderr) = dir.run(&["validate", "--config", path.to_str().unwrap()]);
+            assert!(status.success(), "{}: {stdout}{stderr}", path.display());
+        }
+    }
+}

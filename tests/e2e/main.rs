@@ -1,0 +1,9 @@
+//! End-to-end tests: the real `wirehose` binary on real temporary directories.
+
+mod synth;
+mod util;
+
+mod bad_input;
+mod config;
+mod crash;
+mod flow;
