@@ -1,1 +1,281 @@
-fn main() {}
+//! Pipeline benchmark: runs the real `wirehose` binary on synthetic articles.
+//!
+//! ```text
+//! cargo bench -p wirehose-cli --bench pipeline -- [--files 20000] [--rate 100]
+//!     [--seconds 20] [--paragraphs 6] [--runs 3]
+//! ```
+//!
+//! 1. Backfill: `--files` articles already in the inbox, `wirehose run --once`
+//!    with the default pipeline (directory → normalize → extract → jsonl,
+//!    fsync per batch). Reports articles/s, MB/s and the peak RSS of the
+//!    daemon (from `wait4` rusage), median of `--runs` runs.
+//! 2. Latency: the daemon runs; articles are written at `--rate` files/s for
+//!    `--seconds`; latency is from the moment a file is closed to the moment
+//!    its record is in the JSONL file. Reports p50, p99 and max.
+
+#[path = "../tests/e2e/synth.rs"]
+mod synth;
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_wirehose");
+
+struct Args {
+    files: usize,
+    rate: usize,
+    seconds: usize,
+    paragraphs: usize,
+    runs: usize,
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        files: 20_000,
+        rate: 100,
+        seconds: 20,
+        paragraphs: 6,
+        runs: 3,
+    };
+    let mut iter = std::env::args().skip(1);
+    while let Some(flag) = iter.next() {
+        let mut value = || {
+            iter.next()
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or_else(|| panic!("{flag} needs a number"))
+        };
+        match flag.as_str() {
+            "--files" => args.files = value(),
+            "--rate" => args.rate = value(),
+            "--seconds" => args.seconds = value(),
+            "--paragraphs" => args.paragraphs = value(),
+            "--runs" => args.runs = value(),
+            "--bench" => {}
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    args
+}
+
+fn config(dir: &Path) {
+    let text = r#"[state]
+dir = "state"
+
+[sources.inbox]
+type = "directory"
+path = "inbox"
+
+[transforms.normalize]
+type = "normalize"
+inputs = ["inbox"]
+
+[transforms.extract]
+type = "extract"
+inputs = ["normalize"]
+
+[sinks.out]
+type = "jsonl"
+inputs = ["extract"]
+path = "out/articles.jsonl"
+"#;
+    fs::write(dir.join("wirehose.toml"), text).unwrap();
+    fs::create_dir_all(dir.join("inbox")).unwrap();
+}
+
+fn spawn(dir: &Path, once: bool) -> Child {
+    let mut args = vec![
+        "--log-format",
+        "json",
+        "--log-level",
+        "warn",
+        "run",
+        "--config",
+        "wirehose.toml",
+    ];
+    if once {
+        args.push("--once");
+    }
+    Command::new(BIN)
+        .args(&args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(dir.join("log.txt")).unwrap())
+        .spawn()
+        .expect("spawn wirehose")
+}
+
+/// Waits for `child`, returning (exit ok, peak RSS in MiB).
+fn wait_rss(child: Child) -> (bool, f64) {
+    let mut status = 0;
+    // SAFETY: zeroed rusage is a valid value; wait4 fills it for our child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: pid is our child; status and usage point to valid memory.
+    let result = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(result, pid, "wait4 failed");
+    std::mem::forget(child);
+    (
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        usage.ru_maxrss as f64 / 1024.0,
+    )
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values[values.len() / 2]
+}
+
+fn backfill(args: &Args) -> (f64, f64, f64) {
+    let dir = tempfile::tempdir().unwrap();
+    config(dir.path());
+    let mut bytes = 0usize;
+    for n in 0..args.files {
+        let text = synth::article(n, args.paragraphs);
+        bytes += text.len();
+        fs::write(dir.path().join(format!("inbox/{n:06}.txt")), text).unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(600)); // past settle_ms
+    let started = Instant::now();
+    let child = spawn(dir.path(), true);
+    let (ok, rss) = wait_rss(child);
+    let elapsed = started.elapsed().as_secs_f64();
+    assert!(
+        ok,
+        "backfill failed: {}",
+        fs::read_to_string(dir.path().join("log.txt")).unwrap_or_default()
+    );
+    let lines = fs::read_to_string(dir.path().join("out/articles.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(lines, args.files, "every article written");
+    (
+        args.files as f64 / elapsed,
+        bytes as f64 / elapsed / 1e6,
+        rss,
+    )
+}
+
+fn latency(args: &Args) -> (f64, f64, f64, f64, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    config(dir.path());
+    let child = spawn(dir.path(), false);
+    let out = dir.path().join("out/articles.jsonl");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !out.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let total = args.rate * args.seconds;
+    let interval = Duration::from_secs_f64(1.0 / args.rate as f64);
+    let mut completed: HashMap<String, Instant> = HashMap::with_capacity(total);
+    let mut arrived: HashMap<String, Instant> = HashMap::with_capacity(total);
+    let mut reader = BufReader::new(fs::File::open(&out).unwrap());
+    let mut offset = 0u64;
+    let mut line = String::new();
+    let mut poll = |arrived: &mut HashMap<String, Instant>| {
+        reader.seek(SeekFrom::Start(offset)).unwrap();
+        loop {
+            line.clear();
+            let read = reader.read_line(&mut line).unwrap();
+            if read == 0 || !line.ends_with('\n') {
+                break;
+            }
+            offset += read as u64;
+            let id = line[7..39].to_string();
+            arrived.entry(id).or_insert_with(Instant::now);
+        }
+    };
+    let start = Instant::now();
+    for n in 0..total {
+        let due = start + interval * n as u32;
+        while Instant::now() < due {
+            poll(&mut arrived);
+            std::thread::sleep(Duration::from_micros(500));
+        }
+        let text = synth::article(1_000_000 + n, args.paragraphs);
+        fs::write(dir.path().join(format!("inbox/live-{n:06}.txt")), &text).unwrap();
+        completed.insert(
+            blake3::hash(text.as_bytes()).to_hex()[..32].to_string(),
+            Instant::now(),
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while arrived.len() < total && Instant::now() < deadline {
+        poll(&mut arrived);
+        std::thread::sleep(Duration::from_micros(500));
+    }
+    // SAFETY: SIGTERM to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let (ok, rss) = wait_rss(child);
+    assert!(ok, "daemon did not exit cleanly");
+    let mut latencies: Vec<f64> = completed
+        .iter()
+        .filter_map(|(id, done)| {
+            arrived
+                .get(id)
+                .map(|at| at.saturating_duration_since(*done).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    let received = latencies.len();
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    let pick = |q: f64| {
+        latencies[((latencies.len() as f64 * q).ceil() as usize)
+            .saturating_sub(1)
+            .min(latencies.len() - 1)]
+    };
+    (
+        pick(0.50),
+        pick(0.99),
+        *latencies.last().unwrap(),
+        rss,
+        total - received,
+    )
+}
+
+fn main() {
+    let args = parse_args();
+    println!(
+        "wirehose pipeline benchmark: {} files x {} runs (backfill), {} files/s for {} s (latency), {} paragraphs/article, {} cores",
+        args.files,
+        args.runs,
+        args.rate,
+        args.seconds,
+        args.paragraphs,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    let mut rates = Vec::new();
+    let mut throughput = Vec::new();
+    let mut rss = Vec::new();
+    for run in 0..args.runs {
+        let (r, mb, peak) = backfill(&args);
+        println!(
+            "backfill run {}: {:.0} articles/s, {:.2} MB/s, peak RSS {:.1} MiB",
+            run + 1,
+            r,
+            mb,
+            peak
+        );
+        rates.push(r);
+        throughput.push(mb);
+        rss.push(peak);
+    }
+    println!(
+        "backfill median: {:.0} articles/s, {:.2} MB/s, peak RSS {:.1} MiB",
+        median(&mut rates),
+        median(&mut throughput),
+        median(&mut rss)
+    );
+    let (p50, p99, max, live_rss, missing) = latency(&args);
+    println!(
+        "latency at {} files/s: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, peak RSS {:.1} MiB, missing {}",
+        args.rate, p50, p99, max, live_rss, missing
+    );
+}

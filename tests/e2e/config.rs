@@ -13,16 +13,23 @@ const BASE: &str = "[sources.in]\ntype = \"directory\"\npath = \"inbox\"\n[sinks
 
 #[test]
 fn unknown_key_names_component_and_key() {
-    let (code, output) = validate(&BASE.replace("path = \"inbox\"", "path = \"inbox\"\nsettle_msec = 3"));
+    let (code, output) =
+        validate(&BASE.replace("path = \"inbox\"", "path = \"inbox\"\nsettle_msec = 3"));
     assert_eq!(code, 1, "{output}");
-    assert!(output.contains("sources.in") && output.contains("settle_msec"), "{output}");
+    assert!(
+        output.contains("sources.in") && output.contains("settle_msec"),
+        "{output}"
+    );
 }
 
 #[test]
 fn unknown_type_lists_known_types() {
     let (code, output) = validate(&BASE.replace("type = \"jsonl\"", "type = \"jsonll\""));
     assert_eq!(code, 1);
-    assert!(output.contains("sinks.out: key `type`: unknown type `jsonll` (known: jsonl, stdout)"), "{output}");
+    assert!(
+        output.contains("sinks.out: key `type`: unknown type `jsonll` (known: jsonl, stdout)"),
+        "{output}"
+    );
 }
 
 #[test]
@@ -32,7 +39,10 @@ fn missing_input_and_cycle_are_reported_together() {
     );
     let (code, output) = validate(&config);
     assert_eq!(code, 1);
-    assert!(output.contains("sinks.two: key `inputs`: unknown input `nope`"), "{output}");
+    assert!(
+        output.contains("sinks.two: key `inputs`: unknown input `nope`"),
+        "{output}"
+    );
     assert!(output.contains("cycle: "), "{output}");
 }
 
@@ -46,10 +56,16 @@ fn unset_environment_variable_is_named() {
 #[test]
 fn run_with_a_bad_config_exits_1_without_starting() {
     let dir = Dir::new("");
-    dir.write("bad.toml", BASE.replace("[sinks.out]", "[sinks.out]\nfsync = true"));
+    dir.write(
+        "bad.toml",
+        BASE.replace("[sinks.out]", "[sinks.out]\nfsync = true"),
+    );
     let (status, _, stderr) = dir.run(&["run", "--config", "bad.toml"]);
     assert_eq!(status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("sinks.out") && stderr.contains("fsync"), "{stderr}");
+    assert!(
+        stderr.contains("sinks.out") && stderr.contains("fsync"),
+        "{stderr}"
+    );
     assert!(!dir.path("state").exists(), "nothing started");
 }
 
@@ -59,7 +75,8 @@ fn every_shipped_config_validates() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             let dir = Dir::new("");
-            let (status, stdout, stderr) = dir.run(&["validate", "--config", path.to_str().unwrap()]);
+            let (status, stdout, stderr) =
+                dir.run(&["validate", "--config", path.to_str().unwrap()]);
             assert!(status.success(), "{}: {stdout}{stderr}", path.display());
         }
     }

@@ -26,7 +26,10 @@ fn kill_9_three_times_during_a_2000_file_backfill() {
         while dir.line_count() < target && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(2));
         }
-        assert!(dir.line_count() < total, "backfill finished before the kill; make the test kill earlier");
+        assert!(
+            dir.line_count() < total,
+            "backfill finished before the kill; make the test kill earlier"
+        );
         daemon.kill();
         kills += 1;
         lines_at_kill.push(dir.line_count());
@@ -34,10 +37,21 @@ fn kill_9_three_times_during_a_2000_file_backfill() {
     let (status, _, stderr) = dir.run(&["run", "--once", "--config", "wirehose.toml"]);
     assert!(status.success(), "{stderr}");
     let records = dir.records(); // panics on a torn or invalid line
-    let ids: Vec<String> = records.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> = records
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
     let unique: HashSet<&String> = ids.iter().collect();
-    assert_eq!(unique.len(), ids.len(), "a line was duplicated (kills at {lines_at_kill:?})");
-    assert_eq!(ids.len(), total, "an article was lost (kills at {lines_at_kill:?})");
+    assert_eq!(
+        unique.len(),
+        ids.len(),
+        "a line was duplicated (kills at {lines_at_kill:?})"
+    );
+    assert_eq!(
+        ids.len(),
+        total,
+        "an article was lost (kills at {lines_at_kill:?})"
+    );
     for n in [0, 999, 1999] {
         assert!(unique.contains(&article_id(article(n, 3).as_bytes())));
     }

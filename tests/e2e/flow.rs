@@ -14,17 +14,40 @@ fn files_present_at_start_are_taken_and_not_retaken_after_restart() {
     for n in 0..5 {
         dir.write(&format!("inbox/a{n}.txt"), article(n, 4));
     }
-    let (status, _, stderr) = dir.run(&["--log-format", "json", "run", "--once", "--config", "wirehose.toml"]);
+    let (status, _, stderr) = dir.run(&[
+        "--log-format",
+        "json",
+        "run",
+        "--once",
+        "--config",
+        "wirehose.toml",
+    ]);
     assert!(status.success(), "{stderr}");
     let records = dir.records();
     assert_eq!(records.len(), 5);
-    let ids: HashSet<String> = records.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+    let ids: HashSet<String> = records
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
     for n in 0..5 {
-        assert!(ids.contains(&article_id(article(n, 4).as_bytes())), "id is the content hash");
+        assert!(
+            ids.contains(&article_id(article(n, 4).as_bytes())),
+            "id is the content hash"
+        );
     }
-    assert!(stderr.contains("\"message\":\"article completed\""), "one INFO line per article");
+    assert!(
+        stderr.contains("\"message\":\"article completed\""),
+        "one INFO line per article"
+    );
     // Restart: nothing is processed again.
-    let (status, _, stderr) = dir.run(&["--log-format", "json", "run", "--once", "--config", "wirehose.toml"]);
+    let (status, _, stderr) = dir.run(&[
+        "--log-format",
+        "json",
+        "run",
+        "--once",
+        "--config",
+        "wirehose.toml",
+    ]);
     assert!(status.success(), "{stderr}");
     assert!(stderr.contains("0 articles written"), "{stderr}");
     assert_eq!(dir.records().len(), 5);
@@ -34,22 +57,45 @@ fn files_present_at_start_are_taken_and_not_retaken_after_restart() {
 fn a_burst_of_1000_files_is_taken_by_the_running_daemon() {
     let dir = Dir::new("");
     let daemon = dir.spawn(&[]);
-    assert!(daemon.wait_for_log("watching directory", Duration::from_secs(10)), "{}", daemon.log());
+    assert!(
+        daemon.wait_for_log("watching directory", Duration::from_secs(10)),
+        "{}",
+        daemon.log()
+    );
     for n in 0..1000 {
         if n % 2 == 0 {
             dir.write(&format!("inbox/burst-{n}.txt"), article(n, 3));
         } else {
             // The scraper habit: write a temporary file, then rename it in.
             dir.write(&format!("inbox/burst-{n}.txt.part"), article(n, 3));
-            std::fs::rename(dir.path(&format!("inbox/burst-{n}.txt.part")), dir.path(&format!("inbox/burst-{n}.txt"))).unwrap();
+            std::fs::rename(
+                dir.path(&format!("inbox/burst-{n}.txt.part")),
+                dir.path(&format!("inbox/burst-{n}.txt")),
+            )
+            .unwrap();
         }
     }
     let count = dir.wait_for_lines(1000, Duration::from_secs(60));
-    assert_eq!(count, 1000, "{}", daemon.log().lines().rev().take(20).collect::<Vec<_>>().join("\n"));
+    assert_eq!(
+        count,
+        1000,
+        "{}",
+        daemon
+            .log()
+            .lines()
+            .rev()
+            .take(20)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     let (status, log) = daemon.stop();
     assert!(status.success(), "SIGTERM exits 0: {status:?}");
     assert!(log.contains("shutdown requested"));
-    let ids: HashSet<String> = dir.records().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+    let ids: HashSet<String> = dir
+        .records()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(ids.len(), 1000);
 }
 
@@ -67,12 +113,20 @@ fn a_file_written_slowly_is_taken_only_when_complete() {
         file.write_all(chunk).unwrap();
         file.flush().unwrap();
         std::thread::sleep(Duration::from_millis(120)); // < settle_ms = 200, total ≈ 1 s
-        assert_eq!(dir.line_count(), 0, "no record while the file is still being written");
+        assert_eq!(
+            dir.line_count(),
+            0,
+            "no record while the file is still being written"
+        );
     }
     drop(file);
     assert_eq!(dir.wait_for_lines(1, Duration::from_secs(10)), 1);
     let records = dir.records();
-    assert_eq!(records[0]["id"], article_id(bytes), "the record is of the complete file");
+    assert_eq!(
+        records[0]["id"],
+        article_id(bytes),
+        "the record is of the complete file"
+    );
     drop(daemon);
 }
 
@@ -84,8 +138,17 @@ fn a_file_renamed_in_is_complete_at_once() {
     dir.write("outside/story.txt", article(3, 4));
     let started = Instant::now();
     std::fs::rename(dir.path("outside/story.txt"), dir.path("inbox/story.txt")).unwrap();
-    assert_eq!(dir.wait_for_lines(1, Duration::from_secs(10)), 1, "{}", daemon.log());
-    assert!(started.elapsed() < Duration::from_secs(5), "not held for settle_ms: {:?}", started.elapsed());
+    assert_eq!(
+        dir.wait_for_lines(1, Duration::from_secs(10)),
+        1,
+        "{}",
+        daemon.log()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "not held for settle_ms: {:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -94,7 +157,14 @@ fn the_same_content_under_two_names_is_one_article() {
     dir.write("inbox/one.txt", article(11, 4));
     dir.write("inbox/two.txt", article(11, 4));
     dir.write("inbox/three.txt", article(12, 4));
-    let (status, _, stderr) = dir.run(&["--log-format", "json", "run", "--once", "--config", "wirehose.toml"]);
+    let (status, _, stderr) = dir.run(&[
+        "--log-format",
+        "json",
+        "run",
+        "--once",
+        "--config",
+        "wirehose.toml",
+    ]);
     assert!(status.success(), "{stderr}");
     assert_eq!(dir.records().len(), 2);
     assert!(stderr.contains("duplicate article skipped"), "{stderr}");
@@ -103,7 +173,11 @@ fn the_same_content_under_two_names_is_one_article() {
     let daemon = dir.spawn(&[]);
     assert!(daemon.wait_for_log("watching directory", Duration::from_secs(10)));
     dir.write("inbox/four.txt", article(12, 4));
-    assert!(daemon.wait_for_log("duplicate article skipped", Duration::from_secs(10)), "{}", daemon.log());
+    assert!(
+        daemon.wait_for_log("duplicate article skipped", Duration::from_secs(10)),
+        "{}",
+        daemon.log()
+    );
     let (status, _) = daemon.stop();
     assert!(status.success());
     assert_eq!(dir.records().len(), 2);
@@ -124,7 +198,11 @@ fn on_complete_move_happens_after_acknowledgement() {
 fn seeds_flow_through_the_default_config() {
     let dir = Dir::new("");
     std::fs::create_dir_all(dir.path("config")).unwrap();
-    std::fs::copy(repo_file("config/wirehose.toml"), dir.path("config/wirehose.toml")).unwrap();
+    std::fs::copy(
+        repo_file("config/wirehose.toml"),
+        dir.path("config/wirehose.toml"),
+    )
+    .unwrap();
     std::fs::create_dir_all(dir.path("seeds")).unwrap();
     for entry in std::fs::read_dir(repo_file("seeds")).unwrap() {
         let entry = entry.unwrap();
@@ -138,7 +216,10 @@ fn seeds_flow_through_the_default_config() {
         .iter()
         .find(|r| r["source"]["path"].as_str().unwrap().contains("001_"))
         .unwrap();
-    assert_eq!(seed["title"], "Pompeo Says Agreed with Putin on Syria Progress");
+    assert_eq!(
+        seed["title"],
+        "Pompeo Says Agreed with Putin on Syria Progress"
+    );
     assert_eq!(seed["dateline"]["place"], "Sochi");
     assert_eq!(seed["agencies"][0], "AFP");
 }

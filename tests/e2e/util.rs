@@ -18,7 +18,11 @@ impl Dir {
     pub fn new(source_extra: &str) -> Dir {
         let root = tempfile::tempdir().expect("temp dir");
         fs::create_dir_all(root.path().join("inbox")).unwrap();
-        let settle = if source_extra.contains("settle_ms") { "" } else { "settle_ms = 200" };
+        let settle = if source_extra.contains("settle_ms") {
+            ""
+        } else {
+            "settle_ms = 200"
+        };
         let config = format!(
             r#"[state]
 dir = "state"
@@ -70,7 +74,11 @@ path = "out/articles.jsonl"
 
     /// Runs `wirehose ARGS` to completion; returns status, stdout, stderr.
     pub fn run(&self, args: &[&str]) -> (ExitStatus, String, String) {
-        let output = self.command(args).stdin(Stdio::null()).output().expect("run wirehose");
+        let output = self
+            .command(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run wirehose");
         (
             output.status,
             String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -101,9 +109,14 @@ path = "out/articles.jsonl"
     /// Returns the JSONL output lines (panics on a torn or invalid line).
     pub fn records(&self) -> Vec<serde_json::Value> {
         let text = fs::read_to_string(self.path("out/articles.jsonl")).unwrap_or_default();
-        assert!(text.is_empty() || text.ends_with('\n'), "torn last line in output");
+        assert!(
+            text.is_empty() || text.ends_with('\n'),
+            "torn last line in output"
+        );
         text.lines()
-            .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("invalid line {line:?}: {e}")))
+            .map(|line| {
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("invalid line {line:?}: {e}"))
+            })
             .collect()
     }
 
@@ -129,7 +142,12 @@ path = "out/articles.jsonl"
     /// Files in the quarantine directory.
     pub fn quarantined(&self) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(self.path("state/quarantine"))
-            .map(|entries| entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
             .unwrap_or_default();
         names.sort();
         names
@@ -168,7 +186,8 @@ impl Daemon {
     /// Sends SIGTERM and waits for the exit status.
     pub fn stop(mut self) -> (ExitStatus, String) {
         self.signal(libc::SIGTERM);
-        let status = wait_timeout(&mut self.child, Duration::from_secs(40)).expect("daemon did not stop within 40 s of SIGTERM");
+        let status = wait_timeout(&mut self.child, Duration::from_secs(40))
+            .expect("daemon did not stop within 40 s of SIGTERM");
         (status, self.log())
     }
 
@@ -202,5 +221,7 @@ pub fn article_id(bytes: &[u8]) -> String {
 }
 
 pub fn repo_file(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(relative)
 }

@@ -30,7 +30,11 @@ use wirehose_core::{
 };
 
 #[derive(Debug, Parser)]
-#[command(name = "wirehose", version, about = "Streams news articles from a watched directory through normalize and extract stages into sinks")]
+#[command(
+    name = "wirehose",
+    version,
+    about = "Streams news articles from a watched directory through normalize and extract stages into sinks"
+)]
 struct Cli {
     /// Log format: `auto` is human-readable on a terminal, JSON lines otherwise.
     #[arg(long, value_enum, default_value_t = LogFormat::Auto, global = true)]
@@ -54,7 +58,12 @@ enum Command {
     /// Run the daemon (or, with --once, a backfill of what is there now).
     Run {
         /// Config file.
-        #[arg(long, short, env = "WIREHOSE_CONFIG", default_value = "config/wirehose.toml")]
+        #[arg(
+            long,
+            short,
+            env = "WIREHOSE_CONFIG",
+            default_value = "config/wirehose.toml"
+        )]
         config: PathBuf,
         /// Process what is there now, then exit.
         #[arg(long)]
@@ -66,7 +75,12 @@ enum Command {
     /// Check a config and print the stage graph.
     Validate {
         /// Config file.
-        #[arg(long, short, env = "WIREHOSE_CONFIG", default_value = "config/wirehose.toml")]
+        #[arg(
+            long,
+            short,
+            env = "WIREHOSE_CONFIG",
+            default_value = "config/wirehose.toml"
+        )]
         config: PathBuf,
     },
     /// Normalize and extract one file and print its record as pretty JSON.
@@ -97,9 +111,16 @@ fn init_logging(format: LogFormat, level: Option<&str>, quiet_default: bool) {
         LogFormat::Text => false,
         LogFormat::Auto => !std::io::stderr().is_terminal(),
     };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
-        builder.json().flatten_event(true).with_current_span(true).with_span_list(false).init();
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
     } else {
         builder.with_ansi(std::io::stderr().is_terminal()).init();
     }
@@ -111,16 +132,28 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         matches!(
             cause.downcast_ref::<CoreError>(),
             Some(CoreError::Config(_) | CoreError::ConfigRead { .. })
-        ) || cause.downcast_ref::<wirehose_core::ConfigProblems>().is_some()
+        ) || cause
+            .downcast_ref::<wirehose_core::ConfigProblems>()
+            .is_some()
     });
     if config_error { 1 } else { 2 }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let progress = matches!(&cli.command, Command::Run { once: true, no_progress: false, .. })
-        && std::io::stderr().is_terminal();
-    init_logging(cli.log_format, cli.log_level.as_deref(), progress && cli.log_level.is_none() && std::env::var_os("RUST_LOG").is_none());
+    let progress = matches!(
+        &cli.command,
+        Command::Run {
+            once: true,
+            no_progress: false,
+            ..
+        }
+    ) && std::io::stderr().is_terminal();
+    init_logging(
+        cli.log_format,
+        cli.log_level.as_deref(),
+        progress && cli.log_level.is_none() && std::env::var_os("RUST_LOG").is_none(),
+    );
     let result = match cli.command {
         Command::Run { config, once, .. } => run(&config, once, progress),
         Command::Validate { config } => validate(&config),
@@ -129,7 +162,10 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            if err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)) {
+            if err.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {err:#}");
@@ -139,7 +175,8 @@ fn main() -> ExitCode {
 }
 
 fn load(path: &Path) -> Result<Config> {
-    let config = Config::load(path, &registry()).with_context(|| format!("config {}", path.display()))?;
+    let config =
+        Config::load(path, &registry()).with_context(|| format!("config {}", path.display()))?;
     topology::build(&config).with_context(|| format!("config {}", path.display()))?;
     Ok(config)
 }
@@ -168,7 +205,9 @@ fn inspect(file: &Path) -> Result<()> {
         .with_context(|| format!("{} would be quarantined by normalize", file.display()))?;
     let mut records = Vec::new();
     for record in normalized {
-        extract.process(record, &mut records).with_context(|| format!("{} would be quarantined by extract", file.display()))?;
+        extract
+            .process(record, &mut records)
+            .with_context(|| format!("{} would be quarantined by extract", file.display()))?;
     }
     let _ = Ack::untracked;
     for record in records {
@@ -199,7 +238,12 @@ fn run(path: &Path, once: bool, progress: bool) -> Result<()> {
             RunStats::get(&stats.duplicates),
             RunStats::get(&stats.quarantined),
         );
-        info!(completed = summary.0, duplicates = summary.1, quarantined = summary.2, "run finished");
+        info!(
+            completed = summary.0,
+            duplicates = summary.1,
+            quarantined = summary.2,
+            "run finished"
+        );
         if once {
             eprintln!(
                 "wirehose: {} articles written, {} duplicates skipped, {} quarantined",
@@ -219,7 +263,9 @@ fn spawn_progress(stats: Arc<RunStats>) -> (indicatif::ProgressBar, tokio::task:
     let handle = bar.clone();
     let task = tokio::spawn(async move {
         loop {
-            let done = RunStats::get(&stats.completed) + RunStats::get(&stats.duplicates) + RunStats::get(&stats.quarantined);
+            let done = RunStats::get(&stats.completed)
+                + RunStats::get(&stats.duplicates)
+                + RunStats::get(&stats.quarantined);
             handle.set_length(RunStats::get(&stats.discovered).max(done));
             handle.set_position(done);
             let quarantined = RunStats::get(&stats.quarantined);
@@ -234,7 +280,10 @@ fn spawn_progress(stats: Arc<RunStats>) -> (indicatif::ProgressBar, tokio::task:
 
 async fn watch_signals(shutdown: CancellationToken) {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut terminate), Ok(mut interrupt)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+    let (Ok(mut terminate), Ok(mut interrupt)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
         warn!("cannot install signal handlers; stop wirehose with SIGKILL");
         return;
     };

@@ -104,7 +104,11 @@ impl Drop for Ack {
 
 impl std::fmt::Debug for Ack {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.inner.is_some() { "Ack" } else { "Ack(untracked)" })
+        f.write_str(if self.inner.is_some() {
+            "Ack"
+        } else {
+            "Ack(untracked)"
+        })
     }
 }
 

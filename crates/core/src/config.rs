@@ -190,7 +190,10 @@ pub fn expand_env(
                     problems.push(ConfigProblem::new(
                         None,
                         None,
-                        format!("line {}: unclosed `${{` in environment variable reference", index + 1),
+                        format!(
+                            "line {}: unclosed `${{` in environment variable reference",
+                            index + 1
+                        ),
                     ));
                     out.push_str(&rest[at..]);
                     rest = "";
@@ -208,7 +211,10 @@ pub fn expand_env(
                     problems.push(ConfigProblem::new(
                         None,
                         None,
-                        format!("line {}: `{name}` is not a valid environment variable name", index + 1),
+                        format!(
+                            "line {}: `{name}` is not a valid environment variable name",
+                            index + 1
+                        ),
                     ));
                 } else {
                     match (lookup(name).filter(|v| !v.is_empty()), default) {
@@ -232,7 +238,11 @@ pub fn expand_env(
         }
         out.push_str(rest);
     }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }
 
 fn unknown_field(message: &str) -> Option<String> {
@@ -257,7 +267,10 @@ fn take_string_list(
                     other => problems.push(ConfigProblem::new(
                         Some(component),
                         Some(key),
-                        format!("expected a list of component ids, found {}", other.type_str()),
+                        format!(
+                            "expected a list of component ids, found {}",
+                            other.type_str()
+                        ),
                     )),
                 }
             }
@@ -267,7 +280,10 @@ fn take_string_list(
             problems.push(ConfigProblem::new(
                 Some(component),
                 Some(key),
-                format!("expected a list of component ids, found {}", other.type_str()),
+                format!(
+                    "expected a list of component ids, found {}",
+                    other.type_str()
+                ),
             ));
             Some(Vec::new())
         }
@@ -308,10 +324,16 @@ impl Config {
             ));
         }
         let default_workers = raw.runtime.workers.unwrap_or_else(|| {
-            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
         });
         if default_workers == 0 {
-            problems.push(ConfigProblem::new(Some("runtime"), Some("workers"), "must be at least 1"));
+            problems.push(ConfigProblem::new(
+                Some("runtime"),
+                Some("workers"),
+                "must be at least 1",
+            ));
         }
 
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
@@ -335,14 +357,24 @@ impl Config {
         for (id, mut table) in raw.sources {
             let key = format!("sources.{id}");
             if table.contains_key("inputs") {
-                problems.push(ConfigProblem::new(Some(&key), Some("inputs"), "sources take no inputs"));
+                problems.push(ConfigProblem::new(
+                    Some(&key),
+                    Some("inputs"),
+                    "sources take no inputs",
+                ));
                 table.remove("inputs");
             }
-            let Some(type_name) = take_type(&mut table, &key, &mut problems) else { continue };
+            let Some(type_name) = take_type(&mut table, &key, &mut problems) else {
+                continue;
+            };
             match registry.source(&type_name) {
                 None => problems.push(unknown_type(&key, &type_name, registry.names("sources"))),
                 Some(factory) => match factory(table) {
-                    Ok(config) => sources.push(SourceSpec { id, type_name, config }),
+                    Ok(config) => sources.push(SourceSpec {
+                        id,
+                        type_name,
+                        config,
+                    }),
                     Err(err) => problems.push(typed_problem(&key, &err)),
                 },
             }
@@ -365,7 +397,9 @@ impl Config {
                     1
                 }
             };
-            let Some(type_name) = take_type(&mut table, &key, &mut problems) else { continue };
+            let Some(type_name) = take_type(&mut table, &key, &mut problems) else {
+                continue;
+            };
             match registry.transform(&type_name) {
                 None => problems.push(unknown_type(&key, &type_name, registry.names("transforms"))),
                 Some(factory) => match factory(table) {
@@ -385,7 +419,9 @@ impl Config {
             let key = format!("sinks.{id}");
             let inputs = take_inputs(&mut table, &key, &mut problems);
             edges.push(("sinks".into(), id.clone(), inputs.clone()));
-            let Some(type_name) = take_type(&mut table, &key, &mut problems) else { continue };
+            let Some(type_name) = take_type(&mut table, &key, &mut problems) else {
+                continue;
+            };
             match registry.sink(&type_name) {
                 None => problems.push(unknown_type(&key, &type_name, registry.names("sinks"))),
                 Some(factory) => match factory(table) {
@@ -416,7 +452,6 @@ impl Config {
             Err(ConfigProblems(problems).into())
         }
     }
-
 }
 
 fn check_graph(
@@ -426,13 +461,23 @@ fn check_graph(
 ) {
     {
         if kinds.values().all(|kind| *kind != "sources") {
-            problems.push(ConfigProblem::new(None, None, "no sources: add a [sources.NAME] table"));
+            problems.push(ConfigProblem::new(
+                None,
+                None,
+                "no sources: add a [sources.NAME] table",
+            ));
         }
         if kinds.values().all(|kind| *kind != "sinks") {
-            problems.push(ConfigProblem::new(None, None, "no sinks: add a [sinks.NAME] table"));
+            problems.push(ConfigProblem::new(
+                None,
+                None,
+                "no sinks: add a [sinks.NAME] table",
+            ));
         }
         let mut consumed: BTreeSet<&str> = BTreeSet::new();
-        let readers = edges.iter().map(|(kind, id, inputs)| (format!("{kind}.{id}"), inputs));
+        let readers = edges
+            .iter()
+            .map(|(kind, id, inputs)| (format!("{kind}.{id}"), inputs));
         for (key, inputs) in readers {
             for input in inputs.iter() {
                 consumed.insert(input);
@@ -452,7 +497,9 @@ fn check_graph(
                     Some(&"sinks") => problems.push(ConfigProblem::new(
                         Some(&key),
                         Some("inputs"),
-                        format!("input `{input}` is a sink; only sources and transforms have outputs"),
+                        format!(
+                            "input `{input}` is a sink; only sources and transforms have outputs"
+                        ),
                     )),
                     Some(_) => {}
                 }
@@ -479,7 +526,6 @@ fn check_graph(
             find_cycle(start, &edges, &mut stack, &mut done, problems);
         }
     }
-
 }
 
 impl Config {
@@ -500,7 +546,12 @@ impl Config {
             ));
         }
         for s in &self.sinks {
-            lines.push(format!("sinks.{} ({}) <- {}", s.id, s.type_name, s.inputs.join(", ")));
+            lines.push(format!(
+                "sinks.{} ({}) <- {}",
+                s.id,
+                s.type_name,
+                s.inputs.join(", ")
+            ));
         }
         lines.join("\n")
     }
@@ -527,7 +578,9 @@ fn find_cycle<'a>(
         ));
         return;
     }
-    let Some(inputs) = edges.get(node) else { return };
+    let Some(inputs) = edges.get(node) else {
+        return;
+    };
     stack.push(node);
     for input in inputs {
         find_cycle(input, edges, stack, done, problems);
@@ -536,7 +589,11 @@ fn find_cycle<'a>(
     done.insert(node);
 }
 
-fn take_type(table: &mut toml::Table, key: &str, problems: &mut Vec<ConfigProblem>) -> Option<String> {
+fn take_type(
+    table: &mut toml::Table,
+    key: &str,
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<String> {
     match table.remove("type") {
         Some(toml::Value::String(name)) => Some(name),
         Some(other) => {
@@ -548,17 +605,29 @@ fn take_type(table: &mut toml::Table, key: &str, problems: &mut Vec<ConfigProble
             None
         }
         None => {
-            problems.push(ConfigProblem::new(Some(key), Some("type"), "missing: every component needs a `type`"));
+            problems.push(ConfigProblem::new(
+                Some(key),
+                Some("type"),
+                "missing: every component needs a `type`",
+            ));
             None
         }
     }
 }
 
-fn take_inputs(table: &mut toml::Table, key: &str, problems: &mut Vec<ConfigProblem>) -> Vec<String> {
+fn take_inputs(
+    table: &mut toml::Table,
+    key: &str,
+    problems: &mut Vec<ConfigProblem>,
+) -> Vec<String> {
     match take_string_list(table, key, "inputs", problems) {
         Some(inputs) if !inputs.is_empty() => inputs,
         Some(_) => {
-            problems.push(ConfigProblem::new(Some(key), Some("inputs"), "must name at least one component"));
+            problems.push(ConfigProblem::new(
+                Some(key),
+                Some("inputs"),
+                "must name at least one component",
+            ));
             Vec::new()
         }
         None => {
@@ -593,8 +662,14 @@ mod tests {
     #[test]
     fn env_expansion() {
         let lookup = |name: &str| (name == "HOME_DIR").then(|| "/h".to_string());
-        assert_eq!(expand_env("a = \"${HOME_DIR}/x\"", lookup).unwrap(), "a = \"/h/x\"");
-        assert_eq!(expand_env("a = \"${NOPE:-d}\"", lookup).unwrap(), "a = \"d\"");
+        assert_eq!(
+            expand_env("a = \"${HOME_DIR}/x\"", lookup).unwrap(),
+            "a = \"/h/x\""
+        );
+        assert_eq!(
+            expand_env("a = \"${NOPE:-d}\"", lookup).unwrap(),
+            "a = \"d\""
+        );
         assert_eq!(expand_env("a = \"$$5\"", lookup).unwrap(), "a = \"$5\"");
         assert_eq!(expand_env("# ${NOPE}\n", lookup).unwrap(), "# ${NOPE}\n");
         let err = expand_env("x = 1\na = \"${NOPE}\"", lookup).unwrap_err();
@@ -611,15 +686,26 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("transforms.a: key `type`: unknown type `x`"), "{err}");
-        assert!(err.contains("sinks.s: key `inputs`: unknown input `zz`"), "{err}");
+        assert!(
+            err.contains("transforms.a: key `type`: unknown type `x`"),
+            "{err}"
+        );
+        assert!(
+            err.contains("sinks.s: key `inputs`: unknown input `zz`"),
+            "{err}"
+        );
         assert!(err.contains("no sources"), "{err}");
-        assert!(err.contains("cycle: a -> b -> a") || err.contains("cycle: b -> a -> b"), "{err}");
+        assert!(
+            err.contains("cycle: a -> b -> a") || err.contains("cycle: b -> a -> b"),
+            "{err}"
+        );
     }
 
     #[test]
     fn top_level_unknown_key_is_named() {
-        let err = Config::parse("[stat]\ndir = \"x\"\n", &Registry::new()).unwrap_err().to_string();
+        let err = Config::parse("[stat]\ndir = \"x\"\n", &Registry::new())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("stat"), "{err}");
     }
 }

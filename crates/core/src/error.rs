@@ -43,7 +43,11 @@ pub struct ConfigProblems(pub Vec<ConfigProblem>);
 impl fmt::Display for ConfigProblems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let count = self.0.len();
-        write!(f, "{count} problem{} in config", if count == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "{count} problem{} in config",
+            if count == 1 { "" } else { "s" }
+        )?;
         for problem in &self.0 {
             write!(f, "\n  - {problem}")?;
         }
@@ -79,7 +83,9 @@ pub enum CoreError {
         source: std::io::Error,
     },
     /// Another wirehose process uses the same state directory.
-    #[error("state directory {path} is locked by another wirehose process (stop it, or give this one its own [state] dir)")]
+    #[error(
+        "state directory {path} is locked by another wirehose process (stop it, or give this one its own [state] dir)"
+    )]
     StateLocked {
         /// The directory.
         path: PathBuf,

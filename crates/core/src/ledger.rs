@@ -132,7 +132,9 @@ impl Ledger {
             )
             .map_err(err)?;
         let reader = Connection::open(path).map_err(err)?;
-        reader.execute_batch("PRAGMA busy_timeout = 5000;").map_err(err)?;
+        reader
+            .execute_batch("PRAGMA busy_timeout = 5000;")
+            .map_err(err)?;
         Ok(Ledger {
             shared: Arc::new(Shared {
                 path: path.to_path_buf(),
@@ -308,7 +310,9 @@ impl Ledger {
             .prepare("SELECT status, COUNT(*) FROM inputs GROUP BY status")
             .map_err(|e| self.error(e))?;
         let rows = statement
-            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+            })
             .map_err(|e| self.error(e))?;
         let mut counts = HashMap::new();
         for row in rows {
@@ -350,14 +354,20 @@ mod tests {
         );
         assert_eq!(ledger.lookup("inbox", "a.txt").unwrap().unwrap().size, 10);
         assert!(ledger.article("id-a.txt").unwrap().is_some());
-        assert!(!ran.load(Ordering::SeqCst), "after-commit work waits for the commit");
+        assert!(
+            !ran.load(Ordering::SeqCst),
+            "after-commit work waits for the commit"
+        );
         assert_eq!(ledger.flush().unwrap(), 1);
         assert!(ran.load(Ordering::SeqCst));
         drop(ledger);
         let reopened = Ledger::open(&path).unwrap();
         let found = reopened.lookup("inbox", "a.txt").unwrap().unwrap();
         assert_eq!(found.status, InputStatus::Done);
-        assert_eq!(reopened.article("id-a.txt").unwrap(), Some(("inbox".into(), "a.txt".into())));
+        assert_eq!(
+            reopened.article("id-a.txt").unwrap(),
+            Some(("inbox".into(), "a.txt".into()))
+        );
         assert!(reopened.lookup("inbox", "b.txt").unwrap().is_none());
     }
 

@@ -74,11 +74,9 @@ impl Quarantine {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "input".to_string());
         let target = self.free_name(&name, report.id.as_deref());
-        if move_input && report.input.exists() {
-            if fs::rename(&report.input, &target).is_err() {
-                fs::copy(&report.input, &target)?;
-                fs::remove_file(&report.input)?;
-            }
+        if move_input && report.input.exists() && fs::rename(&report.input, &target).is_err() {
+            fs::copy(&report.input, &target)?;
+            fs::remove_file(&report.input)?;
         }
         let mut report_path = target.into_os_string();
         report_path.push(".error.json");

@@ -70,10 +70,17 @@ impl Fanout {
     }
 }
 
+/// A built component: its id, type name and runtime object(s).
+struct Component<T> {
+    id: String,
+    type_name: String,
+    runtime: T,
+}
+
 struct Built {
-    sources: Vec<(String, String, String, Box<dyn Source>)>,
-    transforms: Vec<(String, String, Vec<Box<dyn Transform>>)>,
-    sinks: Vec<(String, String, String, Box<dyn Sink>)>,
+    sources: Vec<Component<Box<dyn Source>>>,
+    transforms: Vec<Component<Vec<Box<dyn Transform>>>>,
+    sinks: Vec<Component<Box<dyn Sink>>>,
 }
 
 /// Builds every component of `config` without running anything, reporting all
@@ -96,9 +103,11 @@ fn build_components(config: &Config) -> Result<Built, CoreError> {
     };
     for spec in &config.sources {
         match spec.config.build(&cx("sources", &spec.id)) {
-            Ok(source) => built
-                .sources
-                .push((spec.id.clone(), spec.type_name.clone(), format!("sources.{}", spec.id), source)),
+            Ok(runtime) => built.sources.push(Component {
+                id: spec.id.clone(),
+                type_name: spec.type_name.clone(),
+                runtime,
+            }),
             Err(problem) => problems.push(problem),
         }
     }
@@ -113,13 +122,19 @@ fn build_components(config: &Config) -> Result<Built, CoreError> {
                 }
             }
         }
-        built.transforms.push((spec.id.clone(), spec.type_name.clone(), instances));
+        built.transforms.push(Component {
+            id: spec.id.clone(),
+            type_name: spec.type_name.clone(),
+            runtime: instances,
+        });
     }
     for spec in &config.sinks {
         match spec.config.build(&cx("sinks", &spec.id)) {
-            Ok(sink) => built
-                .sinks
-                .push((spec.id.clone(), spec.type_name.clone(), format!("sinks.{}", spec.id), sink)),
+            Ok(runtime) => built.sinks.push(Component {
+                id: spec.id.clone(),
+                type_name: spec.type_name.clone(),
+                runtime,
+            }),
             Err(problem) => problems.push(problem),
         }
     }
@@ -262,14 +277,32 @@ pub async fn run(
     let mut tasks: JoinSet<Result<(), StageError>> = JoinSet::new();
     let mut names: HashMap<tokio::task::Id, String> = HashMap::new();
 
-    for (id, type_name, key, sink) in built.sinks {
-        let Some(receiver) = receivers.remove(&id) else { continue };
+    for Component {
+        id,
+        type_name,
+        runtime: sink,
+    } in built.sinks
+    {
+        let key = format!("sinks.{id}");
+        let Some(receiver) = receivers.remove(&id) else {
+            continue;
+        };
         let span = info_span!("component", component_kind = "sink", component_id = %id, component_type = %type_name);
-        let handle = tasks.spawn(sink.run(receiver, SinkContext { key: key.clone() }).instrument(span));
+        let handle = tasks.spawn(
+            sink.run(receiver, SinkContext { key: key.clone() })
+                .instrument(span),
+        );
         names.insert(handle.id(), key);
     }
-    for (id, type_name, instances) in built.transforms {
-        let Some(receiver) = receivers.remove(&id) else { continue };
+    for Component {
+        id,
+        type_name,
+        runtime: instances,
+    } in built.transforms
+    {
+        let Some(receiver) = receivers.remove(&id) else {
+            continue;
+        };
         let key: Arc<str> = Arc::from(format!("transforms.{id}"));
         let input = Arc::new(Mutex::new(receiver));
         let fanout = fanout_of(&id);
@@ -283,7 +316,13 @@ pub async fn run(
             names.insert(handle.id(), format!("transforms.{id}"));
         }
     }
-    for (id, type_name, key, source) in built.sources {
+    for Component {
+        id,
+        type_name,
+        runtime: source,
+    } in built.sources
+    {
+        let key = format!("sources.{id}");
         let fanout = fanout_of(&id);
         let out = if fanout.outputs.len() == 1 {
             fanout.outputs[0].clone()
@@ -350,7 +389,9 @@ pub async fn run(
     let mut failure: Option<CoreError> = None;
     let mut deadline: Option<tokio::time::Instant> = None;
     loop {
-        let sleep_target = deadline.unwrap_or_else(|| tokio::time::Instant::now() + std::time::Duration::from_secs(86_400));
+        let sleep_target = deadline.unwrap_or_else(|| {
+            tokio::time::Instant::now() + std::time::Duration::from_secs(86_400)
+        });
         tokio::select! {
             joined = tasks.join_next_with_id() => match joined {
                 None => break,

@@ -100,7 +100,10 @@ mod tests {
     #[test]
     fn finds_agencies_with_boundaries() {
         let finder = AgencyFinder::new();
-        let found = finder.find("told TASS. AP reported, says Reuters. The APEC summit; MAPS", &["(With Reuters and AFP)"]);
+        let found = finder.find(
+            "told TASS. AP reported, says Reuters. The APEC summit; MAPS",
+            &["(With Reuters and AFP)"],
+        );
         assert_eq!(found, vec!["TASS", "AP", "Reuters", "AFP"]);
         assert!(finder.find("the cap and map", &[]).is_empty());
     }

@@ -5,12 +5,46 @@ use wirehose_core::Dateline;
 
 /// All-caps words that open sentences but are not places.
 const NOT_PLACES: &[&str] = &[
-    "UN", "US", "USA", "UK", "EU", "NATO", "ISIS", "ISIL", "IMF", "WHO", "CIA", "FBI", "NSA", "OPEC",
-    "BREAKING", "UPDATE", "UPDATED", "EXCLUSIVE", "ANALYSIS", "OPINION", "WATCH", "VIDEO", "PHOTOS",
-    "NOTE", "EDITOR", "EDITORS", "AFP", "AP", "TASS", "REUTERS", "THE", "A", "AN", "IN", "ON",
+    "UN",
+    "US",
+    "USA",
+    "UK",
+    "EU",
+    "NATO",
+    "ISIS",
+    "ISIL",
+    "IMF",
+    "WHO",
+    "CIA",
+    "FBI",
+    "NSA",
+    "OPEC",
+    "BREAKING",
+    "UPDATE",
+    "UPDATED",
+    "EXCLUSIVE",
+    "ANALYSIS",
+    "OPINION",
+    "WATCH",
+    "VIDEO",
+    "PHOTOS",
+    "NOTE",
+    "EDITOR",
+    "EDITORS",
+    "AFP",
+    "AP",
+    "TASS",
+    "REUTERS",
+    "THE",
+    "A",
+    "AN",
+    "IN",
+    "ON",
 ];
 
-const MONTHS: &[&str] = &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: &[&str] = &[
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 
 /// Finds the dateline at the start of one of the first paragraphs.
 #[derive(Debug)]
@@ -37,7 +71,10 @@ fn title_case(place: &str) -> String {
                 .map(|part| {
                     let mut chars = part.chars();
                     match chars.next() {
-                        Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
+                        Some(first) => first
+                            .to_uppercase()
+                            .chain(chars.flat_map(char::to_lowercase))
+                            .collect(),
                         None => String::new(),
                     }
                 })
@@ -50,7 +87,10 @@ fn title_case(place: &str) -> String {
 
 fn month_number(name: &str) -> Option<u32> {
     let lower = name.to_lowercase();
-    MONTHS.iter().position(|m| lower.starts_with(m)).map(|i| i as u32 + 1)
+    MONTHS
+        .iter()
+        .position(|m| lower.starts_with(m))
+        .map(|i| i as u32 + 1)
 }
 
 fn iso_date(month: u32, day: u32, year: Option<&str>) -> Option<String> {
@@ -86,7 +126,9 @@ impl DatelineFinder {
     /// Returns the dateline found at the start of one of the first six
     /// paragraphs. `published` (`YYYY-MM-DD`) supplies a missing year.
     pub fn find(&self, paragraphs: &[String], published: Option<&str>) -> Option<Dateline> {
-        let year = published.and_then(|p| p.get(..4)).filter(|y| y.chars().all(|c| c.is_ascii_digit()));
+        let year = published
+            .and_then(|p| p.get(..4))
+            .filter(|y| y.chars().all(|c| c.is_ascii_digit()));
         for paragraph in paragraphs.iter().take(6) {
             if let Some(found) = self.place_date.captures(paragraph) {
                 let month = month_number(&found["month"]);
@@ -110,7 +152,9 @@ impl DatelineFinder {
             }
             if let Some(found) = self.caps_only.captures(paragraph) {
                 let place = &found["place"];
-                if !NOT_PLACES.contains(&place) && !place.split([' ', '-']).any(|w| NOT_PLACES.contains(&w)) {
+                if !NOT_PLACES.contains(&place)
+                    && !place.split([' ', '-']).any(|w| NOT_PLACES.contains(&w))
+                {
                     return Some(Dateline {
                         place: title_case(place),
                         country: found.name("country").map(|c| c.as_str().to_string()),
@@ -133,18 +177,39 @@ mod tests {
 
     #[test]
     fn place_country_date_agency() {
-        let d = find("Sochi (Russia), May 15 (AFP) The United States and Russia", Some("2019-05-16")).unwrap();
+        let d = find(
+            "Sochi (Russia), May 15 (AFP) The United States and Russia",
+            Some("2019-05-16"),
+        )
+        .unwrap();
         assert_eq!(d.place, "Sochi");
         assert_eq!(d.country.as_deref(), Some("Russia"));
         assert_eq!(d.date.as_deref(), Some("2019-05-15"));
-        assert_eq!(find("Sochi (Russia), May 15 (AFP) x", None).unwrap().date.as_deref(), Some("--05-15"));
+        assert_eq!(
+            find("Sochi (Russia), May 15 (AFP) x", None)
+                .unwrap()
+                .date
+                .as_deref(),
+            Some("--05-15")
+        );
     }
 
     #[test]
     fn caps_with_agency_and_caps_alone() {
-        assert_eq!(find("LONDON (Reuters) - Britain said", None).unwrap().place, "London");
-        assert_eq!(find("NEW YORK (AP) — Stocks fell", None).unwrap().place, "New York");
-        assert_eq!(find("GENEVA U.S. Secretary of State John Kerry", None).unwrap().place, "Geneva");
+        assert_eq!(
+            find("LONDON (Reuters) - Britain said", None).unwrap().place,
+            "London"
+        );
+        assert_eq!(
+            find("NEW YORK (AP) — Stocks fell", None).unwrap().place,
+            "New York"
+        );
+        assert_eq!(
+            find("GENEVA U.S. Secretary of State John Kerry", None)
+                .unwrap()
+                .place,
+            "Geneva"
+        );
         assert!(find("NATO said on Monday", None).is_none());
         assert!(find("The UN envoy for Syria", None).is_none());
     }

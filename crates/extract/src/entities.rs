@@ -18,45 +18,315 @@ use wirehose_core::{Entity, Mention};
 use crate::text::CharIndex;
 
 const FUNCTION_WORDS: &[&str] = &[
-    "The", "A", "An", "But", "And", "Or", "He", "She", "It", "They", "We", "I", "You", "In", "On", "At",
-    "As", "After", "Before", "Both", "Earlier", "Meanwhile", "This", "That", "Those", "These", "What",
-    "When", "While", "Whereas", "Similarly", "Speaking", "Last", "If", "Then", "There", "Here", "His",
-    "Her", "Their", "Our", "Its", "For", "From", "With", "By", "To", "Of", "Also", "However", "So",
-    "Yet", "Still", "Since", "Although", "Though", "Under", "Over", "According", "Asked", "Despite",
-    "During", "Expectations", "Underscoring", "Proponents", "Obviously", "Every", "Each", "Some", "Many",
-    "Most", "All", "No", "Not", "One", "Two", "Three", "Why", "How", "Who", "Where", "Which", "Whether",
-    "Now", "Today", "Yesterday", "Tomorrow", "Such", "Other", "Another", "Any", "More", "Less",
+    "The",
+    "A",
+    "An",
+    "But",
+    "And",
+    "Or",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "I",
+    "You",
+    "In",
+    "On",
+    "At",
+    "As",
+    "After",
+    "Before",
+    "Both",
+    "Earlier",
+    "Meanwhile",
+    "This",
+    "That",
+    "Those",
+    "These",
+    "What",
+    "When",
+    "While",
+    "Whereas",
+    "Similarly",
+    "Speaking",
+    "Last",
+    "If",
+    "Then",
+    "There",
+    "Here",
+    "His",
+    "Her",
+    "Their",
+    "Our",
+    "Its",
+    "For",
+    "From",
+    "With",
+    "By",
+    "To",
+    "Of",
+    "Also",
+    "However",
+    "So",
+    "Yet",
+    "Still",
+    "Since",
+    "Although",
+    "Though",
+    "Under",
+    "Over",
+    "According",
+    "Asked",
+    "Despite",
+    "During",
+    "Expectations",
+    "Underscoring",
+    "Proponents",
+    "Obviously",
+    "Every",
+    "Each",
+    "Some",
+    "Many",
+    "Most",
+    "All",
+    "No",
+    "Not",
+    "One",
+    "Two",
+    "Three",
+    "Why",
+    "How",
+    "Who",
+    "Where",
+    "Which",
+    "Whether",
+    "Now",
+    "Today",
+    "Yesterday",
+    "Tomorrow",
+    "Such",
+    "Other",
+    "Another",
+    "Any",
+    "More",
+    "Less",
 ];
 const TIME_WORDS: &[&str] = &[
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
-    "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 const ROLES: &[&str] = &[
-    "President", "Secretary", "Minister", "Mr.", "Mrs.", "Ms.", "Dr.", "Sen.", "Senator", "Rep.",
-    "Gen.", "General", "King", "Queen", "Prince", "Chancellor", "Pope", "Ambassador", "Envoy",
-    "Spokesman", "Spokeswoman", "Governor", "Gov.", "Mayor", "Judge", "Prime", "Foreign", "Defense",
-    "Defence", "Deputy", "Vice", "Special", "Representative", "Leader", "Premier", "Sheikh", "Lt.",
-    "Col.", "Colonel", "Admiral", "Commander", "Chief", "Justice", "Director", "Chairman", "CEO",
+    "President",
+    "Secretary",
+    "Minister",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Dr.",
+    "Sen.",
+    "Senator",
+    "Rep.",
+    "Gen.",
+    "General",
+    "King",
+    "Queen",
+    "Prince",
+    "Chancellor",
+    "Pope",
+    "Ambassador",
+    "Envoy",
+    "Spokesman",
+    "Spokeswoman",
+    "Governor",
+    "Gov.",
+    "Mayor",
+    "Judge",
+    "Prime",
+    "Foreign",
+    "Defense",
+    "Defence",
+    "Deputy",
+    "Vice",
+    "Special",
+    "Representative",
+    "Leader",
+    "Premier",
+    "Sheikh",
+    "Lt.",
+    "Col.",
+    "Colonel",
+    "Admiral",
+    "Commander",
+    "Chief",
+    "Justice",
+    "Director",
+    "Chairman",
+    "CEO",
 ];
 const ORG_SUFFIXES: &[&str] = &[
-    "Council", "Department", "Ministry", "House", "Institute", "Front", "Party", "Union", "Nations",
-    "Agency", "Organization", "Organisation", "Committee", "Army", "Forces", "Group", "Bank", "Fund",
-    "Commission", "Court", "Congress", "Parliament", "Senate", "Post", "Times", "News", "University",
-    "Company", "Corp", "Corp.", "Inc", "Inc.", "Ltd", "Ltd.", "Association", "Federation", "Office",
-    "Service", "Police", "Guard", "Brigade", "Movement", "Alliance", "Coalition", "Administration",
-    "Kremlin", "Pentagon", "Qaeda", "State", "Board", "Authority", "Foundation", "Network", "Times",
+    "Council",
+    "Department",
+    "Ministry",
+    "House",
+    "Institute",
+    "Front",
+    "Party",
+    "Union",
+    "Nations",
+    "Agency",
+    "Organization",
+    "Organisation",
+    "Committee",
+    "Army",
+    "Forces",
+    "Group",
+    "Bank",
+    "Fund",
+    "Commission",
+    "Court",
+    "Congress",
+    "Parliament",
+    "Senate",
+    "Post",
+    "Times",
+    "News",
+    "University",
+    "Company",
+    "Corp",
+    "Corp.",
+    "Inc",
+    "Inc.",
+    "Ltd",
+    "Ltd.",
+    "Association",
+    "Federation",
+    "Office",
+    "Service",
+    "Police",
+    "Guard",
+    "Brigade",
+    "Movement",
+    "Alliance",
+    "Coalition",
+    "Administration",
+    "Kremlin",
+    "Pentagon",
+    "Qaeda",
+    "State",
+    "Board",
+    "Authority",
+    "Foundation",
+    "Network",
+    "Times",
 ];
 const PLACES: &[&str] = &[
-    "U.S.", "US", "USA", "United States", "America", "UK", "Britain", "Great Britain", "England",
-    "Russia", "Russian Federation", "China", "Syria", "Iraq", "Iran", "Israel", "Turkey", "Egypt",
-    "France", "Germany", "Italy", "Spain", "Ukraine", "Poland", "Japan", "India", "Pakistan",
-    "Afghanistan", "Saudi Arabia", "Qatar", "Jordan", "Lebanon", "Yemen", "Libya", "Canada", "Mexico",
-    "Brazil", "Australia", "North Korea", "South Korea", "UAE", "United Arab Emirates", "Europe",
-    "Middle East", "Asia", "Africa", "Washington", "Moscow", "London", "Paris", "Berlin", "Geneva",
-    "Beijing", "Tokyo", "Damascus", "Aleppo", "Baghdad", "Tehran", "Jerusalem", "Ankara", "Kiev", "Kyiv",
-    "Sochi", "New York", "Brussels", "Vienna", "Rome", "Madrid", "Cairo", "Riyadh", "Doha", "Beirut",
-    "Philadelphia", "Black Sea", "Crimea", "Gaza", "West Bank", "Idlib", "Raqqa", "Homs", "Kabul",
-    "Islamabad", "New Delhi", "Delhi", "Seoul", "Pyongyang", "Minsk", "Warsaw", "Istanbul",
+    "U.S.",
+    "US",
+    "USA",
+    "United States",
+    "America",
+    "UK",
+    "Britain",
+    "Great Britain",
+    "England",
+    "Russia",
+    "Russian Federation",
+    "China",
+    "Syria",
+    "Iraq",
+    "Iran",
+    "Israel",
+    "Turkey",
+    "Egypt",
+    "France",
+    "Germany",
+    "Italy",
+    "Spain",
+    "Ukraine",
+    "Poland",
+    "Japan",
+    "India",
+    "Pakistan",
+    "Afghanistan",
+    "Saudi Arabia",
+    "Qatar",
+    "Jordan",
+    "Lebanon",
+    "Yemen",
+    "Libya",
+    "Canada",
+    "Mexico",
+    "Brazil",
+    "Australia",
+    "North Korea",
+    "South Korea",
+    "UAE",
+    "United Arab Emirates",
+    "Europe",
+    "Middle East",
+    "Asia",
+    "Africa",
+    "Washington",
+    "Moscow",
+    "London",
+    "Paris",
+    "Berlin",
+    "Geneva",
+    "Beijing",
+    "Tokyo",
+    "Damascus",
+    "Aleppo",
+    "Baghdad",
+    "Tehran",
+    "Jerusalem",
+    "Ankara",
+    "Kiev",
+    "Kyiv",
+    "Sochi",
+    "New York",
+    "Brussels",
+    "Vienna",
+    "Rome",
+    "Madrid",
+    "Cairo",
+    "Riyadh",
+    "Doha",
+    "Beirut",
+    "Philadelphia",
+    "Black Sea",
+    "Crimea",
+    "Gaza",
+    "West Bank",
+    "Idlib",
+    "Raqqa",
+    "Homs",
+    "Kabul",
+    "Islamabad",
+    "New Delhi",
+    "Delhi",
+    "Seoul",
+    "Pyongyang",
+    "Minsk",
+    "Warsaw",
+    "Istanbul",
 ];
 
 struct Token {
@@ -67,7 +337,6 @@ struct Token {
 
 fn tokens(body: &str) -> Vec<Token> {
     let mut out = Vec::new();
-    let bytes = body.as_bytes();
     let mut iter = body.char_indices().peekable();
     let mut sentence_start = true;
     while let Some((start, c)) = iter.next() {
@@ -92,7 +361,12 @@ fn tokens(body: &str) -> Vec<Token> {
         while let Some(last) = word.chars().last() {
             if last == '.' {
                 let inner = &word[..word.len() - 1];
-                let abbreviation = inner.contains('.') || ["Mr", "Mrs", "Ms", "Dr", "Sen", "Rep", "Gen", "Gov", "Lt", "Col", "St", "Jr", "Corp", "Inc", "Ltd"].contains(&inner);
+                let abbreviation = inner.contains('.')
+                    || [
+                        "Mr", "Mrs", "Ms", "Dr", "Sen", "Rep", "Gen", "Gov", "Lt", "Col", "St",
+                        "Jr", "Corp", "Inc", "Ltd",
+                    ]
+                    .contains(&inner);
                 if abbreviation {
                     break;
                 }
@@ -115,7 +389,7 @@ fn tokens(body: &str) -> Vec<Token> {
                 sentence_start,
             });
         }
-        sentence_start = ends_sentence || (end < bytes.len() && false);
+        sentence_start = ends_sentence;
     }
     out
 }
@@ -129,7 +403,9 @@ fn acronym(word: &str) -> bool {
     letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
 }
 
-const CONNECTORS: &[&str] = &["of", "de", "al", "bin", "von", "van", "der", "du", "da", "la", "el", "for"];
+const CONNECTORS: &[&str] = &[
+    "of", "de", "al", "bin", "von", "van", "der", "du", "da", "la", "el", "for",
+];
 
 /// Returns the entities of `body`, first mentioned first.
 pub(crate) fn find(body: &str, index: &CharIndex) -> Vec<Entity> {
@@ -148,18 +424,18 @@ pub(crate) fn find(body: &str, index: &CharIndex) -> Vec<Entity> {
     let mut current: Vec<usize> = Vec::new();
     for (i, token) in tokens.iter().enumerate() {
         let word = &body[token.start..token.end];
-        let adjacent = current
-            .last()
-            .is_some_and(|&prev| &body[tokens[prev].end..token.start] == " " && !token.sentence_start);
+        let adjacent = current.last().is_some_and(|&prev| {
+            &body[tokens[prev].end..token.start] == " " && !token.sentence_start
+        });
         if capitalised(word) && (current.is_empty() || adjacent) {
             current.push(i);
             continue;
         }
         let connector = CONNECTORS.contains(&word)
             && adjacent
-            && tokens
-                .get(i + 1)
-                .is_some_and(|next| capitalised(&body[next.start..next.end]) && &body[token.end..next.start] == " ");
+            && tokens.get(i + 1).is_some_and(|next| {
+                capitalised(&body[next.start..next.end]) && &body[token.end..next.start] == " "
+            });
         if connector {
             current.push(i);
             continue;
@@ -186,7 +462,10 @@ pub(crate) fn find(body: &str, index: &CharIndex) -> Vec<Entity> {
         let mut words: Vec<usize> = run;
         while let Some(&first) = words.first() {
             let word = &body[tokens[first].start..tokens[first].end];
-            if FUNCTION_WORDS.contains(&word) || TIME_WORDS.contains(&word) || CONNECTORS.contains(&word) {
+            if FUNCTION_WORDS.contains(&word)
+                || TIME_WORDS.contains(&word)
+                || CONNECTORS.contains(&word)
+            {
                 words.remove(0);
             } else {
                 break;
@@ -219,20 +498,30 @@ pub(crate) fn find(body: &str, index: &CharIndex) -> Vec<Entity> {
             _ => segments.push((words, false)),
         }
         for (words, person) in segments {
-            let Some((&first, &last)) = words.first().zip(words.last()) else { continue };
+            let Some((&first, &last)) = words.first().zip(words.last()) else {
+                continue;
+            };
             let (start, end) = (tokens[first].start, tokens[last].end);
             let name = body[start..end].to_string();
             let single = words.len() == 1;
-            if single && tokens[first].sentence_start && !mid_capitalised.contains(name.as_str()) && !places.contains(name.as_str()) {
+            if single
+                && tokens[first].sentence_start
+                && !mid_capitalised.contains(name.as_str())
+                && !places.contains(name.as_str())
+            {
                 continue;
             }
-            if single && (FUNCTION_WORDS.contains(&name.as_str()) || TIME_WORDS.contains(&name.as_str())) {
+            if single
+                && (FUNCTION_WORDS.contains(&name.as_str()) || TIME_WORDS.contains(&name.as_str()))
+            {
                 continue;
             }
             let last_word = &body[tokens[last].start..tokens[last].end];
-            let alphabetic_words = words
-                .iter()
-                .all(|&w| body[tokens[w].start..tokens[w].end].chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '’'));
+            let alphabetic_words = words.iter().all(|&w| {
+                body[tokens[w].start..tokens[w].end]
+                    .chars()
+                    .all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '’')
+            });
             let kind = if person {
                 "PER"
             } else if places.contains(name.as_str()) {
@@ -244,22 +533,34 @@ pub(crate) fn find(body: &str, index: &CharIndex) -> Vec<Entity> {
             } else {
                 "MISC"
             };
-            candidates.push(Candidate { start, end, name, kind });
+            candidates.push(Candidate {
+                start,
+                end,
+                name,
+                kind,
+            });
         }
     }
 
     // Resolve surnames to full person names used in the article.
     let mut full_names: HashMap<String, String> = HashMap::new();
-    for candidate in candidates.iter().filter(|c| c.kind == "PER" && c.name.contains(' ')) {
+    for candidate in candidates
+        .iter()
+        .filter(|c| c.kind == "PER" && c.name.contains(' '))
+    {
         if let Some(surname) = candidate.name.rsplit(' ').next() {
-            full_names.entry(surname.to_string()).or_insert_with(|| candidate.name.clone());
+            full_names
+                .entry(surname.to_string())
+                .or_insert_with(|| candidate.name.clone());
         }
     }
     let mut entities: Vec<Entity> = Vec::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
     for candidate in candidates {
         let (name, kind) = match full_names.get(&candidate.name) {
-            Some(full) if !candidate.name.contains(' ') && candidate.kind != "LOC" => (full.clone(), "PER"),
+            Some(full) if !candidate.name.contains(' ') && candidate.kind != "LOC" => {
+                (full.clone(), "PER")
+            }
             _ => (candidate.name.clone(), candidate.kind),
         };
         let mention = Mention {
@@ -287,7 +588,10 @@ mod tests {
     use super::*;
 
     fn names(text: &str) -> Vec<(String, String)> {
-        find(text, &CharIndex::new(text)).into_iter().map(|e| (e.name, e.kind)).collect()
+        find(text, &CharIndex::new(text))
+            .into_iter()
+            .map(|e| (e.name, e.kind))
+            .collect()
     }
 
     #[test]
@@ -295,12 +599,30 @@ mod tests {
         let found = names(
             "U.S. Secretary of State John Kerry met Russia’s Sergei Lavrov in Geneva. Kerry said the UN Security Council would meet. The White House agreed.",
         );
-        assert!(found.contains(&("John Kerry".into(), "PER".into())), "{found:?}");
-        assert!(found.contains(&("Sergei Lavrov".into(), "PER".into())), "{found:?}");
-        assert!(found.contains(&("Geneva".into(), "LOC".into())), "{found:?}");
-        assert!(found.contains(&("Russia".into(), "LOC".into())), "{found:?}");
-        assert!(found.contains(&("White House".into(), "ORG".into())), "{found:?}");
-        assert!(!found.iter().any(|(n, _)| n == "Kerry"), "surname resolves: {found:?}");
+        assert!(
+            found.contains(&("John Kerry".into(), "PER".into())),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("Sergei Lavrov".into(), "PER".into())),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("Geneva".into(), "LOC".into())),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("Russia".into(), "LOC".into())),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("White House".into(), "ORG".into())),
+            "{found:?}"
+        );
+        assert!(
+            !found.iter().any(|(n, _)| n == "Kerry"),
+            "surname resolves: {found:?}"
+        );
         assert!(!found.iter().any(|(n, _)| n == "The"), "{found:?}");
     }
 
@@ -310,6 +632,12 @@ mod tests {
         let entities = find(text, &CharIndex::new(text));
         let jim = entities.iter().find(|e| e.name == "Jim Jeffrey").unwrap();
         let m = &jim.mentions[0];
-        assert_eq!(text.chars().skip(m.start).take(m.end - m.start).collect::<String>(), "Jim Jeffrey");
+        assert_eq!(
+            text.chars()
+                .skip(m.start)
+                .take(m.end - m.start)
+                .collect::<String>(),
+            "Jim Jeffrey"
+        );
     }
 }

@@ -86,7 +86,9 @@ impl Extract {
 impl Transform for Extract {
     fn process(&mut self, mut record: Record, out: &mut Vec<Record>) -> Result<(), StageError> {
         let body = record.body();
-        record.dateline = self.datelines.find(&record.paragraphs, record.published.as_deref());
+        record.dateline = self
+            .datelines
+            .find(&record.paragraphs, record.published.as_deref());
         let mut extra: Vec<&str> = record.removed.iter().map(|r| r.text.as_str()).collect();
         if let Some(title) = &record.title {
             extra.push(title);

@@ -43,11 +43,17 @@ fn quote_spans(body: &str) -> Vec<Span> {
             '“' => open = Some(at),
             '”' => {
                 if let Some(start) = open.take() {
-                    spans.push(Span { open: start, close: at });
+                    spans.push(Span {
+                        open: start,
+                        close: at,
+                    });
                 }
             }
             '"' => match straight_open.take() {
-                Some(start) => spans.push(Span { open: start, close: at }),
+                Some(start) => spans.push(Span {
+                    open: start,
+                    close: at,
+                }),
                 None => straight_open = Some(at),
             },
             '\n' => {
@@ -65,8 +71,14 @@ impl QuoteFinder {
     /// Compiles the patterns.
     pub fn new() -> QuoteFinder {
         QuoteFinder {
-            after_name_cue: Regex::new(&format!(r"^\s*[,.!?]?\s*(?P<name>{NAME})\s+(?P<cue>{CUES})\b")).expect("quote pattern"),
-            after_cue_name: Regex::new(&format!(r"^\s*[,.!?]?\s*(?P<cue>{CUES})\s+(?P<name>{NAME})\b")).expect("quote pattern"),
+            after_name_cue: Regex::new(&format!(
+                r"^\s*[,.!?]?\s*(?P<name>{NAME})\s+(?P<cue>{CUES})\b"
+            ))
+            .expect("quote pattern"),
+            after_cue_name: Regex::new(&format!(
+                r"^\s*[,.!?]?\s*(?P<cue>{CUES})\s+(?P<name>{NAME})\b"
+            ))
+            .expect("quote pattern"),
             before: Regex::new(&format!(
                 r"(?P<name>{NAME})\s+(?:\w+\s+){{0,2}}?(?P<cue>{CUES})\b[^.!?“”\x22]{{0,120}}$"
             ))
@@ -86,43 +98,73 @@ impl QuoteFinder {
             .collect();
         people.sort();
         for span in quote_spans(body) {
-            let inner_start = span.open + body[span.open..].chars().next().map_or(1, char::len_utf8);
+            let inner_start =
+                span.open + body[span.open..].chars().next().map_or(1, char::len_utf8);
             let text = body[inner_start..span.close].trim();
             if text.split_whitespace().count() < 2 {
                 continue;
             }
-            let close_end = span.close + body[span.close..].chars().next().map_or(1, char::len_utf8);
-            let after = &body[close_end..body[close_end..].find('\n').map_or(body.len(), |n| close_end + n)];
+            let close_end =
+                span.close + body[span.close..].chars().next().map_or(1, char::len_utf8);
+            let after = &body[close_end
+                ..body[close_end..]
+                    .find('\n')
+                    .map_or(body.len(), |n| close_end + n)];
             let line_start = body[..span.open].rfind('\n').map_or(0, |n| n + 1);
             let before = &body[line_start..span.open];
             let (start_chars, end_chars) = (index.chars(inner_start), index.chars(span.close));
 
             let mut found: Option<(String, String, usize)> = None;
             if let Some(c) = self.after_name_cue.captures(after) {
-                found = Some((c["name"].to_string(), c["cue"].to_string(), close_end + c.name("name").map_or(0, |m| m.start())));
+                found = Some((
+                    c["name"].to_string(),
+                    c["cue"].to_string(),
+                    close_end + c.name("name").map_or(0, |m| m.start()),
+                ));
             } else if let Some(c) = self.after_cue_name.captures(after) {
-                found = Some((c["name"].to_string(), c["cue"].to_string(), close_end + c.name("name").map_or(0, |m| m.start())));
+                found = Some((
+                    c["name"].to_string(),
+                    c["cue"].to_string(),
+                    close_end + c.name("name").map_or(0, |m| m.start()),
+                ));
             } else if let Some(c) = self.before.captures(before) {
-                found = Some((c["name"].to_string(), c["cue"].to_string(), line_start + c.name("name").map_or(0, |m| m.start())));
+                found = Some((
+                    c["name"].to_string(),
+                    c["cue"].to_string(),
+                    line_start + c.name("name").map_or(0, |m| m.start()),
+                ));
             }
             let (speaker, cue) = match found {
                 Some((name, cue, at)) => {
-                    let pronoun = matches!(name.to_lowercase().as_str(), "he" | "she" | "they" | "we" | "i");
+                    let pronoun = matches!(
+                        name.to_lowercase().as_str(),
+                        "he" | "she" | "they" | "we" | "i"
+                    );
                     let speaker = if pronoun {
                         last_speaker.clone().or_else(|| {
                             let at_chars = index.chars(span.open);
-                            people.iter().rev().find(|(start, _)| *start < at_chars).map(|(_, n)| n.to_string())
+                            people
+                                .iter()
+                                .rev()
+                                .find(|(start, _)| *start < at_chars)
+                                .map(|(_, n)| n.to_string())
                         })
                     } else {
                         let at_chars = index.chars(at);
                         entities
                             .iter()
-                            .find(|e| e.mentions.iter().any(|m| m.start <= at_chars && at_chars < m.end.max(m.start + 1)))
+                            .find(|e| {
+                                e.mentions.iter().any(|m| {
+                                    m.start <= at_chars && at_chars < m.end.max(m.start + 1)
+                                })
+                            })
                             .map(|e| e.name.clone())
                             .or_else(|| {
                                 entities
                                     .iter()
-                                    .find(|e| e.kind == "PER" && e.mentions.iter().any(|m| m.text == name))
+                                    .find(|e| {
+                                        e.kind == "PER" && e.mentions.iter().any(|m| m.text == name)
+                                    })
                                     .map(|e| e.name.clone())
                             })
                             .or(Some(name))
@@ -167,6 +209,12 @@ mod tests {
         assert_eq!(found[1].speaker.as_deref(), Some("John Kerry"));
         assert_eq!(found[2].speaker.as_deref(), Some("Lavrov"));
         let q = &found[0];
-        assert_eq!(text.chars().skip(q.start).take(q.end - q.start).collect::<String>(), "We are close to a deal,");
+        assert_eq!(
+            text.chars()
+                .skip(q.start)
+                .take(q.end - q.start)
+                .collect::<String>(),
+            "We are close to a deal,"
+        );
     }
 }

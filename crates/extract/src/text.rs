@@ -25,7 +25,11 @@ impl CharIndex {
     /// Returns the code-point offset of byte offset `byte` (a char boundary).
     pub(crate) fn chars(&self, byte: usize) -> usize {
         let at = self.wide.partition_point(|(end, _)| *end <= byte);
-        if at == 0 { byte } else { byte - self.wide[at - 1].1 }
+        if at == 0 {
+            byte
+        } else {
+            byte - self.wide[at - 1].1
+        }
     }
 }
 

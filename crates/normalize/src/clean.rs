@@ -25,7 +25,9 @@ pub(crate) fn clean_text(text: &str) -> String {
                 }
                 flush(&mut line, &mut out);
             }
-            '\n' | '\u{2028}' | '\u{2029}' | '\u{0B}' | '\u{0C}' | '\u{85}' => flush(&mut line, &mut out),
+            '\n' | '\u{2028}' | '\u{2029}' | '\u{0B}' | '\u{0C}' | '\u{85}' => {
+                flush(&mut line, &mut out)
+            }
             '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => {}
             c if c.is_whitespace() => {
                 if !line.is_empty() && !line.ends_with(' ') {
@@ -54,7 +56,11 @@ pub(crate) fn paragraphs(text: &str) -> Vec<String> {
         .any(|l| l.is_empty())
         && non_empty > 1;
     if !has_blank {
-        return lines.into_iter().filter(|l| !l.is_empty()).map(str::to_string).collect();
+        return lines
+            .into_iter()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
     }
     let mut out = Vec::new();
     let mut current = String::new();
@@ -82,7 +88,10 @@ mod tests {
 
     #[test]
     fn cleans_whitespace_and_invisibles() {
-        assert_eq!(clean_text("  a\u{00A0}\u{00A0}b\u{200B}c \r\nd\re\t\tf "), "a bc\nd\ne f\n");
+        assert_eq!(
+            clean_text("  a\u{00A0}\u{00A0}b\u{200B}c \r\nd\re\t\tf "),
+            "a bc\nd\ne f\n"
+        );
         // NFC: e + combining acute becomes é.
         assert_eq!(clean_text("e\u{0301}"), "é\n");
     }

@@ -46,7 +46,12 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     }
     let pairs = sample.len() / 2;
     let even_zero = sample.iter().step_by(2).filter(|b| **b == 0).count();
-    let odd_zero = sample.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    let odd_zero = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|b| **b == 0)
+        .count();
     if odd_zero * 10 >= pairs * 7 && even_zero * 20 <= pairs {
         Some(UTF_16LE)
     } else if even_zero * 10 >= pairs * 7 && odd_zero * 20 <= pairs {
@@ -56,12 +61,18 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     }
 }
 
-fn finish(text: std::borrow::Cow<'_, str>, encoding: &'static Encoding) -> Result<Decoded, DecodeError> {
+fn finish(
+    text: std::borrow::Cow<'_, str>,
+    encoding: &'static Encoding,
+) -> Result<Decoded, DecodeError> {
     let total = text.chars().count().max(1);
     let replaced = text.chars().filter(|c| *c == '\u{FFFD}').count();
     if replaced * 100 > total {
         return Err(DecodeError {
-            reason: format!("text does not decode as {}: {replaced} invalid sequences", encoding.name()),
+            reason: format!(
+                "text does not decode as {}: {replaced} invalid sequences",
+                encoding.name()
+            ),
             hint: "save the file as UTF-8".into(),
         });
     }
@@ -70,7 +81,9 @@ fn finish(text: std::borrow::Cow<'_, str>, encoding: &'static Encoding) -> Resul
         .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{0C}'))
         .count();
     if controls * 20 > total {
-        return Err(binary(format!("content looks binary: {controls} control characters")));
+        return Err(binary(format!(
+            "content looks binary: {controls} control characters"
+        )));
     }
     Ok(Decoded {
         text: text.into_owned(),
@@ -141,12 +154,26 @@ mod tests {
     fn latin1_is_detected() {
         let bytes = b"Le pr\xE9sident fran\xE7ais a d\xE9clar\xE9 que la r\xE9union \xE9tait tr\xE8s productive.";
         let decoded = decode(bytes).unwrap();
-        assert!(decoded.text.contains("président français"), "{}", decoded.text);
+        assert!(
+            decoded.text.contains("président français"),
+            "{}",
+            decoded.text
+        );
     }
 
     #[test]
     fn binary_is_refused() {
-        assert!(decode(b"%PDF-1.7 stuff").unwrap_err().reason.contains("PDF"));
-        assert!(decode(b"abc\0\x01\x02def\0\0\x05").unwrap_err().reason.contains("binary"));
+        assert!(
+            decode(b"%PDF-1.7 stuff")
+                .unwrap_err()
+                .reason
+                .contains("PDF")
+        );
+        assert!(
+            decode(b"abc\0\x01\x02def\0\0\x05")
+                .unwrap_err()
+                .reason
+                .contains("binary")
+        );
     }
 }

@@ -53,15 +53,57 @@ impl TransformConfig for NormalizeConfig {
 }
 
 const SHARE_LINES: &[&str] = &[
-    "share", "share now", "share this", "share this article", "share this story", "share on facebook",
-    "share on twitter", "tweet", "email", "print", "whatsapp", "facebook", "twitter", "linkedin",
-    "comments", "comment", "subscribe", "follow us", "click here", "copy link", "save",
+    "share",
+    "share now",
+    "share this",
+    "share this article",
+    "share this story",
+    "share on facebook",
+    "share on twitter",
+    "tweet",
+    "email",
+    "print",
+    "whatsapp",
+    "facebook",
+    "twitter",
+    "linkedin",
+    "comments",
+    "comment",
+    "subscribe",
+    "follow us",
+    "click here",
+    "copy link",
+    "save",
 ];
-const AD_LINES: &[&str] = &["advertisement", "advertisements", "ad", "sponsored", "sponsored content", "story continues below advertisement"];
+const AD_LINES: &[&str] = &[
+    "advertisement",
+    "advertisements",
+    "ad",
+    "sponsored",
+    "sponsored content",
+    "story continues below advertisement",
+];
 const TRAILER_MARKERS: &[&str] = &[
-    "-", "–", "—", "related", "related news", "related articles", "related stories", "related coverage",
-    "read more", "read also", "also read", "see also", "more on this", "more on this story",
-    "more from", "you may also like", "recommended", "more stories", "latest news", "trending",
+    "-",
+    "–",
+    "—",
+    "related",
+    "related news",
+    "related articles",
+    "related stories",
+    "related coverage",
+    "read more",
+    "read also",
+    "also read",
+    "see also",
+    "more on this",
+    "more on this story",
+    "more from",
+    "you may also like",
+    "recommended",
+    "more stories",
+    "latest news",
+    "trending",
 ];
 
 /// The runtime normalize transform.
@@ -86,10 +128,12 @@ fn key(text: &str) -> String {
 }
 
 fn ends_like_sentence(text: &str) -> bool {
-    text.trim_end()
-        .chars()
-        .last()
-        .is_some_and(|c| matches!(c, '.' | '!' | '?' | '"' | '”' | '’' | '\'' | ')' | '…' | ':' | ';' | ']'))
+    text.trim_end().chars().last().is_some_and(|c| {
+        matches!(
+            c,
+            '.' | '!' | '?' | '"' | '”' | '’' | '\'' | ')' | '…' | ':' | ';' | ']'
+        )
+    })
 }
 
 impl Normalize {
@@ -98,10 +142,12 @@ impl Normalize {
         let drop_patterns = if config.drop_patterns.is_empty() {
             None
         } else {
-            Some(
-                RegexSet::new(&config.drop_patterns)
-                    .map_err(|err| ("drop_patterns", format!("invalid regular expression: {err}")))?,
-            )
+            Some(RegexSet::new(&config.drop_patterns).map_err(|err| {
+                (
+                    "drop_patterns",
+                    format!("invalid regular expression: {err}"),
+                )
+            })?)
         };
         if config.max_title_chars == 0 {
             return Err(("max_title_chars", "must be at least 1".into()));
@@ -176,7 +222,9 @@ impl Normalize {
             && let Some(found) = self.date_prefix.captures(first)
         {
             record.published = Some(found[1].to_string());
-            let rest = first[found.get(0).map_or(0, |m| m.end())..].trim().to_string();
+            let rest = first[found.get(0).map_or(0, |m| m.end())..]
+                .trim()
+                .to_string();
             *first = rest;
             if first.is_empty() {
                 paras.remove(0);
@@ -207,7 +255,8 @@ impl Normalize {
         if self.default_rules {
             // A related-links trailer after a marker line.
             let start = kept.len() / 3;
-            if let Some(marker) = (start..kept.len()).find(|&i| TRAILER_MARKERS.contains(&key(&kept[i]).as_str()))
+            if let Some(marker) =
+                (start..kept.len()).find(|&i| TRAILER_MARKERS.contains(&key(&kept[i]).as_str()))
                 && kept.len() - marker <= 41
                 && kept[marker..].iter().all(|p| p.chars().count() <= 300)
                 && marker > 0
@@ -224,7 +273,11 @@ impl Normalize {
                 if ends_like_sentence(last) || words > 16 || last.chars().count() > 140 {
                     break;
                 }
-                let reason = if words == 1 { "stray_word" } else { "related_links" };
+                let reason = if words == 1 {
+                    "stray_word"
+                } else {
+                    "related_links"
+                };
                 if let Some(paragraph) = kept.pop() {
                     drop(paragraph, reason, &mut removed);
                 }
@@ -300,7 +353,10 @@ mod tests {
         let mut normalize = Normalize::new(&config).unwrap();
         let mut out = Vec::new();
         normalize
-            .process(Record::from_raw(text.as_bytes().to_vec(), SourceInfo::default()), &mut out)
+            .process(
+                Record::from_raw(text.as_bytes().to_vec(), SourceInfo::default()),
+                &mut out,
+            )
             .unwrap();
         out.pop().unwrap()
     }
@@ -311,7 +367,11 @@ mod tests {
     }
 
     fn reasons(record: &Record) -> Vec<(&str, &str)> {
-        record.removed.iter().map(|r| (r.reason.as_str(), r.text.as_str())).collect()
+        record
+            .removed
+            .iter()
+            .map(|r| (r.reason.as_str(), r.text.as_str()))
+            .collect()
     }
 
     #[test]
@@ -325,13 +385,26 @@ mod tests {
     #[test]
     fn seed_001_title_lead_caption_disclaimer_share() {
         let record = seed("001_364c917bb0a75030.txt");
-        assert_eq!(record.title.as_deref(), Some("Pompeo Says Agreed with Putin on Syria Progress"));
+        assert_eq!(
+            record.title.as_deref(),
+            Some("Pompeo Says Agreed with Putin on Syria Progress")
+        );
         assert!(record.paragraphs[0].starts_with("Sochi (Russia), May 15 (AFP) The United States"));
         let removed = reasons(&record);
-        assert!(removed.contains(&("image_caption", "World. (File Image)")), "{removed:?}");
+        assert!(
+            removed.contains(&("image_caption", "World. (File Image)")),
+            "{removed:?}"
+        );
         assert!(removed.iter().any(|(r, _)| *r == "disclaimer"));
-        assert!(removed.iter().any(|(r, t)| *r == "repeated_lead" && t.starts_with("The United States and Russia")));
-        assert_eq!(removed.iter().filter(|(r, _)| *r == "share_button").count(), 2);
+        assert!(
+            removed.iter().any(
+                |(r, t)| *r == "repeated_lead" && t.starts_with("The United States and Russia")
+            )
+        );
+        assert_eq!(
+            removed.iter().filter(|(r, _)| *r == "share_button").count(),
+            2
+        );
         assert!(record.paragraphs.last().unwrap().ends_with("(AFP)"));
     }
 
@@ -340,22 +413,58 @@ mod tests {
         let record = seed("002_20387e69ab198cf5.txt");
         assert_eq!(
             record.title.as_deref(),
-            Some("Pentagon says still no agreement with Russian Federation on cooperation on Syria")
+            Some(
+                "Pentagon says still no agreement with Russian Federation on cooperation on Syria"
+            )
         );
         let removed = reasons(&record);
-        assert_eq!(removed.iter().filter(|(r, _)| *r == "advertisement").count(), 2, "{removed:?}");
-        assert!(removed.contains(&("related_links", "Kerry, Lavrov meet to finalize details of Syria cooperation deal")));
-        assert!(record.paragraphs.last().unwrap().starts_with("Moscow and Washington will boost"));
+        assert_eq!(
+            removed
+                .iter()
+                .filter(|(r, _)| *r == "advertisement")
+                .count(),
+            2,
+            "{removed:?}"
+        );
+        assert!(removed.contains(&(
+            "related_links",
+            "Kerry, Lavrov meet to finalize details of Syria cooperation deal"
+        )));
+        assert!(
+            record
+                .paragraphs
+                .last()
+                .unwrap()
+                .starts_with("Moscow and Washington will boost")
+        );
     }
 
     #[test]
     fn seed_003_credit_and_related_links() {
         let record = seed("003_1df97a0fd76e64e0.txt");
-        assert_eq!(record.title.as_deref(), Some("U.S. and Russian armies launch talks on Syria"));
+        assert_eq!(
+            record.title.as_deref(),
+            Some("U.S. and Russian armies launch talks on Syria")
+        );
         let removed = reasons(&record);
-        assert!(removed.contains(&("agency_credit", "(With Reuters and AFP)")), "{removed:?}");
-        assert!(removed.iter().filter(|(r, _)| *r == "related_links").count() >= 10);
-        assert!(record.paragraphs.last().unwrap().starts_with("In a related story, Kerry met briefly"));
+        assert!(
+            removed.contains(&("agency_credit", "(With Reuters and AFP)")),
+            "{removed:?}"
+        );
+        assert!(
+            removed
+                .iter()
+                .filter(|(r, _)| *r == "related_links")
+                .count()
+                >= 10
+        );
+        assert!(
+            record
+                .paragraphs
+                .last()
+                .unwrap()
+                .starts_with("In a related story, Kerry met briefly")
+        );
         assert!(record.paragraphs.iter().any(|p| p == "Kerry in London"));
     }
 
@@ -369,8 +478,13 @@ mod tests {
 
     #[test]
     fn exact_repeat_is_dropped() {
-        let record = run("Title here\n\nA paragraph that says a thing.\n\nAnother one.\n\nA paragraph that says a thing.\n");
-        assert_eq!(record.paragraphs, vec!["A paragraph that says a thing.", "Another one."]);
+        let record = run(
+            "Title here\n\nA paragraph that says a thing.\n\nAnother one.\n\nA paragraph that says a thing.\n",
+        );
+        assert_eq!(
+            record.paragraphs,
+            vec!["A paragraph that says a thing.", "Another one."]
+        );
     }
 
     #[test]
@@ -378,14 +492,22 @@ mod tests {
         let config: NormalizeConfig = toml::from_str("").unwrap();
         let mut normalize = Normalize::new(&config).unwrap();
         let err = normalize
-            .process(Record::from_raw(b"\x89PNG\r\n\x1a\n\0\0".to_vec(), SourceInfo::default()), &mut Vec::new())
+            .process(
+                Record::from_raw(b"\x89PNG\r\n\x1a\n\0\0".to_vec(), SourceInfo::default()),
+                &mut Vec::new(),
+            )
             .unwrap_err();
         assert!(matches!(err, StageError::InvalidArticle { .. }));
     }
 
     #[test]
     fn unknown_key_and_bad_pattern() {
-        assert!(toml::from_str::<NormalizeConfig>("drop_line = []").unwrap_err().to_string().contains("drop_line"));
+        assert!(
+            toml::from_str::<NormalizeConfig>("drop_line = []")
+                .unwrap_err()
+                .to_string()
+                .contains("drop_line")
+        );
         let config: NormalizeConfig = toml::from_str("drop_patterns = [\"(\"]").unwrap();
         assert_eq!(Normalize::new(&config).unwrap_err().0, "drop_patterns");
     }

@@ -18,7 +18,9 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use tracing::{debug, error, info, warn};
-use wirehose_core::{BuildContext, ConfigProblem, Event, Sink, SinkConfig, SinkContext, StageError, article_id};
+use wirehose_core::{
+    BuildContext, ConfigProblem, Event, Sink, SinkConfig, SinkContext, StageError, article_id,
+};
 
 /// When the file is synced to disk.
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -59,7 +61,9 @@ impl SinkConfig for JsonlConfig {
         if self.batch_max_records == 0 {
             return Err(cx.problem("batch_max_records", "must be at least 1"));
         }
-        Ok(Box::new(Jsonl { config: self.clone() }))
+        Ok(Box::new(Jsonl {
+            config: self.clone(),
+        }))
     }
 }
 
@@ -104,7 +108,12 @@ fn recover(path: &Path) -> std::io::Result<Recovered> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent)?;
     }
-    let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)?;
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)?;
     let mut ids = HashSet::new();
     let mut complete: u64 = 0;
     let mut reader = BufReader::with_capacity(1 << 20, &mut file);
@@ -165,7 +174,11 @@ fn append(file: &mut File, length: u64, buffer: &[u8], sync: SyncPolicy) -> std:
 
 #[async_trait]
 impl Sink for Jsonl {
-    async fn run(self: Box<Self>, mut input: mpsc::Receiver<Event>, cx: SinkContext) -> Result<(), StageError> {
+    async fn run(
+        self: Box<Self>,
+        mut input: mpsc::Receiver<Event>,
+        cx: SinkContext,
+    ) -> Result<(), StageError> {
         let path = self.config.path.clone();
         let recover_path = path.clone();
         let recovered = tokio::task::spawn_blocking(move || recover(&recover_path))
@@ -199,7 +212,11 @@ impl Sink for Jsonl {
                         buffer.push(b'\n');
                         written.push((event, key));
                     }
-                    Err(err) => event.ack.reject(&cx.key, format!("cannot encode record: {err}"), "report this as a bug"),
+                    Err(err) => event.ack.reject(
+                        &cx.key,
+                        format!("cannot encode record: {err}"),
+                        "report this as a bug",
+                    ),
                 }
             }
             if written.is_empty() {
@@ -253,7 +270,13 @@ mod tests {
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         let a = article_id(b"a");
         let b = article_id(b"b");
-        fs::write(&path, format!("{{\"id\":\"{a}\",\"x\":1}}\n{{\"title\":\"t\",\"id\":\"{b}\"}}\n{{\"id\":\"cut")).unwrap();
+        fs::write(
+            &path,
+            format!(
+                "{{\"id\":\"{a}\",\"x\":1}}\n{{\"title\":\"t\",\"id\":\"{b}\"}}\n{{\"id\":\"cut"
+            ),
+        )
+        .unwrap();
         let recovered = recover(&path).unwrap();
         assert_eq!(recovered.ids.len(), 2);
         assert!(recovered.ids.contains(&id_key(&a)) && recovered.ids.contains(&id_key(&b)));
@@ -267,9 +290,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("o.jsonl");
         let mut recovered = recover(&path).unwrap();
-        append(&mut recovered.file, 0, b"{\"id\":\"x\"}\n", SyncPolicy::Batch).unwrap();
-        append(&mut recovered.file, 11, b"{\"id\":\"y\"}\n", SyncPolicy::None).unwrap();
-        assert_eq!(fs::read_to_string(&path).unwrap(), "{\"id\":\"x\"}\n{\"id\":\"y\"}\n");
+        append(
+            &mut recovered.file,
+            0,
+            b"{\"id\":\"x\"}\n",
+            SyncPolicy::Batch,
+        )
+        .unwrap();
+        append(
+            &mut recovered.file,
+            11,
+            b"{\"id\":\"y\"}\n",
+            SyncPolicy::None,
+        )
+        .unwrap();
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "{\"id\":\"x\"}\n{\"id\":\"y\"}\n"
+        );
     }
 
     #[test]

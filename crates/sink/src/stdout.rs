@@ -5,7 +5,9 @@ use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 use tracing::warn;
-use wirehose_core::{BuildContext, ConfigProblem, Event, Sink, SinkConfig, SinkContext, StageError};
+use wirehose_core::{
+    BuildContext, ConfigProblem, Event, Sink, SinkConfig, SinkContext, StageError,
+};
 
 fn default_batch_max_records() -> usize {
     256
@@ -29,7 +31,9 @@ impl SinkConfig for StdoutConfig {
         if self.batch_max_records == 0 {
             return Err(cx.problem("batch_max_records", "must be at least 1"));
         }
-        Ok(Box::new(Stdout { config: self.clone() }))
+        Ok(Box::new(Stdout {
+            config: self.clone(),
+        }))
     }
 }
 
@@ -41,7 +45,11 @@ pub struct Stdout {
 
 #[async_trait]
 impl Sink for Stdout {
-    async fn run(self: Box<Self>, mut input: mpsc::Receiver<Event>, cx: SinkContext) -> Result<(), StageError> {
+    async fn run(
+        self: Box<Self>,
+        mut input: mpsc::Receiver<Event>,
+        cx: SinkContext,
+    ) -> Result<(), StageError> {
         let mut stdout = tokio::io::stdout();
         let mut buffer = Vec::new();
         loop {
@@ -62,7 +70,11 @@ impl Sink for Stdout {
                         buffer.push(b'\n');
                         written.push(event);
                     }
-                    Err(err) => event.ack.reject(&cx.key, format!("cannot encode record: {err}"), "report this as a bug"),
+                    Err(err) => event.ack.reject(
+                        &cx.key,
+                        format!("cannot encode record: {err}"),
+                        "report this as a bug",
+                    ),
                 }
             }
             let result = async {

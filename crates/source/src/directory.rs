@@ -189,7 +189,10 @@ impl SourceConfig for DirectoryConfig {
         if self.poll && self.poll_interval_ms == 0 {
             return Err(cx.problem("poll_interval_ms", "must be at least 1"));
         }
-        let done_dir = self.done_dir.clone().unwrap_or_else(|| self.path.join("done"));
+        let done_dir = self
+            .done_dir
+            .clone()
+            .unwrap_or_else(|| self.path.join("done"));
         let filter = Filter {
             include: glob_set(&self.include, cx, "include")?,
             exclude: glob_set(&self.exclude, cx, "exclude")?,
@@ -240,8 +243,15 @@ enum Hint {
 
 enum ReadOutcome {
     Vanished,
-    Refused { info: FileInfo, reason: String, hint: String },
-    Read { info: FileInfo, bytes: Vec<u8> },
+    Refused {
+        info: FileInfo,
+        reason: String,
+        hint: String,
+    },
+    Read {
+        info: FileInfo,
+        bytes: Vec<u8>,
+    },
 }
 
 fn mtime_ns(metadata: &fs::Metadata) -> i64 {
@@ -306,14 +316,20 @@ impl Root {
         if !self.recursive && relative.components().count() != 1 {
             return None;
         }
-        self.filter.accepts(relative).then(|| Root::key_of(relative))
+        self.filter
+            .accepts(relative)
+            .then(|| Root::key_of(relative))
     }
 
     fn walk(&self, dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = fs::read_dir(dir) else { return };
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
-            let Ok(file_type) = entry.file_type() else { continue };
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
             if file_type.is_dir() {
                 let hidden = entry.file_name().to_string_lossy().starts_with('.');
                 if self.recursive && !hidden && !path.starts_with(&self.filter.done_dir) {
@@ -334,8 +350,12 @@ impl Root {
         files.sort();
         let mut wanted = Vec::new();
         for path in files {
-            let Some(key) = self.accept(&path) else { continue };
-            let Some(metadata) = self.file_metadata(&path) else { continue };
+            let Some(key) = self.accept(&path) else {
+                continue;
+            };
+            let Some(metadata) = self.file_metadata(&path) else {
+                continue;
+            };
             let (size, mtime) = (metadata.len(), mtime_ns(&metadata));
             match ledger.lookup(source, &key) {
                 Ok(Some(entry)) if entry.size == size && entry.mtime_ns == mtime => {
@@ -362,7 +382,13 @@ impl Root {
                 let mut target = self.filter.done_dir.join(key);
                 if target.exists() {
                     let mut name = target.clone().into_os_string();
-                    name.push(format!(".{}", SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)));
+                    name.push(format!(
+                        ".{}",
+                        SystemTime::now()
+                            .duration_since(UNIX_EPOCH)
+                            .map(|d| d.as_nanos())
+                            .unwrap_or(0)
+                    ));
                     target = PathBuf::from(name);
                 }
                 target
@@ -373,9 +399,13 @@ impl Root {
             }
         };
         match result {
-            Ok(()) => debug!(file = %path.display(), action = ?self.on_complete, "on_complete applied"),
+            Ok(()) => {
+                debug!(file = %path.display(), action = ?self.on_complete, "on_complete applied")
+            }
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-            Err(err) => warn!(file = %path.display(), error = %err, "on_complete failed; the file stays in place"),
+            Err(err) => {
+                warn!(file = %path.display(), error = %err, "on_complete failed; the file stays in place")
+            }
         }
     }
 
@@ -394,7 +424,10 @@ impl Root {
         };
         if info.size > self.max_bytes {
             return ReadOutcome::Refused {
-                reason: format!("file is {} bytes, more than max_bytes = {}", info.size, self.max_bytes),
+                reason: format!(
+                    "file is {} bytes, more than max_bytes = {}",
+                    info.size, self.max_bytes
+                ),
                 hint: "raise max_bytes for this source if such large articles are expected".into(),
                 info,
             };
@@ -408,7 +441,10 @@ impl Root {
         }
         match fs::read(path) {
             Ok(bytes) if bytes.len() as u64 > self.max_bytes => ReadOutcome::Refused {
-                reason: format!("file grew past max_bytes = {} while being read", self.max_bytes),
+                reason: format!(
+                    "file grew past max_bytes = {} while being read",
+                    self.max_bytes
+                ),
                 hint: "raise max_bytes for this source if such large articles are expected".into(),
                 info,
             },
@@ -461,7 +497,9 @@ impl State {
         if self.queued.contains(&path) {
             return;
         }
-        let Some(key) = self.root.accept(&path) else { return };
+        let Some(key) = self.root.accept(&path) else {
+            return;
+        };
         let Some(metadata) = self.root.file_metadata(&path) else {
             self.pending.remove(&path);
             return;
@@ -505,7 +543,9 @@ impl State {
                 continue;
             };
             let (size, mtime) = (metadata.len(), mtime_ns(&metadata));
-            let Some(entry) = self.pending.get_mut(&path) else { continue };
+            let Some(entry) = self.pending.get_mut(&path) else {
+                continue;
+            };
             if entry.size == size && entry.mtime_ns == mtime {
                 self.pending.remove(&path);
                 if let Some(key) = self.root.accept(&path) {
@@ -614,7 +654,8 @@ impl Directory {
         };
         let quarantine = cx.quarantine.clone();
         let move_input = self.config.on_quarantine == OnQuarantine::Move;
-        let written = tokio::task::spawn_blocking(move || quarantine.put(&report, move_input)).await;
+        let written =
+            tokio::task::spawn_blocking(move || quarantine.put(&report, move_input)).await;
         match written {
             Ok(Ok(report_path)) => warn!(
                 record_id = info.id.as_deref().unwrap_or(""),
@@ -650,7 +691,10 @@ impl Directory {
         RunStats::bump(&cx.stats.quarantined);
     }
 
-    fn after_commit(root: &Arc<Root>, info: &FileInfo) -> Option<wirehose_core::ledger::AfterCommit> {
+    fn after_commit(
+        root: &Arc<Root>,
+        info: &FileInfo,
+    ) -> Option<wirehose_core::ledger::AfterCommit> {
         if root.on_complete == OnComplete::Keep {
             return None;
         }
@@ -745,7 +789,13 @@ impl Directory {
         }
     }
 
-    async fn complete(&self, state: &mut State, cx: &SourceContext, info: FileInfo, status: AckStatus) {
+    async fn complete(
+        &self,
+        state: &mut State,
+        cx: &SourceContext,
+        info: FileInfo,
+        status: AckStatus,
+    ) {
         state.in_flight_paths.remove(&info.path);
         if let Some(id) = &info.id {
             state.in_flight_ids.remove(id);
@@ -757,7 +807,9 @@ impl Directory {
             AckStatus::Delivered { timings } => {
                 let stages = timings
                     .iter()
-                    .map(|(component, micros)| format!("{component}={:.3}ms", *micros as f64 / 1000.0))
+                    .map(|(component, micros)| {
+                        format!("{component}={:.3}ms", *micros as f64 / 1000.0)
+                    })
                     .collect::<Vec<_>>()
                     .join(" ");
                 info!(
@@ -785,8 +837,14 @@ impl Directory {
             }
             AckStatus::Rejected(rejection) => {
                 drop(_entered);
-                self.quarantine(cx, &info, &rejection.component, &rejection.reason, &rejection.hint)
-                    .await;
+                self.quarantine(
+                    cx,
+                    &info,
+                    &rejection.component,
+                    &rejection.reason,
+                    &rejection.hint,
+                )
+                .await;
             }
             AckStatus::Lost => {
                 state.seen.remove(&info.path);
@@ -829,7 +887,8 @@ impl Source for Directory {
             fs::create_dir_all(&config.path).map_err(|e| StageError::io(&config.path, e))?;
             info!(path = %config.path.display(), "created watched directory");
         }
-        let canonical = fs::canonicalize(&config.path).map_err(|e| StageError::io(&config.path, e))?;
+        let canonical =
+            fs::canonicalize(&config.path).map_err(|e| StageError::io(&config.path, e))?;
         let root = Arc::new(Root {
             path: config.path.clone(),
             canonical: canonical.clone(),
@@ -860,7 +919,9 @@ impl Source for Directory {
             None
         } else {
             let watcher = watch_events(config, &config.path, event_sender, overflow.clone())
-                .map_err(|e| StageError::Other(format!("cannot watch {}: {e}", config.path.display())))?;
+                .map_err(|e| {
+                    StageError::Other(format!("cannot watch {}: {e}", config.path.display()))
+                })?;
             Some(watcher)
         };
         info!(path = %config.path.display(), poll = config.poll, recursive = config.recursive, "watching directory");
@@ -870,7 +931,8 @@ impl Source for Directory {
         let mut tick = tokio::time::interval(tick_every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let rescan_every = Duration::from_secs(config.rescan_secs.max(1));
-        let mut rescan_timer = tokio::time::interval_at(tokio::time::Instant::now() + rescan_every, rescan_every);
+        let mut rescan_timer =
+            tokio::time::interval_at(tokio::time::Instant::now() + rescan_every, rescan_every);
         rescan_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let out = cx.out.clone();
         let mut events_open = !cx.once;
@@ -940,9 +1002,8 @@ mod tests {
     use super::*;
 
     fn build(extra: &str) -> Result<Box<dyn Source>, ConfigProblem> {
-        let config: DirectoryConfig = toml::from_str(&format!("path = \"/tmp/x\"\n{extra}")).map_err(|e| {
-            ConfigProblem::new(None, None, e.to_string())
-        })?;
+        let config: DirectoryConfig = toml::from_str(&format!("path = \"/tmp/x\"\n{extra}"))
+            .map_err(|e| ConfigProblem::new(None, None, e.to_string()))?;
         let cx = BuildContext {
             key: "sources.inbox".into(),
             id: "inbox".into(),
