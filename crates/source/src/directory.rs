@@ -309,10 +309,10 @@ impl Root {
 
     /// Returns the key of `path` if it is an article file this source takes.
     fn accept(&self, path: &Path) -> Option<String> {
-        if path.starts_with(&self.filter.done_dir) {
+        let relative = self.relative(path)?;
+        if self.path.join(relative).starts_with(&self.filter.done_dir) {
             return None;
         }
-        let relative = self.relative(path)?;
         if !self.recursive && relative.components().count() != 1 {
             return None;
         }
@@ -490,6 +490,11 @@ impl State {
 
     /// Notes a file from a watcher event.
     fn consider(&mut self, path: PathBuf, hint: Hint, stats: &RunStats) {
+        let Some(key) = self.root.accept(&path) else {
+            return;
+        };
+        // One spelling per file: events give absolute paths, scans relative ones.
+        let path = self.root.path.join(&key);
         if self.in_flight_paths.contains(&path) {
             self.recheck.insert(path);
             return;
@@ -562,6 +567,13 @@ impl State {
         }
     }
 
+    /// Stops waiting for a file that went away.
+    fn forget(&mut self, path: &Path) {
+        if let Some(key) = self.root.accept(path) {
+            self.pending.remove(&self.root.path.join(key));
+        }
+    }
+
     fn idle(&self) -> bool {
         self.pending.is_empty() && self.ready.is_empty() && self.in_flight.is_empty()
     }
@@ -614,7 +626,7 @@ impl State {
             EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => {
                 let mut paths = event.paths.into_iter();
                 if let Some(from) = paths.next() {
-                    self.pending.remove(&from);
+                    self.forget(&from);
                 }
                 if let Some(to) = paths.next() {
                     self.consider(to, Hint::Complete, stats);
@@ -622,7 +634,7 @@ impl State {
             }
             EventKind::Modify(ModifyKind::Name(_)) | EventKind::Remove(_) => {
                 for path in event.paths {
-                    self.pending.remove(&path);
+                    self.forget(&path);
                 }
             }
             EventKind::Create(_) | EventKind::Modify(_) | EventKind::Any => {
