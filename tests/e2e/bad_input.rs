@@ -20,6 +20,9 @@ fn bad_files_are_quarantined_and_good_files_flow() {
         b"some text\0\0\0with nul bytes \x01\x02\x03 and more\0",
     );
     dir.write("inbox/blank.txt", "\n\n   \n\t\n");
+    let mut broken = b"\xEF\xBB\xBFHeadline\n\n".to_vec();
+    broken.extend(std::iter::repeat_n(b"\xC3\x28 \xFF ".as_slice(), 200).flatten());
+    dir.write("inbox/undecodable.txt", broken);
     // Latin-1 and UTF-16 are decoded, not refused.
     dir.write(
         "inbox/latin1.txt",
@@ -68,7 +71,14 @@ fn bad_files_are_quarantined_and_good_files_flow() {
     assert_eq!(utf16["quotes"][0]["text"], "We are close,");
 
     let quarantined = dir.quarantined();
-    for name in ["empty.txt", "huge.txt", "image.txt", "nul.txt", "blank.txt"] {
+    for name in [
+        "empty.txt",
+        "huge.txt",
+        "image.txt",
+        "nul.txt",
+        "blank.txt",
+        "undecodable.txt",
+    ] {
         assert!(
             quarantined.contains(&name.to_string()),
             "{name} moved to quarantine: {quarantined:?}"
@@ -100,8 +110,13 @@ fn bad_files_are_quarantined_and_good_files_flow() {
     );
     assert!(reason("nul.txt").contains("binary"));
     assert!(reason("blank.txt").contains("no text"));
+    assert!(
+        reason("undecodable.txt").contains("does not decode as UTF-8"),
+        "{}",
+        reason("undecodable.txt")
+    );
     assert!(log.contains("article quarantined"));
-    assert!(log.contains("5 quarantined"), "{log}");
+    assert!(log.contains("6 quarantined"), "{log}");
 
     // A restart does not take the quarantined inputs again.
     let (status, _, stderr) = dir.run(&["run", "--once", "--config", "wirehose.toml"]);
