@@ -27,7 +27,9 @@ fn unknown_type_lists_known_types() {
     let (code, output) = validate(&BASE.replace("type = \"jsonl\"", "type = \"jsonll\""));
     assert_eq!(code, 1);
     assert!(
-        output.contains("sinks.out: key `type`: unknown type `jsonll` (known: jsonl, stdout)"),
+        output.contains(
+            "sinks.out: key `type`: unknown type `jsonll` (known: jsonl, sqlite, stdout)"
+        ),
         "{output}"
     );
 }

@@ -7,3 +7,4 @@ mod bad_input;
 mod config;
 mod crash;
 mod flow;
+mod store;

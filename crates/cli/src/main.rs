@@ -15,7 +15,7 @@
 //! token cancelled on SIGINT/SIGTERM, and maps the outcome to an exit code:
 //! 0 ok, 1 bad config, 2 runtime failure.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -88,6 +88,66 @@ enum Command {
         /// The article file.
         file: PathBuf,
     },
+    /// Search the SQLite store: ranked hits with title, date, path and snippet.
+    Search {
+        /// Words to find (all of them); empty string: every article.
+        query: String,
+        /// Database file. Default: the sqlite sink of the config.
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Config whose sqlite sink gives the default --db.
+        #[arg(
+            long,
+            short,
+            env = "WIREHOSE_CONFIG",
+            default_value = "config/wirehose.toml"
+        )]
+        config: PathBuf,
+        /// Only articles mentioning this entity (canonical name, any case).
+        #[arg(long)]
+        entity: Option<String>,
+        /// Entity type for --entity: PER, ORG, LOC or MISC.
+        #[arg(long = "type", value_parser = ["PER", "ORG", "LOC", "MISC"])]
+        kind: Option<String>,
+        /// Only articles published (or received) on or after this date, YYYY-MM-DD.
+        #[arg(long)]
+        since: Option<String>,
+        /// Only articles of this story id.
+        #[arg(long)]
+        story: Option<String>,
+        /// Most hits.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Pass the query to SQLite FTS5 as-is (phrases, OR, NEAR, prefix*).
+        #[arg(long)]
+        fts: bool,
+        /// One JSON object per hit.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The most mentioned canonical entities, with counts.
+    Entities {
+        /// Database file. Default: the sqlite sink of the config.
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Config whose sqlite sink gives the default --db.
+        #[arg(
+            long,
+            short,
+            env = "WIREHOSE_CONFIG",
+            default_value = "config/wirehose.toml"
+        )]
+        config: PathBuf,
+        /// Only this type: PER, ORG, LOC or MISC.
+        #[arg(long = "type", value_parser = ["PER", "ORG", "LOC", "MISC"])]
+        kind: Option<String>,
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// One JSON object per entity.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn registry() -> Registry {
@@ -158,6 +218,38 @@ fn main() -> ExitCode {
         Command::Run { config, once, .. } => run(&config, once, progress),
         Command::Validate { config } => validate(&config),
         Command::Inspect { file } => inspect(&file),
+        Command::Search {
+            query,
+            db,
+            config,
+            entity,
+            kind,
+            since,
+            story,
+            limit,
+            fts,
+            json,
+        } => search(
+            db,
+            &config,
+            &wirehose_sink::sqlite::SearchQuery {
+                text: query,
+                raw: fts,
+                entity,
+                kind,
+                since,
+                story,
+                limit,
+            },
+            json,
+        ),
+        Command::Entities {
+            db,
+            config,
+            kind,
+            top,
+            json,
+        } => entities(db, &config, kind.as_deref(), top, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -212,6 +304,100 @@ fn inspect(file: &Path) -> Result<()> {
     let _ = Ack::untracked;
     for record in records {
         println!("{}", serde_json::to_string_pretty(&record)?);
+    }
+    Ok(())
+}
+
+/// Returns `db`, or the path of the first sqlite sink of the config at `config`.
+fn database(db: Option<PathBuf>, config: &Path) -> Result<PathBuf> {
+    if let Some(db) = db {
+        return Ok(db);
+    }
+    let text = std::fs::read_to_string(config).with_context(|| {
+        format!(
+            "cannot read config {} to find the sqlite sink (or pass --db)",
+            config.display()
+        )
+    })?;
+    let expanded = wirehose_core::config::expand_env(&text, |name| std::env::var(name).ok())
+        .map_err(wirehose_core::ConfigProblems)
+        .with_context(|| format!("config {}", config.display()))?;
+    let value: toml::Table =
+        toml::from_str(&expanded).with_context(|| format!("config {}", config.display()))?;
+    let sinks = value.get("sinks").and_then(|s| s.as_table());
+    let path = sinks
+        .into_iter()
+        .flat_map(|sinks| sinks.values())
+        .filter(|sink| sink.get("type").and_then(|t| t.as_str()) == Some("sqlite"))
+        .find_map(|sink| sink.get("path").and_then(|p| p.as_str()));
+    match path {
+        Some(path) => Ok(PathBuf::from(path)),
+        None => anyhow::bail!("config {} has no sqlite sink; pass --db", config.display()),
+    }
+}
+
+fn search(
+    db: Option<PathBuf>,
+    config: &Path,
+    query: &wirehose_sink::sqlite::SearchQuery,
+    json: bool,
+) -> Result<()> {
+    let db = database(db, config)?;
+    let hits = wirehose_sink::sqlite::search(&db, query)
+        .with_context(|| format!("search in {}", db.display()))?;
+    let mut out = std::io::stdout().lock();
+    for (rank, hit) in hits.iter().enumerate() {
+        if json {
+            writeln!(out, "{}", serde_json::to_string(hit)?)?;
+        } else {
+            let date = hit
+                .published
+                .clone()
+                .unwrap_or_else(|| hit.received_at.chars().take(10).collect());
+            writeln!(
+                out,
+                "{:>2}. {}  ({date})\n    {}\n    {}\n",
+                rank + 1,
+                hit.title.as_deref().unwrap_or("(no title)"),
+                hit.path,
+                hit.snippet.replace('\n', " ")
+            )?;
+        }
+    }
+    if hits.is_empty() && !json {
+        eprintln!("no matches");
+    }
+    Ok(())
+}
+
+fn entities(
+    db: Option<PathBuf>,
+    config: &Path,
+    kind: Option<&str>,
+    top: usize,
+    json: bool,
+) -> Result<()> {
+    let db = database(db, config)?;
+    let found = wirehose_sink::sqlite::top_entities(&db, kind, top)
+        .with_context(|| format!("entities in {}", db.display()))?;
+    let mut out = std::io::stdout().lock();
+    if !json {
+        writeln!(
+            out,
+            "{:>8} {:>8}  {:<4} name",
+            "mentions", "articles", "type"
+        )?;
+    }
+    for entity in found {
+        if json {
+            writeln!(out, "{}", serde_json::to_string(&entity)?)?;
+        } else {
+            writeln!(
+                out,
+                "{:>8} {:>8}  {:<4} {}",
+                entity.mentions, entity.articles, entity.kind, entity.name
+            )?;
+        }
     }
     Ok(())
 }

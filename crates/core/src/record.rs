@@ -54,6 +54,9 @@ pub struct Record {
     pub removed: Vec<Removed>,
     /// Id of an earlier article this one is a near-copy of.
     pub duplicate_of: Option<String>,
+    /// Id of the story (group of articles reporting the same events) this
+    /// article belongs to; `null` until story detection assigns one.
+    pub story: Option<String>,
     /// The undecoded input bytes; consumed by normalization, never serialized.
     #[serde(skip)]
     pub raw: Option<Arc<[u8]>>,

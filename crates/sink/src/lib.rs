@@ -2,20 +2,54 @@
 //!
 //! - [`jsonl`]: one record per line in a file, fsynced before acknowledging,
 //!   one line per article id even across crashes (`type = "jsonl"`);
-//! - [`stdout`]: one record per line on standard output (`type = "stdout"`).
+//! - [`stdout`]: one record per line on standard output (`type = "stdout"`);
+//! - [`sqlite`]: an embedded store with full-text search (`type = "sqlite"`).
 //!
 //! # Example
 //!
 //! ```
 //! let mut registry = wirehose_core::Registry::new();
 //! wirehose_sink::register(&mut registry);
-//! assert_eq!(registry.names("sinks"), vec!["jsonl", "stdout"]);
+//! assert_eq!(registry.names("sinks"), vec!["jsonl", "sqlite", "stdout"]);
 //! ```
 
 #![deny(missing_docs)]
 
 pub mod jsonl;
+pub mod sqlite;
 pub mod stdout;
+
+use std::path::PathBuf;
+
+/// Errors of the sink crate's query functions.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SinkError {
+    /// The store does not exist.
+    #[error("no database at {path} (run the daemon with a sqlite sink first, or pass --db)")]
+    Missing {
+        /// The expected file.
+        path: PathBuf,
+    },
+    /// SQLite failed.
+    #[error("sqlite database {path} failed")]
+    Sqlite {
+        /// The database file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A file operation failed.
+    #[error("i/o error on {path}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
 
 use tokio::sync::mpsc;
 use wirehose_core::Event;
@@ -33,5 +67,6 @@ pub(crate) async fn next_batch(input: &mut mpsc::Receiver<Event>, max: usize) ->
 /// Registers every sink type of this crate.
 pub fn register(registry: &mut wirehose_core::Registry) {
     registry.register_sink::<jsonl::JsonlConfig>("jsonl");
+    registry.register_sink::<sqlite::SqliteConfig>("sqlite");
     registry.register_sink::<stdout::StdoutConfig>("stdout");
 }
