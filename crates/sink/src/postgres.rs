@@ -1,0 +1,428 @@
+//! `type = "postgres"`: records upserted into PostgreSQL.
+//!
+//! At start the sink creates its schema (default `wirehose`) and applies the
+//! versioned migrations it does not find in `SCHEMA.migrations`, under an
+//! advisory lock so that several workers starting together do not race.
+//! Tables: `articles` (keyed by `id`, the record as `jsonb`), `entities`,
+//! `mentions`, `quotes`.
+//!
+//! Records are batched (`batch_max_records`, `linger_ms`) and upserted by id
+//! in one transaction, rows locked in id order so concurrent workers never
+//! deadlock; they are acknowledged only after the commit. When the server is
+//! down or restarts, the sink logs it, retries with capped exponential backoff
+//! and holds back the pipeline: nothing is lost. A batch the server refuses
+//! for its data is retried record by record, and only the offending record is
+//! quarantined.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use tokio_postgres::{Client, NoTls};
+use tracing::{error, info, warn};
+use wirehose_core::{BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError};
+
+fn default_schema() -> String {
+    "wirehose".to_string()
+}
+fn default_batch_max_records() -> usize {
+    500
+}
+fn default_linger_ms() -> u64 {
+    200
+}
+fn default_max_backoff_secs() -> u64 {
+    30
+}
+
+/// Raw configuration of the PostgreSQL sink.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostgresConfig {
+    /// Connection URL (`postgres://user@host:5432/db`). Required.
+    pub url: String,
+    /// Schema holding the tables; created if missing. Default `wirehose`.
+    #[serde(default = "default_schema")]
+    pub schema: String,
+    /// Most records per transaction. Default 500.
+    #[serde(default = "default_batch_max_records")]
+    pub batch_max_records: usize,
+    /// How long a batch waits to fill before it is written, in milliseconds.
+    /// Default 200.
+    #[serde(default = "default_linger_ms")]
+    pub linger_ms: u64,
+    /// Longest pause between reconnection attempts, in seconds. Default 30.
+    #[serde(default = "default_max_backoff_secs")]
+    pub max_backoff_secs: u64,
+}
+
+impl SinkConfig for PostgresConfig {
+    fn build(&self, cx: &BuildContext) -> Result<Box<dyn Sink>, ConfigProblem> {
+        if self.url.parse::<tokio_postgres::Config>().is_err() {
+            return Err(cx.problem("url", "not a valid PostgreSQL connection URL (postgres://user@host:port/db)"));
+        }
+        let valid_schema = !self.schema.is_empty()
+            && self.schema.len() <= 63
+            && self.schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !self.schema.starts_with(|c: char| c.is_ascii_digit());
+        if !valid_schema {
+            return Err(cx.problem("schema", "use letters, digits and underscores (not first), at most 63"));
+        }
+        if self.batch_max_records == 0 {
+            return Err(cx.problem("batch_max_records", "must be at least 1"));
+        }
+        Ok(Box::new(Postgres { config: self.clone() }))
+    }
+}
+
+/// The running PostgreSQL sink.
+#[derive(Debug)]
+pub struct Postgres {
+    config: PostgresConfig,
+}
+
+/// Versioned migrations; `{s}` is the schema. Never edit one that shipped:
+/// add the next version.
+const MIGRATIONS: &[(i32, &str)] = &[(
+    1,
+    "CREATE TABLE {s}.articles (
+        id TEXT PRIMARY KEY,
+        title TEXT,
+        published TEXT,
+        language TEXT,
+        story TEXT,
+        source_path TEXT NOT NULL,
+        received_at TIMESTAMPTZ NOT NULL,
+        body TEXT NOT NULL,
+        record JSONB NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+     );
+     CREATE INDEX articles_published ON {s}.articles (published);
+     CREATE INDEX articles_story ON {s}.articles (story);
+     CREATE TABLE {s}.entities (
+        id BIGSERIAL PRIMARY KEY,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        UNIQUE (name, type)
+     );
+     CREATE TABLE {s}.mentions (
+        article_id TEXT NOT NULL REFERENCES {s}.articles (id) ON DELETE CASCADE,
+        entity_id BIGINT NOT NULL REFERENCES {s}.entities (id),
+        start_offset INTEGER NOT NULL,
+        end_offset INTEGER NOT NULL,
+        text TEXT NOT NULL
+     );
+     CREATE INDEX mentions_article ON {s}.mentions (article_id);
+     CREATE INDEX mentions_entity ON {s}.mentions (entity_id);
+     CREATE TABLE {s}.quotes (
+        article_id TEXT NOT NULL REFERENCES {s}.articles (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        speaker TEXT,
+        cue TEXT,
+        start_offset INTEGER NOT NULL,
+        end_offset INTEGER NOT NULL,
+        PRIMARY KEY (article_id, position)
+     );",
+)];
+
+async fn migrate(client: &mut Client, schema: &str) -> Result<(), tokio_postgres::Error> {
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&format!("wirehose.{schema}")])
+        .await?;
+    tx.batch_execute(&format!(
+        "CREATE SCHEMA IF NOT EXISTS {schema};
+         CREATE TABLE IF NOT EXISTS {schema}.migrations (
+            version INTEGER PRIMARY KEY,
+            applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+         );"
+    ))
+    .await?;
+    let current: i32 = tx
+        .query_one(&format!("SELECT COALESCE(MAX(version), 0) FROM {schema}.migrations"), &[])
+        .await?
+        .get(0);
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        tx.batch_execute(&sql.replace("{s}", schema)).await?;
+        tx.execute(&format!("INSERT INTO {schema}.migrations (version) VALUES ($1)"), &[version])
+            .await?;
+        info!(schema, version, "postgres migration applied");
+    }
+    tx.commit().await
+}
+
+async fn connect(config: &PostgresConfig) -> Result<Client, tokio_postgres::Error> {
+    let (mut client, connection) = tokio_postgres::connect(&config.url, NoTls).await?;
+    tokio::spawn(async move {
+        if let Err(err) = connection.await {
+            warn!(error = %err, "postgres connection closed");
+        }
+    });
+    migrate(&mut client, &config.schema).await?;
+    Ok(client)
+}
+
+/// Whether the server refused the data itself (not the connection): SQLSTATE
+/// classes 22 (data exception) and 23 (integrity constraint).
+fn data_error(err: &tokio_postgres::Error) -> bool {
+    err.code().is_some_and(|code| {
+        let code = code.code();
+        code.starts_with("22") || code.starts_with("23")
+    })
+}
+
+async fn upsert(client: &mut Client, schema: &str, records: &[&Record]) -> Result<(), tokio_postgres::Error> {
+    // One row per id (the last copy wins), in id order: a stable lock order.
+    let mut by_id: BTreeMap<&str, &Record> = BTreeMap::new();
+    for record in records {
+        by_id.insert(&record.id, record);
+    }
+    let mut ids = Vec::new();
+    let mut titles = Vec::new();
+    let mut published = Vec::new();
+    let mut languages = Vec::new();
+    let mut stories = Vec::new();
+    let mut paths = Vec::new();
+    let mut received = Vec::new();
+    let mut bodies = Vec::new();
+    let mut documents = Vec::new();
+    let mut entity_keys: BTreeMap<(&str, &str), ()> = BTreeMap::new();
+    for (id, record) in &by_id {
+        ids.push(id.to_string());
+        titles.push(record.title.clone());
+        published.push(record.published.clone());
+        languages.push(record.language.clone());
+        stories.push(record.story.clone());
+        paths.push(record.source.path.to_string_lossy().into_owned());
+        received.push(record.source.received_at.clone());
+        bodies.push(record.body());
+        documents.push(serde_json::to_string(record).unwrap_or_else(|_| "{}".into()));
+        for entity in &record.entities {
+            entity_keys.insert((&entity.name, &entity.kind), ());
+        }
+    }
+    let tx = client.transaction().await?;
+    tx.execute(
+        &format!(
+            "INSERT INTO {schema}.articles (id, title, published, language, story, source_path, received_at, body, record, updated_at)
+             SELECT id, title, published, language, story, path, received::timestamptz, body, doc::jsonb, now()
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+                  AS t (id, title, published, language, story, path, received, body, doc)
+             ORDER BY id
+             ON CONFLICT (id) DO UPDATE SET title = excluded.title, published = excluded.published,
+                language = excluded.language, story = excluded.story, source_path = excluded.source_path,
+                received_at = excluded.received_at, body = excluded.body, record = excluded.record,
+                updated_at = now()"
+        ),
+        &[&ids, &titles, &published, &languages, &stories, &paths, &received, &bodies, &documents],
+    )
+    .await?;
+    tx.execute(&format!("DELETE FROM {schema}.mentions WHERE article_id = ANY($1)"), &[&ids])
+        .await?;
+    tx.execute(&format!("DELETE FROM {schema}.quotes WHERE article_id = ANY($1)"), &[&ids])
+        .await?;
+    if !entity_keys.is_empty() {
+        let names: Vec<&str> = entity_keys.keys().map(|(n, _)| *n).collect();
+        let kinds: Vec<&str> = entity_keys.keys().map(|(_, k)| *k).collect();
+        let rows = tx
+            .query(
+                &format!(
+                    "INSERT INTO {schema}.entities (name, type)
+                     SELECT name, type FROM unnest($1::text[], $2::text[]) AS t (name, type) ORDER BY name, type
+                     ON CONFLICT (name, type) DO UPDATE SET name = excluded.name
+                     RETURNING id, name, type"
+                ),
+                &[&names, &kinds],
+            )
+            .await?;
+        let entity_ids: BTreeMap<(String, String), i64> = rows
+            .iter()
+            .map(|row| ((row.get::<_, String>(1), row.get::<_, String>(2)), row.get::<_, i64>(0)))
+            .collect();
+        let (mut m_article, mut m_entity, mut m_start, mut m_end, mut m_text) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (id, record) in &by_id {
+            for entity in &record.entities {
+                let Some(entity_id) = entity_ids.get(&(entity.name.clone(), entity.kind.clone())) else { continue };
+                for mention in &entity.mentions {
+                    m_article.push(id.to_string());
+                    m_entity.push(*entity_id);
+                    m_start.push(i32::try_from(mention.start).unwrap_or(i32::MAX));
+                    m_end.push(i32::try_from(mention.end).unwrap_or(i32::MAX));
+                    m_text.push(mention.text.clone());
+                }
+            }
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO {schema}.mentions (article_id, entity_id, start_offset, end_offset, text)
+                 SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[], $5::text[])"
+            ),
+            &[&m_article, &m_entity, &m_start, &m_end, &m_text],
+        )
+        .await?;
+    }
+    let (mut q_article, mut q_position, mut q_text, mut q_speaker, mut q_cue, mut q_start, mut q_end) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (id, record) in &by_id {
+        for (position, quote) in record.quotes.iter().enumerate() {
+            q_article.push(id.to_string());
+            q_position.push(position as i32);
+            q_text.push(quote.text.clone());
+            q_speaker.push(quote.speaker.clone());
+            q_cue.push(quote.cue.clone());
+            q_start.push(i32::try_from(quote.start).unwrap_or(i32::MAX));
+            q_end.push(i32::try_from(quote.end).unwrap_or(i32::MAX));
+        }
+    }
+    if !q_article.is_empty() {
+        tx.execute(
+            &format!(
+                "INSERT INTO {schema}.quotes (article_id, position, text, speaker, cue, start_offset, end_offset)
+                 SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[])"
+            ),
+            &[&q_article, &q_position, &q_text, &q_speaker, &q_cue, &q_start, &q_end],
+        )
+        .await?;
+    }
+    tx.commit().await
+}
+
+impl Postgres {
+    /// Connects (and migrates), retrying with capped backoff until it works.
+    async fn connect_retrying(&self) -> Client {
+        let mut backoff = Duration::from_millis(200);
+        let max = Duration::from_secs(self.config.max_backoff_secs.max(1));
+        loop {
+            match connect(&self.config).await {
+                Ok(client) => {
+                    info!(schema = %self.config.schema, "postgres sink connected");
+                    return client;
+                }
+                Err(err) => {
+                    error!(
+                        error = %err,
+                        retry_in_ms = backoff.as_millis() as u64,
+                        "postgres unavailable; holding records and retrying"
+                    );
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(max);
+                }
+            }
+        }
+    }
+
+    /// Collects up to `batch_max_records` events, waiting at most `linger_ms`
+    /// after the first.
+    async fn batch(&self, input: &mut mpsc::Receiver<Event>) -> Vec<Event> {
+        let mut batch = crate::next_batch(input, self.config.batch_max_records).await;
+        if batch.is_empty() {
+            return batch;
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(self.config.linger_ms);
+        while batch.len() < self.config.batch_max_records {
+            let room = self.config.batch_max_records - batch.len();
+            match tokio::time::timeout_at(deadline, input.recv_many(&mut batch, room)).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+        batch
+    }
+}
+
+#[async_trait]
+impl Sink for Postgres {
+    async fn run(self: Box<Self>, mut input: mpsc::Receiver<Event>, cx: SinkContext) -> Result<(), StageError> {
+        let mut client = self.connect_retrying().await;
+        let schema = self.config.schema.clone();
+        let max = Duration::from_secs(self.config.max_backoff_secs.max(1));
+        loop {
+            let mut events = self.batch(&mut input).await;
+            if events.is_empty() {
+                return Ok(());
+            }
+            let started = std::time::Instant::now();
+            let mut backoff = Duration::from_millis(200);
+            loop {
+                if client.is_closed() {
+                    client = self.connect_retrying().await;
+                }
+                let records: Vec<&Record> = events.iter().map(|e| &e.record).collect();
+                match upsert(&mut client, &schema, &records).await {
+                    Ok(()) => break,
+                    Err(err) if data_error(&err) && events.len() > 1 => {
+                        warn!(error = %err, records = events.len(), "postgres refused a batch; writing its records one by one");
+                        let mut kept = Vec::new();
+                        for event in events.drain(..) {
+                            match upsert(&mut client, &schema, &[&event.record]).await {
+                                Ok(()) => {
+                                    event.ack.add_timing(&cx.key, started.elapsed());
+                                    event.ack.delivered();
+                                }
+                                Err(err) if data_error(&err) => event.ack.reject(
+                                    &cx.key,
+                                    format!("postgres refused the record: {err}"),
+                                    "check the record in the quarantine report; the other records were stored",
+                                ),
+                                Err(_) => kept.push(event),
+                            }
+                        }
+                        events = kept;
+                        if events.is_empty() {
+                            break;
+                        }
+                    }
+                    Err(err) if data_error(&err) => {
+                        for event in events.drain(..) {
+                            event.ack.reject(
+                                &cx.key,
+                                format!("postgres refused the record: {err}"),
+                                "check the record in the quarantine report",
+                            );
+                        }
+                        break;
+                    }
+                    Err(err) => {
+                        error!(
+                            error = %err,
+                            records = events.len(),
+                            retry_in_ms = backoff.as_millis() as u64,
+                            "postgres write failed; holding records and retrying"
+                        );
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(max);
+                    }
+                }
+            }
+            let elapsed = started.elapsed();
+            for event in events {
+                event.ack.add_timing(&cx.key, elapsed);
+                event.ack.delivered();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(extra: &str) -> Result<Box<dyn Sink>, ConfigProblem> {
+        let config: PostgresConfig = toml::from_str(extra).map_err(|e| ConfigProblem::new(None, None, e.to_string()))?;
+        config.build(&BuildContext {
+            key: "sinks.pg".into(),
+            id: "pg".into(),
+            state_dir: "/tmp".into(),
+        })
+    }
+
+    #[test]
+    fn validates_url_and_schema() {
+        assert!(build("url = \"postgres://postgres@127.0.0.1/test\"").is_ok());
+        assert_eq!(build("url = \"postgres://x@h/db\"\nschema = \"a-b\"").err().unwrap().key.as_deref(), Some("schema"));
+        assert!(build("url = \"postgres://x@h/db\"\nshema = \"a\"").err().unwrap().message.contains("shema"));
+    }
+}
