@@ -28,7 +28,7 @@ fn unknown_type_lists_known_types() {
     assert_eq!(code, 1);
     assert!(
         output.contains(
-            "sinks.out: key `type`: unknown type `jsonll` (known: jsonl, postgres, sqlite, stdout)"
+            "sinks.out: key `type`: unknown type `jsonll` (known: jsonl, nats, postgres, sqlite, stdout)"
         ),
         "{output}"
     );

@@ -7,4 +7,5 @@ mod bad_input;
 mod config;
 mod crash;
 mod flow;
+mod scale;
 mod store;

@@ -47,8 +47,13 @@ fn the_default_config_fills_jsonl_and_sqlite_and_search_finds() {
 
     let (status, stdout, _) = dir.run(&["search", "productive conversation", "--json"]);
     assert!(status.success());
-    assert_eq!(lines(&stdout).len(), 2, "both words, any order: seeds 000 and 001");
-    let (status, stdout, _) = dir.run(&["search", "\"productive conversation\"", "--fts", "--json"]);
+    assert_eq!(
+        lines(&stdout).len(),
+        2,
+        "both words, any order: seeds 000 and 001"
+    );
+    let (status, stdout, _) =
+        dir.run(&["search", "\"productive conversation\"", "--fts", "--json"]);
     assert!(status.success());
     let hits = lines(&stdout);
     assert_eq!(hits.len(), 1, "the phrase is only in seed 001: {hits:?}");

@@ -89,6 +89,28 @@ impl Quarantine {
     }
 }
 
+impl Quarantine {
+    /// Writes `bytes` (an input that has no file of its own, such as a message
+    /// payload) into the quarantine as `name`, beside `report`. Returns the
+    /// path of the report.
+    pub fn put_bytes(
+        &self,
+        report: &QuarantineReport,
+        name: &str,
+        bytes: &[u8],
+    ) -> io::Result<PathBuf> {
+        fs::create_dir_all(&self.dir)?;
+        let target = self.free_name(name, report.id.as_deref());
+        fs::write(&target, bytes)?;
+        let mut report_path = target.into_os_string();
+        report_path.push(".error.json");
+        let report_path = PathBuf::from(report_path);
+        let json = serde_json::to_vec_pretty(report).map_err(io::Error::other)?;
+        fs::write(&report_path, json)?;
+        Ok(report_path)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

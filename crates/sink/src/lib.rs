@@ -18,6 +18,8 @@
 #![deny(missing_docs)]
 
 pub mod jsonl;
+#[cfg(feature = "nats")]
+pub mod nats;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 pub mod sqlite;
@@ -71,6 +73,8 @@ pub(crate) async fn next_batch(input: &mut mpsc::Receiver<Event>, max: usize) ->
 /// Registers every sink type of this crate.
 pub fn register(registry: &mut wirehose_core::Registry) {
     registry.register_sink::<jsonl::JsonlConfig>("jsonl");
+    #[cfg(feature = "nats")]
+    registry.register_sink::<nats::NatsSinkConfig>("nats");
     #[cfg(feature = "postgres")]
     registry.register_sink::<postgres::PostgresConfig>("postgres");
     registry.register_sink::<sqlite::SqliteConfig>("sqlite");

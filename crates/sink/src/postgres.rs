@@ -22,7 +22,9 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio_postgres::{Client, NoTls};
 use tracing::{error, info, warn};
-use wirehose_core::{BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError};
+use wirehose_core::{
+    BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError,
+};
 
 fn default_schema() -> String {
     "wirehose".to_string()
@@ -61,19 +63,30 @@ pub struct PostgresConfig {
 impl SinkConfig for PostgresConfig {
     fn build(&self, cx: &BuildContext) -> Result<Box<dyn Sink>, ConfigProblem> {
         if self.url.parse::<tokio_postgres::Config>().is_err() {
-            return Err(cx.problem("url", "not a valid PostgreSQL connection URL (postgres://user@host:port/db)"));
+            return Err(cx.problem(
+                "url",
+                "not a valid PostgreSQL connection URL (postgres://user@host:port/db)",
+            ));
         }
         let valid_schema = !self.schema.is_empty()
             && self.schema.len() <= 63
-            && self.schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && self
+                .schema
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
             && !self.schema.starts_with(|c: char| c.is_ascii_digit());
         if !valid_schema {
-            return Err(cx.problem("schema", "use letters, digits and underscores (not first), at most 63"));
+            return Err(cx.problem(
+                "schema",
+                "use letters, digits and underscores (not first), at most 63",
+            ));
         }
         if self.batch_max_records == 0 {
             return Err(cx.problem("batch_max_records", "must be at least 1"));
         }
-        Ok(Box::new(Postgres { config: self.clone() }))
+        Ok(Box::new(Postgres {
+            config: self.clone(),
+        }))
     }
 }
 
@@ -130,8 +143,11 @@ const MIGRATIONS: &[(i32, &str)] = &[(
 
 async fn migrate(client: &mut Client, schema: &str) -> Result<(), tokio_postgres::Error> {
     let tx = client.transaction().await?;
-    tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&format!("wirehose.{schema}")])
-        .await?;
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtext($1))",
+        &[&format!("wirehose.{schema}")],
+    )
+    .await?;
     tx.batch_execute(&format!(
         "CREATE SCHEMA IF NOT EXISTS {schema};
          CREATE TABLE IF NOT EXISTS {schema}.migrations (
@@ -141,13 +157,19 @@ async fn migrate(client: &mut Client, schema: &str) -> Result<(), tokio_postgres
     ))
     .await?;
     let current: i32 = tx
-        .query_one(&format!("SELECT COALESCE(MAX(version), 0) FROM {schema}.migrations"), &[])
+        .query_one(
+            &format!("SELECT COALESCE(MAX(version), 0) FROM {schema}.migrations"),
+            &[],
+        )
         .await?
         .get(0);
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
         tx.batch_execute(&sql.replace("{s}", schema)).await?;
-        tx.execute(&format!("INSERT INTO {schema}.migrations (version) VALUES ($1)"), &[version])
-            .await?;
+        tx.execute(
+            &format!("INSERT INTO {schema}.migrations (version) VALUES ($1)"),
+            &[version],
+        )
+        .await?;
         info!(schema, version, "postgres migration applied");
     }
     tx.commit().await
@@ -173,7 +195,11 @@ fn data_error(err: &tokio_postgres::Error) -> bool {
     })
 }
 
-async fn upsert(client: &mut Client, schema: &str, records: &[&Record]) -> Result<(), tokio_postgres::Error> {
+async fn upsert(
+    client: &mut Client,
+    schema: &str,
+    records: &[&Record],
+) -> Result<(), tokio_postgres::Error> {
     // One row per id (the last copy wins), in id order: a stable lock order.
     let mut by_id: BTreeMap<&str, &Record> = BTreeMap::new();
     for record in records {
@@ -219,10 +245,16 @@ async fn upsert(client: &mut Client, schema: &str, records: &[&Record]) -> Resul
         &[&ids, &titles, &published, &languages, &stories, &paths, &received, &bodies, &documents],
     )
     .await?;
-    tx.execute(&format!("DELETE FROM {schema}.mentions WHERE article_id = ANY($1)"), &[&ids])
-        .await?;
-    tx.execute(&format!("DELETE FROM {schema}.quotes WHERE article_id = ANY($1)"), &[&ids])
-        .await?;
+    tx.execute(
+        &format!("DELETE FROM {schema}.mentions WHERE article_id = ANY($1)"),
+        &[&ids],
+    )
+    .await?;
+    tx.execute(
+        &format!("DELETE FROM {schema}.quotes WHERE article_id = ANY($1)"),
+        &[&ids],
+    )
+    .await?;
     if !entity_keys.is_empty() {
         let names: Vec<&str> = entity_keys.keys().map(|(n, _)| *n).collect();
         let kinds: Vec<&str> = entity_keys.keys().map(|(_, k)| *k).collect();
@@ -239,13 +271,21 @@ async fn upsert(client: &mut Client, schema: &str, records: &[&Record]) -> Resul
             .await?;
         let entity_ids: BTreeMap<(String, String), i64> = rows
             .iter()
-            .map(|row| ((row.get::<_, String>(1), row.get::<_, String>(2)), row.get::<_, i64>(0)))
+            .map(|row| {
+                (
+                    (row.get::<_, String>(1), row.get::<_, String>(2)),
+                    row.get::<_, i64>(0),
+                )
+            })
             .collect();
         let (mut m_article, mut m_entity, mut m_start, mut m_end, mut m_text) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (id, record) in &by_id {
             for entity in &record.entities {
-                let Some(entity_id) = entity_ids.get(&(entity.name.clone(), entity.kind.clone())) else { continue };
+                let Some(entity_id) = entity_ids.get(&(entity.name.clone(), entity.kind.clone()))
+                else {
+                    continue;
+                };
                 for mention in &entity.mentions {
                     m_article.push(id.to_string());
                     m_entity.push(*entity_id);
@@ -264,8 +304,23 @@ async fn upsert(client: &mut Client, schema: &str, records: &[&Record]) -> Resul
         )
         .await?;
     }
-    let (mut q_article, mut q_position, mut q_text, mut q_speaker, mut q_cue, mut q_start, mut q_end) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (
+        mut q_article,
+        mut q_position,
+        mut q_text,
+        mut q_speaker,
+        mut q_cue,
+        mut q_start,
+        mut q_end,
+    ) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
     for (id, record) in &by_id {
         for (position, quote) in record.quotes.iter().enumerate() {
             q_article.push(id.to_string());
@@ -335,7 +390,11 @@ impl Postgres {
 
 #[async_trait]
 impl Sink for Postgres {
-    async fn run(self: Box<Self>, mut input: mpsc::Receiver<Event>, cx: SinkContext) -> Result<(), StageError> {
+    async fn run(
+        self: Box<Self>,
+        mut input: mpsc::Receiver<Event>,
+        cx: SinkContext,
+    ) -> Result<(), StageError> {
         let mut client = self.connect_retrying().await;
         let schema = self.config.schema.clone();
         let max = Duration::from_secs(self.config.max_backoff_secs.max(1));
@@ -411,7 +470,8 @@ mod tests {
     use super::*;
 
     fn build(extra: &str) -> Result<Box<dyn Sink>, ConfigProblem> {
-        let config: PostgresConfig = toml::from_str(extra).map_err(|e| ConfigProblem::new(None, None, e.to_string()))?;
+        let config: PostgresConfig =
+            toml::from_str(extra).map_err(|e| ConfigProblem::new(None, None, e.to_string()))?;
         config.build(&BuildContext {
             key: "sinks.pg".into(),
             id: "pg".into(),
@@ -422,7 +482,20 @@ mod tests {
     #[test]
     fn validates_url_and_schema() {
         assert!(build("url = \"postgres://postgres@127.0.0.1/test\"").is_ok());
-        assert_eq!(build("url = \"postgres://x@h/db\"\nschema = \"a-b\"").err().unwrap().key.as_deref(), Some("schema"));
-        assert!(build("url = \"postgres://x@h/db\"\nshema = \"a\"").err().unwrap().message.contains("shema"));
+        assert_eq!(
+            build("url = \"postgres://x@h/db\"\nschema = \"a-b\"")
+                .err()
+                .unwrap()
+                .key
+                .as_deref(),
+            Some("schema")
+        );
+        assert!(
+            build("url = \"postgres://x@h/db\"\nshema = \"a\"")
+                .err()
+                .unwrap()
+                .message
+                .contains("shema")
+        );
     }
 }

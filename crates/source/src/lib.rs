@@ -1,7 +1,9 @@
 //! Sources for wirehose.
 //!
 //! - [`directory`]: watches a directory and emits each complete article file
-//!   (`type = "directory"`).
+//!   (`type = "directory"`);
+//! - `nats`: a durable JetStream pull consumer shared by several processes
+//!   (`type = "nats"`, feature `nats`).
 //!
 //! # Example
 //!
@@ -14,8 +16,12 @@
 #![deny(missing_docs)]
 
 pub mod directory;
+#[cfg(feature = "nats")]
+pub mod nats;
 
 /// Registers every source type of this crate.
 pub fn register(registry: &mut wirehose_core::Registry) {
     registry.register_source::<directory::DirectoryConfig>("directory");
+    #[cfg(feature = "nats")]
+    registry.register_source::<nats::NatsSourceConfig>("nats");
 }

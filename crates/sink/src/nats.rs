@@ -1,0 +1,330 @@
+//! `type = "nats"`: publishes records to NATS JetStream.
+//!
+//! Each record goes to a subject rendered from a template
+//! (`articles.{language}`), with the article id as `Nats-Msg-Id` so JetStream
+//! drops re-sent duplicates within its deduplication window. A batch is
+//! published with its acknowledgements pipelined, and each record is
+//! acknowledged only once JetStream confirmed it. With `payload = "raw"` the
+//! undecoded input bytes are sent (the edge of a scale-out layout, before
+//! normalize), with the source path and receive time in headers.
+
+use std::time::Duration;
+
+use async_nats::jetstream;
+use async_trait::async_trait;
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use tracing::{error, info, warn};
+use wirehose_core::{
+    BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError,
+};
+
+/// Header carrying the input path.
+pub const HEADER_PATH: &str = "Wirehose-Path";
+/// Header carrying the time the input was received.
+pub const HEADER_RECEIVED_AT: &str = "Wirehose-Received-At";
+
+/// What a message carries.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Payload {
+    /// The record as JSON. The default.
+    #[default]
+    Record,
+    /// The raw input bytes (place the sink before normalize).
+    Raw,
+}
+
+fn default_url() -> String {
+    "nats://127.0.0.1:4222".to_string()
+}
+fn default_subject() -> String {
+    "articles.{language}".to_string()
+}
+fn default_batch_max_records() -> usize {
+    256
+}
+fn default_max_backoff_secs() -> u64 {
+    30
+}
+
+/// Raw configuration of the NATS sink.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NatsSinkConfig {
+    /// Server URL. Default `nats://127.0.0.1:4222`.
+    #[serde(default = "default_url")]
+    pub url: String,
+    /// Subject template: `{language}`, `{id}`, `{agency}` are replaced (an
+    /// absent value becomes `unknown`). Default `articles.{language}`.
+    #[serde(default = "default_subject")]
+    pub subject: String,
+    /// `record` (JSON) or `raw` (the input bytes). Default `record`.
+    #[serde(default)]
+    pub payload: Payload,
+    /// Create (or update) this stream at start, bound to `stream_subjects`.
+    /// Default: none (the stream must exist).
+    #[serde(default)]
+    pub stream: Option<String>,
+    /// Subjects of the stream created with `stream`. Default: the template
+    /// with each `{…}` replaced by `*`.
+    #[serde(default)]
+    pub stream_subjects: Option<Vec<String>>,
+    /// Most records published before their acknowledgements are awaited.
+    /// Default 256.
+    #[serde(default = "default_batch_max_records")]
+    pub batch_max_records: usize,
+    /// Longest pause between retries, in seconds. Default 30.
+    #[serde(default = "default_max_backoff_secs")]
+    pub max_backoff_secs: u64,
+}
+
+impl SinkConfig for NatsSinkConfig {
+    fn build(&self, cx: &BuildContext) -> Result<Box<dyn Sink>, ConfigProblem> {
+        if self.subject.is_empty() || self.subject.contains([' ', '>', '*']) {
+            return Err(cx.problem(
+                "subject",
+                "a subject template without spaces or wildcards is required",
+            ));
+        }
+        if self.batch_max_records == 0 {
+            return Err(cx.problem("batch_max_records", "must be at least 1"));
+        }
+        if let Some(stream) = &self.stream
+            && (stream.is_empty() || stream.contains(['.', ' ', '*', '>']))
+        {
+            return Err(cx.problem(
+                "stream",
+                "a stream name without dots, spaces or wildcards is required",
+            ));
+        }
+        Ok(Box::new(NatsSink {
+            config: self.clone(),
+        }))
+    }
+}
+
+/// Returns the subjects a stream needs for `template`.
+pub fn template_subjects(template: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        match rest[open..].find('}') {
+            Some(close) => {
+                out.push('*');
+                rest = &rest[open + close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn token(value: Option<&str>) -> String {
+    let cleaned: String = value
+        .unwrap_or("unknown")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if cleaned.is_empty() {
+        "unknown".into()
+    } else {
+        cleaned
+    }
+}
+
+/// Renders the subject for `record`.
+pub fn render_subject(template: &str, record: &Record) -> String {
+    template
+        .replace("{language}", &token(record.language.as_deref()))
+        .replace("{id}", &token(Some(&record.id)))
+        .replace(
+            "{agency}",
+            &token(record.agencies.first().map(String::as_str)),
+        )
+}
+
+/// The running NATS sink.
+#[derive(Debug)]
+pub struct NatsSink {
+    config: NatsSinkConfig,
+}
+
+impl NatsSink {
+    async fn connect(&self) -> jetstream::Context {
+        let mut backoff = Duration::from_millis(200);
+        let max = Duration::from_secs(self.config.max_backoff_secs.max(1));
+        loop {
+            let attempt = async {
+                let client = async_nats::connect(&self.config.url)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let context = jetstream::new(client);
+                if let Some(stream) = &self.config.stream {
+                    let subjects = self
+                        .config
+                        .stream_subjects
+                        .clone()
+                        .unwrap_or_else(|| vec![template_subjects(&self.config.subject)]);
+                    context
+                        .get_or_create_stream(jetstream::stream::Config {
+                            name: stream.clone(),
+                            subjects,
+                            duplicate_window: Duration::from_secs(120),
+                            ..Default::default()
+                        })
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
+                Ok::<_, String>(context)
+            };
+            match attempt.await {
+                Ok(context) => {
+                    info!(url = %self.config.url, "nats sink connected");
+                    return context;
+                }
+                Err(err) => {
+                    error!(error = %err, retry_in_ms = backoff.as_millis() as u64, "nats unavailable; holding records and retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(max);
+                }
+            }
+        }
+    }
+
+    fn message(&self, record: &Record) -> Result<(async_nats::HeaderMap, Vec<u8>), String> {
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("Nats-Msg-Id", record.id.as_str());
+        headers.insert(HEADER_PATH, record.source.path.to_string_lossy().as_ref());
+        headers.insert(HEADER_RECEIVED_AT, record.source.received_at.as_str());
+        let payload = match self.config.payload {
+            Payload::Record => {
+                serde_json::to_vec(record).map_err(|e| format!("cannot encode record: {e}"))?
+            }
+            Payload::Raw => match &record.raw {
+                Some(raw) => raw.to_vec(),
+                None => return Err(
+                    "record has no raw bytes: put a `payload = \"raw\"` nats sink before normalize"
+                        .into(),
+                ),
+            },
+        };
+        Ok((headers, payload))
+    }
+}
+
+#[async_trait]
+impl Sink for NatsSink {
+    async fn run(
+        self: Box<Self>,
+        mut input: mpsc::Receiver<Event>,
+        cx: SinkContext,
+    ) -> Result<(), StageError> {
+        let mut context = self.connect().await;
+        let max = Duration::from_secs(self.config.max_backoff_secs.max(1));
+        loop {
+            let mut pending = crate::next_batch(&mut input, self.config.batch_max_records).await;
+            if pending.is_empty() {
+                return Ok(());
+            }
+            let started = std::time::Instant::now();
+            let mut backoff = Duration::from_millis(200);
+            while !pending.is_empty() {
+                let mut acks = Vec::with_capacity(pending.len());
+                let mut failed = Vec::new();
+                for event in pending.drain(..) {
+                    let (headers, payload) = match self.message(&event.record) {
+                        Ok(message) => message,
+                        Err(reason) => {
+                            event.ack.reject(
+                                &cx.key,
+                                reason,
+                                "check the sink's place in the pipeline and its payload setting",
+                            );
+                            continue;
+                        }
+                    };
+                    let max_payload = context.client().server_info().max_payload;
+                    if max_payload > 0 && payload.len() > max_payload {
+                        event.ack.reject(
+                            &cx.key,
+                            format!("message of {} bytes exceeds the server's max_payload of {max_payload}", payload.len()),
+                            "raise max_payload on the NATS server or lower the source's max_bytes",
+                        );
+                        continue;
+                    }
+                    let subject = render_subject(&self.config.subject, &event.record);
+                    match context
+                        .publish_with_headers(subject, headers, payload.into())
+                        .await
+                    {
+                        Ok(future) => acks.push((event, future)),
+                        Err(err) => {
+                            warn!(error = %err, "nats publish failed");
+                            failed.push(event);
+                        }
+                    }
+                }
+                for (event, future) in acks {
+                    match future.await {
+                        Ok(_) => {
+                            event.ack.add_timing(&cx.key, started.elapsed());
+                            event.ack.delivered();
+                        }
+                        Err(err) => {
+                            warn!(error = %err, record_id = %event.record.id, "nats publish not acknowledged");
+                            failed.push(event);
+                        }
+                    }
+                }
+                if !failed.is_empty() {
+                    error!(
+                        records = failed.len(),
+                        retry_in_ms = backoff.as_millis() as u64,
+                        "nats publishes failed; holding records and retrying (duplicates are dropped by Nats-Msg-Id)"
+                    );
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(max);
+                    if context.client().connection_state()
+                        != async_nats::connection::State::Connected
+                    {
+                        context = self.connect().await;
+                    }
+                    pending = failed;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_render_and_derive() {
+        let record = Record {
+            id: "abc".into(),
+            language: Some("en".into()),
+            ..Record::default()
+        };
+        assert_eq!(
+            render_subject("articles.{language}", &record),
+            "articles.en"
+        );
+        assert_eq!(render_subject("a.{agency}.{id}", &record), "a.unknown.abc");
+        assert_eq!(template_subjects("articles.{language}"), "articles.*");
+        assert_eq!(template_subjects("wirehose.raw"), "wirehose.raw");
+    }
+}

@@ -1,0 +1,346 @@
+//! `type = "nats"`: a durable JetStream pull consumer.
+//!
+//! Several wirehose processes configured with the same `stream` and
+//! `consumer` share the work: JetStream hands each message to one of them.
+//! A message is acknowledged only after every sink downstream acknowledged its
+//! record; a process that dies leaves its unacknowledged messages to be
+//! redelivered (after `ack_wait_secs`) to the others. `max_in_flight` bounds
+//! the messages a process holds unacknowledged (the consumer's
+//! `max_ack_pending`). A message a stage refuses is written to the quarantine
+//! with its report and terminated, so it is not redelivered.
+
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream::{self, AckKind, consumer::pull};
+use async_trait::async_trait;
+use futures::StreamExt;
+use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
+use serde::Deserialize;
+use tracing::{error, info, info_span, warn};
+use wirehose_core::{
+    Ack, AckStatus, BuildContext, ConfigProblem, Event, QuarantineReport, Record, RunStats, Source,
+    SourceConfig, SourceContext, SourceInfo, StageError, now_rfc3339,
+};
+
+/// Header carrying the input path (set by the NATS sink).
+const HEADER_PATH: &str = "Wirehose-Path";
+/// Header carrying the receive time (set by the NATS sink).
+const HEADER_RECEIVED_AT: &str = "Wirehose-Received-At";
+
+/// What a message carries.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Payload {
+    /// Raw article bytes, to be normalized here. The default.
+    #[default]
+    Raw,
+    /// A record as JSON (already normalized and extracted upstream).
+    Record,
+}
+
+fn default_url() -> String {
+    "nats://127.0.0.1:4222".to_string()
+}
+fn default_max_in_flight() -> usize {
+    256
+}
+fn default_ack_wait_secs() -> u64 {
+    30
+}
+
+/// Raw configuration of the NATS source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NatsSourceConfig {
+    /// Server URL. Default `nats://127.0.0.1:4222`.
+    #[serde(default = "default_url")]
+    pub url: String,
+    /// The stream to consume. Required.
+    pub stream: String,
+    /// Durable consumer name; processes sharing it share the work. Required.
+    pub consumer: String,
+    /// Only messages on this subject. Default: all of the stream.
+    #[serde(default)]
+    pub filter_subject: Option<String>,
+    /// Create the stream with these subjects if it does not exist (so workers
+    /// may start before the edge). Default: none (the stream must exist).
+    #[serde(default)]
+    pub stream_subjects: Option<Vec<String>>,
+    /// `raw` (article bytes) or `record` (JSON records). Default `raw`.
+    #[serde(default)]
+    pub payload: Payload,
+    /// Most messages held unacknowledged by this process. Default 256.
+    #[serde(default = "default_max_in_flight")]
+    pub max_in_flight: usize,
+    /// Seconds before JetStream redelivers an unacknowledged message to
+    /// another process. Default 30.
+    #[serde(default = "default_ack_wait_secs")]
+    pub ack_wait_secs: u64,
+}
+
+impl SourceConfig for NatsSourceConfig {
+    fn build(&self, cx: &BuildContext) -> Result<Box<dyn Source>, ConfigProblem> {
+        let name_ok = |name: &str| !name.is_empty() && !name.contains(['.', ' ', '*', '>']);
+        if !name_ok(&self.stream) {
+            return Err(cx.problem(
+                "stream",
+                "a stream name without dots, spaces or wildcards is required",
+            ));
+        }
+        if !name_ok(&self.consumer) {
+            return Err(cx.problem(
+                "consumer",
+                "a consumer name without dots, spaces or wildcards is required",
+            ));
+        }
+        if self.max_in_flight == 0 {
+            return Err(cx.problem("max_in_flight", "must be at least 1"));
+        }
+        if self.ack_wait_secs == 0 {
+            return Err(cx.problem("ack_wait_secs", "must be at least 1"));
+        }
+        Ok(Box::new(NatsSource {
+            config: self.clone(),
+        }))
+    }
+}
+
+/// The running NATS source.
+#[derive(Debug)]
+pub struct NatsSource {
+    config: NatsSourceConfig,
+}
+
+struct InFlight {
+    acker: jetstream::message::Acker,
+    id: String,
+    subject: String,
+    payload: Vec<u8>,
+    read_at: Instant,
+}
+
+type Completion = BoxFuture<'static, (InFlight, AckStatus)>;
+
+impl NatsSource {
+    async fn consumer(&self) -> Result<pull::Stream, String> {
+        let client = async_nats::connect(&self.config.url)
+            .await
+            .map_err(|e| e.to_string())?;
+        let context = jetstream::new(client);
+        let stream = match &self.config.stream_subjects {
+            Some(subjects) => context
+                .get_or_create_stream(jetstream::stream::Config {
+                    name: self.config.stream.clone(),
+                    subjects: subjects.clone(),
+                    duplicate_window: Duration::from_secs(120),
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| e.to_string())?,
+            None => context
+                .get_stream(&self.config.stream)
+                .await
+                .map_err(|e| e.to_string())?,
+        };
+        let consumer: jetstream::consumer::Consumer<pull::Config> = stream
+            .get_or_create_consumer(
+                &self.config.consumer,
+                pull::Config {
+                    durable_name: Some(self.config.consumer.clone()),
+                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                    ack_wait: Duration::from_secs(self.config.ack_wait_secs),
+                    max_ack_pending: self.config.max_in_flight as i64,
+                    filter_subject: self.config.filter_subject.clone().unwrap_or_default(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        consumer.messages().await.map_err(|e| e.to_string())
+    }
+
+    fn record(&self, message: &async_nats::Message) -> Result<Record, String> {
+        let header = |name: &str| {
+            message
+                .headers
+                .as_ref()
+                .and_then(|h| h.get(name))
+                .map(|v| v.as_str().to_string())
+        };
+        match self.config.payload {
+            Payload::Raw => {
+                let mut record = Record::from_raw(
+                    message.payload.to_vec(),
+                    SourceInfo {
+                        path: header(HEADER_PATH)
+                            .unwrap_or_else(|| message.subject.to_string())
+                            .into(),
+                        bytes: message.payload.len() as u64,
+                        received_at: header(HEADER_RECEIVED_AT).unwrap_or_else(now_rfc3339),
+                    },
+                );
+                if let Some(id) = header("Nats-Msg-Id").filter(|id| !id.is_empty()) {
+                    record.id = id;
+                }
+                Ok(record)
+            }
+            Payload::Record => serde_json::from_slice(&message.payload)
+                .map_err(|e| format!("message is not a record: {e}")),
+        }
+    }
+
+    async fn complete(&self, cx: &SourceContext, done: InFlight, status: AckStatus) {
+        let span = info_span!("article", record_id = %done.id, file = %done.subject);
+        let _entered = span.enter();
+        match status {
+            AckStatus::Delivered { timings } => {
+                if let Err(err) = done.acker.ack().await {
+                    warn!(error = %err, "ack failed; the message will be redelivered (sinks write idempotently)");
+                    return;
+                }
+                let stages = timings
+                    .iter()
+                    .map(|(component, micros)| {
+                        format!("{component}={:.3}ms", *micros as f64 / 1000.0)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                info!(stage = %cx.key, total_ms = done.read_at.elapsed().as_secs_f64() * 1000.0, stages = %stages, "article completed");
+                RunStats::bump(&cx.stats.completed);
+            }
+            AckStatus::Rejected(rejection) => {
+                let report = QuarantineReport {
+                    input: done.subject.clone().into(),
+                    id: Some(done.id.clone()),
+                    component: rejection.component.clone(),
+                    reason: rejection.reason.clone(),
+                    hint: rejection.hint.clone(),
+                    at: now_rfc3339(),
+                };
+                let quarantine = cx.quarantine.clone();
+                let name = format!("nats-{}.txt", done.id);
+                let payload = done.payload;
+                let written = tokio::task::spawn_blocking(move || {
+                    quarantine.put_bytes(&report, &name, &payload)
+                })
+                .await;
+                match written {
+                    Ok(Ok(path)) => {
+                        warn!(stage = %rejection.component, reason = %rejection.reason, hint = %rejection.hint, report = %path.display(), "article quarantined");
+                        if let Err(err) = done.acker.ack_with(AckKind::Term).await {
+                            warn!(error = %err, "terminating the message failed; it may be redelivered");
+                        }
+                        RunStats::bump(&cx.stats.quarantined);
+                    }
+                    _ => {
+                        error!(reason = %rejection.reason, "cannot write the quarantine; leaving the message for redelivery");
+                        let _ = done
+                            .acker
+                            .ack_with(AckKind::Nak(Some(Duration::from_secs(5))))
+                            .await;
+                    }
+                }
+            }
+            AckStatus::Lost => {
+                warn!(
+                    "article was not delivered (a component stopped); the message will be redelivered"
+                );
+                let _ = done.acker.ack_with(AckKind::Nak(None)).await;
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Source for NatsSource {
+    async fn run(self: Box<Self>, cx: SourceContext) -> Result<(), StageError> {
+        let mut backoff = Duration::from_millis(200);
+        let mut messages = loop {
+            tokio::select! {
+                _ = cx.shutdown.cancelled() => return Ok(()),
+                attempt = self.consumer() => match attempt {
+                    Ok(messages) => break messages,
+                    Err(err) => {
+                        error!(error = %err, retry_in_ms = backoff.as_millis() as u64, "nats unavailable; retrying");
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(Duration::from_secs(30));
+                    }
+                }
+            }
+        };
+        info!(stream = %self.config.stream, consumer = %self.config.consumer, "consuming from nats");
+        let mut in_flight: FuturesUnordered<Completion> = FuturesUnordered::new();
+        let out = cx.out.clone();
+        loop {
+            let can_take = in_flight.len() < self.config.max_in_flight;
+            tokio::select! {
+                _ = cx.shutdown.cancelled() => {
+                    info!(in_flight = in_flight.len(), "source stopping; taking no new messages");
+                    break;
+                }
+                Some((done, status)) = in_flight.next(), if !in_flight.is_empty() => {
+                    self.complete(&cx, done, status).await;
+                }
+                permit = out.reserve(), if can_take => {
+                    let Ok(permit) = permit else { break };
+                    let next = tokio::select! {
+                        next = messages.next() => next,
+                        _ = cx.shutdown.cancelled() => break,
+                    };
+                    match next {
+                        None => {
+                            warn!("nats message stream ended; stopping");
+                            break;
+                        }
+                        Some(Err(err)) => {
+                            warn!(error = %err, "nats message error");
+                            drop(permit);
+                        }
+                        Some(Ok(message)) => {
+                            let (message, acker) = message.split();
+                            let subject = message.subject.to_string();
+                            match self.record(&message) {
+                                Ok(record) => {
+                                    let (ack, waiter) = Ack::new();
+                                    RunStats::bump(&cx.stats.discovered);
+                                    let done = InFlight {
+                                        acker,
+                                        id: record.id.clone(),
+                                        subject,
+                                        payload: message.payload.to_vec(),
+                                        read_at: Instant::now(),
+                                    };
+                                    permit.send(Event::new(record, ack));
+                                    in_flight.push(Box::pin(async move {
+                                        let status = waiter.await.unwrap_or(AckStatus::Lost);
+                                        (done, status)
+                                    }));
+                                }
+                                Err(reason) => {
+                                    let (ack, waiter) = Ack::new();
+                                    ack.reject(&cx.key, reason, "publish records with the nats sink's matching payload setting");
+                                    let status = waiter.await.unwrap_or(AckStatus::Lost);
+                                    let done = InFlight {
+                                        acker,
+                                        id: wirehose_core::article_id(&message.payload),
+                                        subject,
+                                        payload: message.payload.to_vec(),
+                                        read_at: Instant::now(),
+                                    };
+                                    self.complete(&cx, done, status).await;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        drop(out);
+        drop(messages);
+        while let Some((done, status)) = in_flight.next().await {
+            self.complete(&cx, done, status).await;
+        }
+        Ok(())
+    }
+}
