@@ -7,5 +7,6 @@ mod bad_input;
 mod config;
 mod crash;
 mod flow;
+mod outage;
 mod scale;
 mod store;

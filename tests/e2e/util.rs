@@ -89,12 +89,17 @@ path = "out/articles.jsonl"
     /// Starts `wirehose run --config wirehose.toml [extra]` in the background,
     /// logging to `log-N.txt`.
     pub fn spawn(&self, extra: &[&str]) -> Daemon {
+        self.spawn_config("wirehose.toml", extra)
+    }
+
+    /// Starts `wirehose run --config CONFIG [extra]` in the background.
+    pub fn spawn_config(&self, config: &str, extra: &[&str]) -> Daemon {
         let log_path = (0..)
             .map(|n| self.path(&format!("log-{n}.txt")))
             .find(|p| !p.exists())
             .unwrap();
         let log = fs::File::create(&log_path).unwrap();
-        let mut args = vec!["--log-format", "json", "run", "--config", "wirehose.toml"];
+        let mut args = vec!["--log-format", "json", "run", "--config", config];
         args.extend_from_slice(extra);
         let child = self
             .command(&args)
