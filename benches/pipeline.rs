@@ -12,6 +12,13 @@
 //! 2. Latency: the daemon runs; articles are written at `--rate` files/s for
 //!    `--seconds`; latency is from the moment a file is closed to the moment
 //!    its record is in the JSONL file. Reports p50, p99 and max.
+//!
+//! `--sink sqlite|postgres|nats` measures the backfill into another sink
+//! instead (no latency phase): `sqlite` writes `out/articles.db`; `postgres`
+//! writes to the local server (127.0.0.1:5432, database `test`, a fresh
+//! schema); `nats` runs `config/edge.toml` once and `--workers N` processes of
+//! `config/worker.toml` (NATS JetStream → PostgreSQL), timing until every
+//! article is in PostgreSQL.
 
 #[path = "../tests/e2e/synth.rs"]
 mod synth;
@@ -26,6 +33,8 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_wirehose");
 
 struct Args {
+    sink: String,
+    workers: usize,
     files: usize,
     rate: usize,
     seconds: usize,
@@ -35,6 +44,8 @@ struct Args {
 
 fn parse_args() -> Args {
     let mut args = Args {
+        sink: "jsonl".into(),
+        workers: 1,
         files: 20_000,
         rate: 100,
         seconds: 20,
@@ -43,6 +54,12 @@ fn parse_args() -> Args {
     };
     let mut iter = std::env::args().skip(1);
     while let Some(flag) = iter.next() {
+        if flag == "--sink" {
+            args.sink = iter
+                .next()
+                .expect("--sink needs jsonl, sqlite, postgres or nats");
+            continue;
+        }
         let mut value = || {
             iter.next()
                 .and_then(|v| v.parse::<usize>().ok())
@@ -54,6 +71,7 @@ fn parse_args() -> Args {
             "--seconds" => args.seconds = value(),
             "--paragraphs" => args.paragraphs = value(),
             "--runs" => args.runs = value(),
+            "--workers" => args.workers = value(),
             "--bench" => {}
             other => panic!("unknown argument {other}"),
         }
@@ -62,6 +80,13 @@ fn parse_args() -> Args {
 }
 
 fn config(dir: &Path) {
+    config_with_sink(
+        dir,
+        "[sinks.out]\ntype = \"jsonl\"\ninputs = [\"extract\"]\npath = \"out/articles.jsonl\"\n",
+    );
+}
+
+fn config_with_sink(dir: &Path, sink: &str) {
     let text = r#"[state]
 dir = "state"
 
@@ -77,12 +102,8 @@ inputs = ["inbox"]
 type = "extract"
 inputs = ["normalize"]
 
-[sinks.out]
-type = "jsonl"
-inputs = ["extract"]
-path = "out/articles.jsonl"
 "#;
-    fs::write(dir.join("wirehose.toml"), text).unwrap();
+    fs::write(dir.join("wirehose.toml"), format!("{text}{sink}")).unwrap();
     fs::create_dir_all(dir.join("inbox")).unwrap();
 }
 
@@ -238,8 +259,173 @@ fn latency(args: &Args) -> (f64, f64, f64, f64, usize) {
     )
 }
 
+fn psql(sql: &str) -> String {
+    let output = Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-t",
+            "-A",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "test",
+            "-c",
+            sql,
+        ])
+        .output()
+        .expect("psql");
+    assert!(
+        output.status.success(),
+        "PostgreSQL at 127.0.0.1:5432 is needed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+fn write_inbox(dir: &Path, args: &Args) {
+    fs::create_dir_all(dir.join("inbox")).unwrap();
+    for n in 0..args.files {
+        fs::write(
+            dir.join(format!("inbox/{n:06}.txt")),
+            synth::article(n, args.paragraphs),
+        )
+        .unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(600));
+}
+
+/// Backfill into sqlite or postgres; returns articles/s.
+fn backfill_into(args: &Args, run: usize) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = format!("wh_bench_{}_{run}", std::process::id());
+    let sink = match args.sink.as_str() {
+        "sqlite" => {
+            "[sinks.out]\ntype = \"sqlite\"\ninputs = [\"extract\"]\npath = \"out/articles.db\"\n"
+                .to_string()
+        }
+        "postgres" => format!(
+            "[sinks.out]\ntype = \"postgres\"\ninputs = [\"extract\"]\nurl = \"postgres://postgres@127.0.0.1:5432/test\"\nschema = \"{schema}\"\n"
+        ),
+        other => panic!("unknown sink {other}"),
+    };
+    config_with_sink(dir.path(), &sink);
+    write_inbox(dir.path(), args);
+    let started = Instant::now();
+    let (ok, _) = wait_rss(spawn(dir.path(), true));
+    let elapsed = started.elapsed().as_secs_f64();
+    assert!(
+        ok,
+        "backfill failed: {}",
+        fs::read_to_string(dir.path().join("log.txt")).unwrap_or_default()
+    );
+    if args.sink == "postgres" {
+        assert_eq!(
+            psql(&format!("SELECT COUNT(*) FROM {schema}.articles")),
+            args.files.to_string()
+        );
+        psql(&format!("DROP SCHEMA {schema} CASCADE"));
+    }
+    args.files as f64 / elapsed
+}
+
+/// Edge + N workers through NATS JetStream into PostgreSQL; returns articles/s.
+fn scale_out(args: &Args, run: usize) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = format!("wh_bench_{}_{run}", std::process::id());
+    let stream = format!("WH_BENCH_{}_{run}", std::process::id());
+    write_inbox(dir.path(), args);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let start = |config: &str, state: &str, once: bool| {
+        let mut command = Command::new(BIN);
+        command.args([
+            "--log-format",
+            "json",
+            "--log-level",
+            "warn",
+            "run",
+            "--config",
+        ]);
+        command.arg(root.join(config));
+        if once {
+            command.arg("--once");
+        }
+        command
+            .current_dir(dir.path())
+            .env("WIREHOSE_STATE", dir.path().join(state))
+            .env("WIREHOSE_INBOX", dir.path().join("inbox"))
+            .env("WIREHOSE_STREAM", &stream)
+            .env("WIREHOSE_PG_SCHEMA", &schema)
+            .env("WIREHOSE_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(fs::File::create(dir.path().join(format!("{state}.log"))).unwrap())
+            .spawn()
+            .expect("spawn wirehose")
+    };
+    let workers: Vec<Child> = (0..args.workers)
+        .map(|n| start("config/worker.toml", &format!("worker-{n}"), false))
+        .collect();
+    std::thread::sleep(Duration::from_secs(2));
+    let started = Instant::now();
+    let edge = start("config/edge.toml", "edge", true);
+    let count = || {
+        psql(&format!("SELECT COUNT(*) FROM {schema}.articles"))
+            .parse::<usize>()
+            .unwrap_or(0)
+    };
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while count() < args.files && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    assert_eq!(count(), args.files, "every article reached PostgreSQL");
+    let (ok, _) = wait_rss(edge);
+    assert!(ok, "edge failed");
+    for worker in workers {
+        // SAFETY: SIGTERM to our own child.
+        unsafe { libc::kill(worker.id() as i32, libc::SIGTERM) };
+        wait_rss(worker);
+    }
+    psql(&format!("DROP SCHEMA {schema} CASCADE"));
+    let mut nats = std::net::TcpStream::connect("127.0.0.1:4222").expect("NATS");
+    let _ = std::io::Write::write_all(
+        &mut nats,
+        format!("CONNECT {{}}\r\nPUB $JS.API.STREAM.DELETE.{stream} 0\r\n\r\nPING\r\n").as_bytes(),
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    args.files as f64 / elapsed
+}
+
 fn main() {
     let args = parse_args();
+    if args.sink != "jsonl" {
+        let mut rates: Vec<f64> = (0..args.runs)
+            .map(|run| {
+                let rate = if args.sink == "nats" {
+                    scale_out(&args, run)
+                } else {
+                    backfill_into(&args, run)
+                };
+                println!("{} run {}: {:.0} articles/s", args.sink, run + 1, rate);
+                rate
+            })
+            .collect();
+        let workers = if args.sink == "nats" {
+            format!(" with {} worker(s)", args.workers)
+        } else {
+            String::new()
+        };
+        println!(
+            "{}{workers}, {} files: median {:.0} articles/s",
+            args.sink,
+            args.files,
+            median(&mut rates)
+        );
+        return;
+    }
     println!(
         "wirehose pipeline benchmark: {} files x {} runs (backfill), {} files/s for {} s (latency), {} paragraphs/article, {} cores",
         args.files,

@@ -83,3 +83,59 @@ fn every_shipped_config_validates() {
         }
     }
 }
+
+#[test]
+fn every_component_type_refuses_an_unknown_key() {
+    let cases = [
+        ("sources.in", "directory", "path = \"inbox\""),
+        ("sources.in", "nats", "stream = \"s\"\nconsumer = \"c\""),
+        ("transforms.t", "normalize", ""),
+        ("transforms.t", "extract", ""),
+        ("sinks.out", "jsonl", "path = \"o.jsonl\""),
+        ("sinks.out", "sqlite", "path = \"o.db\""),
+        (
+            "sinks.out",
+            "postgres",
+            "url = \"postgres://postgres@127.0.0.1/test\"",
+        ),
+        ("sinks.out", "nats", ""),
+        ("sinks.out", "stdout", ""),
+    ];
+    for (component, type_name, required) in cases {
+        let (kind, id) = component.split_once('.').unwrap();
+        let mut config = String::from(BASE);
+        let table = format!("[{component}]\ntype = \"{type_name}\"\n{required}\nbogus_key = 1\n");
+        match kind {
+            "sources" => {
+                config = config.replacen(
+                    "[sources.in]\ntype = \"directory\"\npath = \"inbox\"\n",
+                    &table,
+                    1,
+                )
+            }
+            "transforms" => {
+                config = config.replace(
+                    "inputs = [\"in\"]\npath = \"o.jsonl\"",
+                    "inputs = [\"t\"]\npath = \"o.jsonl\"",
+                );
+                config.push_str(&table.replace("type =", "inputs = [\"in\"]\ntype ="));
+            }
+            _ => {
+                config = config.replacen(
+                    "[sinks.out]\ntype = \"jsonl\"\ninputs = [\"in\"]\npath = \"o.jsonl\"\n",
+                    &table.replace("type =", "inputs = [\"in\"]\ntype ="),
+                    1,
+                )
+            }
+        }
+        let (code, output) = validate(&config);
+        assert_eq!(
+            code, 1,
+            "{component} ({type_name}) accepted an unknown key:\n{config}\n{output}"
+        );
+        assert!(
+            output.contains(&format!("{kind}.{id}: key `bogus_key`")),
+            "{component} ({type_name}) must name component and key:\n{output}"
+        );
+    }
+}

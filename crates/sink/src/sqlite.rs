@@ -119,10 +119,12 @@ CREATE TABLE IF NOT EXISTS quotes (
     \"end\" INTEGER NOT NULL,
     PRIMARY KEY (article_id, position)
 );
+-- Full-text index; its rowid is the article row's rowid (an indexed key,
+-- so replacing an article's entry never scans the index).
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5 (
-    id UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2'
+    title, body, tokenize = 'unicode61 remove_diacritics 2'
 );
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 ";
 
 /// Opens (creating and migrating) the store at `path`.
@@ -147,6 +149,24 @@ pub fn open(path: &Path, sync: SqliteSync) -> Result<Connection, SinkError> {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 5000;"
         ))
         .map_err(err)?;
+    let version: i64 = connection
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(err)?;
+    if version == 1 {
+        // Version 1 keyed the full-text index by an unindexed id column, which
+        // made replacing an entry a full scan: rebuild it keyed by rowid.
+        connection
+            .execute_batch(
+                "BEGIN;
+                 DROP TABLE articles_fts;
+                 CREATE VIRTUAL TABLE articles_fts USING fts5 (title, body, tokenize = 'unicode61 remove_diacritics 2');
+                 INSERT INTO articles_fts (rowid, title, body) SELECT rowid, COALESCE(title, ''), body FROM articles;
+                 PRAGMA user_version = 2;
+                 COMMIT;",
+            )
+            .map_err(err)?;
+        info!(file = %path.display(), "sqlite store migrated to version 2");
+    }
     connection.execute_batch(SCHEMA).map_err(err)?;
     Ok(connection)
 }
@@ -169,7 +189,8 @@ fn upsert(
         )?;
         let mut clear_mentions = tx.prepare_cached("DELETE FROM mentions WHERE article_id = ?1")?;
         let mut clear_quotes = tx.prepare_cached("DELETE FROM quotes WHERE article_id = ?1")?;
-        let mut clear_fts = tx.prepare_cached("DELETE FROM articles_fts WHERE id = ?1")?;
+        let mut row_of = tx.prepare_cached("SELECT rowid FROM articles WHERE id = ?1")?;
+        let mut clear_fts = tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?;
         let mut entity = tx.prepare_cached(
             "INSERT INTO entities (name, type) VALUES (?1, ?2)
              ON CONFLICT (name, type) DO UPDATE SET name = excluded.name RETURNING id",
@@ -180,7 +201,7 @@ fn upsert(
             "INSERT INTO quotes (article_id, position, text, speaker, cue, start, \"end\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         let mut fts =
-            tx.prepare_cached("INSERT INTO articles_fts (id, title, body) VALUES (?1, ?2, ?3)")?;
+            tx.prepare_cached("INSERT INTO articles_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?;
         for record in records {
             let body = record.body();
             let json = serde_json::to_string(record)
@@ -197,9 +218,10 @@ fn upsert(
                 json,
                 now,
             ])?;
+            let row: i64 = row_of.query_row(params![record.id], |row| row.get(0))?;
             clear_mentions.execute(params![record.id])?;
             clear_quotes.execute(params![record.id])?;
-            clear_fts.execute(params![record.id])?;
+            clear_fts.execute(params![row])?;
             for found in &record.entities {
                 let key = (found.name.clone(), found.kind.clone());
                 let entity_id = match entity_ids.get(&key) {
@@ -232,11 +254,7 @@ fn upsert(
                     q.end as i64
                 ])?;
             }
-            fts.execute(params![
-                record.id,
-                record.title.as_deref().unwrap_or(""),
-                body
-            ])?;
+            fts.execute(params![row, record.title.as_deref().unwrap_or(""), body])?;
         }
     }
     tx.commit()
@@ -401,10 +419,10 @@ pub fn search(db: &Path, query: &SearchQuery) -> Result<Vec<Hit>, SinkError> {
     } else {
         format!(
             "SELECT a.id, a.title, a.published, a.received_at, a.source_path,
-                    snippet(articles_fts, 2, '[', ']', '…', 16), bm25(articles_fts, 0.0, 5.0, 1.0)
-             FROM articles_fts JOIN articles a ON a.id = articles_fts.id
+                    snippet(articles_fts, 1, '[', ']', '…', 16), bm25(articles_fts, 5.0, 1.0)
+             FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
              WHERE articles_fts MATCH ?1 AND {filters}
-             ORDER BY bm25(articles_fts, 0.0, 5.0, 1.0) LIMIT ?6"
+             ORDER BY bm25(articles_fts, 5.0, 1.0) LIMIT ?6"
         )
     };
     let mut statement = connection.prepare(&sql).map_err(err)?;
