@@ -6,15 +6,15 @@
 //! ```
 //!
 //! 1. Backfill: `--files` articles already in the inbox, `wirehose run --once`
-//!    with the default pipeline (directory → normalize → extract → jsonl,
-//!    fsync per batch). Reports articles/s, MB/s and the peak RSS of the
+//!    with the default pipeline (directory → normalize → extract → jsonl with
+//!    fsync per batch, and sqlite with synchronous = FULL). Reports articles/s, MB/s and the peak RSS of the
 //!    daemon (from `wait4` rusage), median of `--runs` runs.
 //! 2. Latency: the daemon runs; articles are written at `--rate` files/s for
 //!    `--seconds`; latency is from the moment a file is closed to the moment
 //!    its record is in the JSONL file. Reports p50, p99 and max.
 //!
-//! `--sink sqlite|postgres|nats` measures the backfill into another sink
-//! instead (no latency phase): `sqlite` writes `out/articles.db`; `postgres`
+//! `--sink sqlite|postgres|nats` measures the backfill into one other sink
+//! instead (no latency phase): `sqlite` writes only `out/articles.db`; `postgres`
 //! writes to the local server (127.0.0.1:5432, database `test`, a fresh
 //! schema); `nats` runs `config/edge.toml` once and `--workers N` processes of
 //! `config/worker.toml` (NATS JetStream → PostgreSQL), timing until every

@@ -282,58 +282,51 @@ impl Source for NatsSource {
                 Some((done, status)) = in_flight.next(), if !in_flight.is_empty() => {
                     self.complete(&cx, done, status).await;
                 }
-                permit = out.reserve(), if can_take => {
-                    let Ok(permit) = permit else { break };
-                    let next = tokio::select! {
-                        next = messages.next() => next,
-                        _ = cx.shutdown.cancelled() => break,
-                    };
-                    match next {
-                        None => {
-                            warn!("nats message stream ended; stopping");
-                            break;
-                        }
-                        Some(Err(err)) => {
-                            warn!(error = %err, "nats message error");
-                            drop(permit);
-                        }
-                        Some(Ok(message)) => {
-                            let (message, acker) = message.split();
-                            let subject = message.subject.to_string();
-                            match self.record(&message) {
-                                Ok(record) => {
-                                    let (ack, waiter) = Ack::new();
-                                    RunStats::bump(&cx.stats.discovered);
-                                    let done = InFlight {
-                                        acker,
-                                        id: record.id.clone(),
-                                        subject,
-                                        payload: message.payload.to_vec(),
-                                        read_at: Instant::now(),
-                                    };
-                                    permit.send(Event::new(record, ack));
-                                    in_flight.push(Box::pin(async move {
-                                        let status = waiter.await.unwrap_or(AckStatus::Lost);
-                                        (done, status)
-                                    }));
+                // The message stream is its own branch: completions must keep
+                // being polled (and acked) while we wait for messages, because
+                // the consumer's max_ack_pending is shared by every worker.
+                next = messages.next(), if can_take => match next {
+                    None => {
+                        warn!("nats message stream ended; stopping");
+                        break;
+                    }
+                    Some(Err(err)) => warn!(error = %err, "nats message error"),
+                    Some(Ok(message)) => {
+                        let (message, acker) = message.split();
+                        let subject = message.subject.to_string();
+                        let done = |id: String| InFlight {
+                            acker,
+                            id,
+                            subject,
+                            payload: message.payload.to_vec(),
+                            read_at: Instant::now(),
+                        };
+                        match self.record(&message) {
+                            Ok(record) => {
+                                let (ack, waiter) = Ack::new();
+                                RunStats::bump(&cx.stats.discovered);
+                                let done = done(record.id.clone());
+                                // Waits only for channel room, which downstream
+                                // frees on its own: no cycle with our acks.
+                                if out.send(Event::new(record, ack)).await.is_err() {
+                                    warn!("downstream closed; source stopping");
+                                    break;
                                 }
-                                Err(reason) => {
-                                    let (ack, waiter) = Ack::new();
-                                    ack.reject(&cx.key, reason, "publish records with the nats sink's matching payload setting");
+                                in_flight.push(Box::pin(async move {
                                     let status = waiter.await.unwrap_or(AckStatus::Lost);
-                                    let done = InFlight {
-                                        acker,
-                                        id: wirehose_core::article_id(&message.payload),
-                                        subject,
-                                        payload: message.payload.to_vec(),
-                                        read_at: Instant::now(),
-                                    };
-                                    self.complete(&cx, done, status).await;
-                                }
+                                    (done, status)
+                                }));
+                            }
+                            Err(reason) => {
+                                let (ack, waiter) = Ack::new();
+                                ack.reject(&cx.key, reason, "publish records with the nats sink's matching payload setting");
+                                let status = waiter.await.unwrap_or(AckStatus::Lost);
+                                let done = done(wirehose_core::article_id(&message.payload));
+                                self.complete(&cx, done, status).await;
                             }
                         }
                     }
-                }
+                },
             }
         }
         drop(out);
