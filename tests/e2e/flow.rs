@@ -101,7 +101,8 @@ fn a_burst_of_1000_files_is_taken_by_the_running_daemon() {
 
 #[test]
 fn a_file_written_slowly_is_taken_only_when_complete() {
-    let dir = Dir::new("");
+    // Pauses of 120 ms against settle_ms = 1000: room for a loaded machine.
+    let dir = Dir::new("settle_ms = 1000");
     let daemon = dir.spawn(&[]);
     assert!(daemon.wait_for_log("watching directory", Duration::from_secs(10)));
     let text = article(7, 8);
@@ -112,7 +113,7 @@ fn a_file_written_slowly_is_taken_only_when_complete() {
     for chunk in bytes.chunks(step) {
         file.write_all(chunk).unwrap();
         file.flush().unwrap();
-        std::thread::sleep(Duration::from_millis(120)); // < settle_ms = 200, total ≈ 1 s
+        std::thread::sleep(Duration::from_millis(120)); // < settle_ms, total ≈ 1 s
         assert_eq!(
             dir.line_count(),
             0,
