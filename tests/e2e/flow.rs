@@ -6,7 +6,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use crate::synth::article;
-use crate::util::{Dir, article_id, repo_file};
+use crate::util::{Dir, article_id};
 
 #[test]
 fn files_present_at_start_are_taken_and_not_retaken_after_restart() {
@@ -197,18 +197,7 @@ fn on_complete_move_happens_after_acknowledgement() {
 
 #[test]
 fn seeds_flow_through_the_default_config() {
-    let dir = Dir::new("");
-    std::fs::create_dir_all(dir.path("config")).unwrap();
-    std::fs::copy(
-        repo_file("config/wirehose.toml"),
-        dir.path("config/wirehose.toml"),
-    )
-    .unwrap();
-    std::fs::create_dir_all(dir.path("seeds")).unwrap();
-    for entry in std::fs::read_dir(repo_file("seeds")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path("seeds").join(entry.file_name())).unwrap();
-    }
+    let dir = Dir::with_default_config_and_seeds();
     let (status, _, stderr) = dir.run(&["run", "--once"]);
     assert!(status.success(), "{stderr}");
     let records = dir.records();

@@ -1,22 +1,6 @@
 //! The embedded SQLite store and its query commands.
 
-use crate::util::{Dir, repo_file};
-
-fn seeds_dir() -> Dir {
-    let dir = Dir::new("");
-    std::fs::create_dir_all(dir.path("config")).unwrap();
-    std::fs::copy(
-        repo_file("config/wirehose.toml"),
-        dir.path("config/wirehose.toml"),
-    )
-    .unwrap();
-    std::fs::create_dir_all(dir.path("seeds")).unwrap();
-    for entry in std::fs::read_dir(repo_file("seeds")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path("seeds").join(entry.file_name())).unwrap();
-    }
-    dir
-}
+use crate::util::Dir;
 
 fn lines(output: &str) -> Vec<serde_json::Value> {
     output
@@ -27,7 +11,7 @@ fn lines(output: &str) -> Vec<serde_json::Value> {
 
 #[test]
 fn the_default_config_fills_jsonl_and_sqlite_and_search_finds() {
-    let dir = seeds_dir();
+    let dir = Dir::with_default_config_and_seeds();
     let (status, _, stderr) = dir.run(&["run", "--once"]);
     assert!(status.success(), "{stderr}");
     assert_eq!(dir.records().len(), 5);

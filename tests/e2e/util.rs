@@ -52,6 +52,24 @@ path = "out/articles.jsonl"
         Dir { root }
     }
 
+    /// A workspace laid out like the repository: `config/wirehose.toml` and
+    /// `seeds/` copied in, so `wirehose run` with no flags uses them.
+    pub fn with_default_config_and_seeds() -> Dir {
+        let dir = Dir::new("");
+        fs::create_dir_all(dir.path("config")).unwrap();
+        fs::copy(
+            repo_file("config/wirehose.toml"),
+            dir.path("config/wirehose.toml"),
+        )
+        .unwrap();
+        fs::create_dir_all(dir.path("seeds")).unwrap();
+        for entry in fs::read_dir(repo_file("seeds")).unwrap() {
+            let entry = entry.unwrap();
+            fs::copy(entry.path(), dir.path("seeds").join(entry.file_name())).unwrap();
+        }
+        dir
+    }
+
     pub fn path(&self, relative: &str) -> PathBuf {
         self.root.path().join(relative)
     }

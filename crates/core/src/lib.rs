@@ -38,7 +38,7 @@ pub mod registry;
 pub mod stage;
 pub mod topology;
 
-pub use ack::{Ack, AckStatus, AckWaiter, Rejection};
+pub use ack::{Ack, AckStatus, AckWaiter, Rejection, format_timings};
 pub use config::Config;
 pub use error::{ConfigProblem, ConfigProblems, CoreError, StageError};
 pub use event::Event;

@@ -38,34 +38,34 @@ struct Fanout {
 }
 
 impl Fanout {
-    async fn send(&self, event: Event) {
+    /// Pairs each consumer with its copy of `event`: clones for all but the
+    /// last, which gets the original. A copy sent to a closed consumer is
+    /// dropped unresolved, so its ack reports Lost.
+    fn copies(&self, event: Event) -> impl Iterator<Item = (&mpsc::Sender<Event>, Event)> {
         let last = self.outputs.len().saturating_sub(1);
         let mut event = Some(event);
-        for (index, output) in self.outputs.iter().enumerate() {
-            let copy = if index == last {
-                event.take()
-            } else {
-                event.clone()
-            };
-            if let Some(copy) = copy {
-                // A closed consumer drops the copy unresolved: the ack reports Lost.
-                let _ = output.send(copy).await;
-            }
+        self.outputs
+            .iter()
+            .enumerate()
+            .filter_map(move |(index, output)| {
+                let copy = if index == last {
+                    event.take()
+                } else {
+                    event.clone()
+                };
+                copy.map(|copy| (output, copy))
+            })
+    }
+
+    async fn send(&self, event: Event) {
+        for (output, copy) in self.copies(event) {
+            let _ = output.send(copy).await;
         }
     }
 
     fn blocking_send(&self, event: Event) {
-        let last = self.outputs.len().saturating_sub(1);
-        let mut event = Some(event);
-        for (index, output) in self.outputs.iter().enumerate() {
-            let copy = if index == last {
-                event.take()
-            } else {
-                event.clone()
-            };
-            if let Some(copy) = copy {
-                let _ = output.blocking_send(copy);
-            }
+        for (output, copy) in self.copies(event) {
+            let _ = output.blocking_send(copy);
         }
     }
 }

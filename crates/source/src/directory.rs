@@ -817,13 +817,7 @@ impl Directory {
         let _entered = span.enter();
         match status {
             AckStatus::Delivered { timings } => {
-                let stages = timings
-                    .iter()
-                    .map(|(component, micros)| {
-                        format!("{component}={:.3}ms", *micros as f64 / 1000.0)
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let stages = wirehose_core::format_timings(&timings);
                 info!(
                     stage = %cx.key,
                     total_ms = info.read_at.elapsed().as_secs_f64() * 1000.0,

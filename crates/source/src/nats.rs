@@ -199,13 +199,7 @@ impl NatsSource {
                     warn!(error = %err, "ack failed; the message will be redelivered (sinks write idempotently)");
                     return;
                 }
-                let stages = timings
-                    .iter()
-                    .map(|(component, micros)| {
-                        format!("{component}={:.3}ms", *micros as f64 / 1000.0)
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let stages = wirehose_core::format_timings(&timings);
                 info!(stage = %cx.key, total_ms = done.read_at.elapsed().as_secs_f64() * 1000.0, stages = %stages, "article completed");
                 RunStats::bump(&cx.stats.completed);
             }
