@@ -223,7 +223,8 @@ impl Sink for Jsonl {
                 continue;
             }
             let started = std::time::Instant::now();
-            let mut backoff = Duration::from_millis(100);
+            let mut backoff =
+                crate::Backoff::new(Duration::from_millis(100), Duration::from_secs(30));
             let buffer = std::sync::Arc::new(buffer);
             loop {
                 let bytes = buffer.clone();
@@ -240,11 +241,10 @@ impl Sink for Jsonl {
                         error!(
                             file = %path.display(),
                             error = %err,
-                            retry_in_ms = backoff.as_millis() as u64,
+                            retry_in_ms = backoff.peek().as_millis() as u64,
                             "cannot write records; holding them and retrying (free disk space or fix permissions)"
                         );
-                        tokio::time::sleep(backoff).await;
-                        backoff = (backoff * 2).min(Duration::from_secs(30));
+                        backoff.wait().await;
                     }
                 }
             }

@@ -163,8 +163,10 @@ pub struct NatsSink {
 
 impl NatsSink {
     async fn connect(&self) -> jetstream::Context {
-        let mut backoff = Duration::from_millis(200);
-        let max = Duration::from_secs(self.config.max_backoff_secs.max(1));
+        let mut backoff = crate::Backoff::new(
+            Duration::from_millis(200),
+            Duration::from_secs(self.config.max_backoff_secs.max(1)),
+        );
         loop {
             let attempt = async {
                 let client = async_nats::connect(&self.config.url)
@@ -195,9 +197,8 @@ impl NatsSink {
                     return context;
                 }
                 Err(err) => {
-                    error!(error = %err, retry_in_ms = backoff.as_millis() as u64, "nats unavailable; holding records and retrying");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(max);
+                    error!(error = %err, retry_in_ms = backoff.peek().as_millis() as u64, "nats unavailable; holding records and retrying");
+                    backoff.wait().await;
                 }
             }
         }
@@ -239,7 +240,7 @@ impl Sink for NatsSink {
                 return Ok(());
             }
             let started = std::time::Instant::now();
-            let mut backoff = Duration::from_millis(200);
+            let mut backoff = crate::Backoff::new(Duration::from_millis(200), max);
             while !pending.is_empty() {
                 let mut acks = Vec::with_capacity(pending.len());
                 let mut failed = Vec::new();
@@ -291,11 +292,10 @@ impl Sink for NatsSink {
                 if !failed.is_empty() {
                     error!(
                         records = failed.len(),
-                        retry_in_ms = backoff.as_millis() as u64,
+                        retry_in_ms = backoff.peek().as_millis() as u64,
                         "nats publishes failed; holding records and retrying (duplicates are dropped by Nats-Msg-Id)"
                     );
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(max);
+                    backoff.wait().await;
                     if context.client().connection_state()
                         != async_nats::connection::State::Connected
                     {

@@ -348,8 +348,10 @@ async fn upsert(
 impl Postgres {
     /// Connects (and migrates), retrying with capped backoff until it works.
     async fn connect_retrying(&self) -> Client {
-        let mut backoff = Duration::from_millis(200);
-        let max = Duration::from_secs(self.config.max_backoff_secs.max(1));
+        let mut backoff = crate::Backoff::new(
+            Duration::from_millis(200),
+            Duration::from_secs(self.config.max_backoff_secs.max(1)),
+        );
         loop {
             match connect(&self.config).await {
                 Ok(client) => {
@@ -359,11 +361,10 @@ impl Postgres {
                 Err(err) => {
                     error!(
                         error = %err,
-                        retry_in_ms = backoff.as_millis() as u64,
+                        retry_in_ms = backoff.peek().as_millis() as u64,
                         "postgres unavailable; holding records and retrying"
                     );
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(max);
+                    backoff.wait().await;
                 }
             }
         }
@@ -404,7 +405,7 @@ impl Sink for Postgres {
                 return Ok(());
             }
             let started = std::time::Instant::now();
-            let mut backoff = Duration::from_millis(200);
+            let mut backoff = crate::Backoff::new(Duration::from_millis(200), max);
             loop {
                 if client.is_closed() {
                     client = self.connect_retrying().await;
@@ -448,11 +449,10 @@ impl Sink for Postgres {
                         error!(
                             error = %err,
                             records = events.len(),
-                            retry_in_ms = backoff.as_millis() as u64,
+                            retry_in_ms = backoff.peek().as_millis() as u64,
                             "postgres write failed; holding records and retrying"
                         );
-                        tokio::time::sleep(backoff).await;
-                        backoff = (backoff * 2).min(max);
+                        backoff.wait().await;
                     }
                 }
             }

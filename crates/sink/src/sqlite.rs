@@ -288,7 +288,8 @@ impl Sink for Sqlite {
                 return Ok(());
             }
             let started = std::time::Instant::now();
-            let mut backoff = Duration::from_millis(100);
+            let mut backoff =
+                crate::Backoff::new(Duration::from_millis(100), Duration::from_secs(30));
             let mut batch = Some(batch);
             loop {
                 let events = batch.take().unwrap_or_default();
@@ -319,12 +320,11 @@ impl Sink for Sqlite {
                         error!(
                             file = %path.display(),
                             error = %err,
-                            retry_in_ms = backoff.as_millis() as u64,
+                            retry_in_ms = backoff.peek().as_millis() as u64,
                             "cannot write records; holding them and retrying"
                         );
                         batch = Some(events);
-                        tokio::time::sleep(backoff).await;
-                        backoff = (backoff * 2).min(Duration::from_secs(30));
+                        backoff.wait().await;
                     }
                 }
             }

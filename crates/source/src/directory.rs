@@ -464,6 +464,26 @@ impl Root {
 
 type Completion = BoxFuture<'static, (FileInfo, AckStatus)>;
 
+/// Returns the ledger entry recording what became of the input `info`.
+fn ledger_entry(
+    source: &str,
+    info: &FileInfo,
+    status: InputStatus,
+    reason: Option<String>,
+    duplicate_of: Option<String>,
+) -> InputEntry {
+    InputEntry {
+        source: source.to_string(),
+        key: info.key.clone(),
+        size: info.size,
+        mtime_ns: info.mtime_ns,
+        id: info.id.clone(),
+        status,
+        reason,
+        duplicate_of,
+    }
+}
+
 struct State {
     root: Arc<Root>,
     settle: Duration,
@@ -688,16 +708,13 @@ impl Directory {
             Err(err) => warn!(error = %err, "quarantine task failed"),
         }
         cx.ledger.record(
-            InputEntry {
-                source: cx.id.clone(),
-                key: info.key.clone(),
-                size: info.size,
-                mtime_ns: info.mtime_ns,
-                id: info.id.clone(),
-                status: InputStatus::Quarantined,
-                reason: Some(format!("{component}: {reason}")),
-                duplicate_of: None,
-            },
+            ledger_entry(
+                &cx.id,
+                info,
+                InputStatus::Quarantined,
+                Some(format!("{component}: {reason}")),
+                None,
+            ),
             None,
         );
         RunStats::bump(&cx.stats.quarantined);
@@ -772,16 +789,13 @@ impl Directory {
                     );
                     let after = Directory::after_commit(&state.root, &info);
                     cx.ledger.record(
-                        InputEntry {
-                            source: cx.id.clone(),
-                            key: info.key.clone(),
-                            size: info.size,
-                            mtime_ns: info.mtime_ns,
-                            id: Some(record.id.clone()),
-                            status: InputStatus::Duplicate,
-                            reason: None,
-                            duplicate_of: Some(record.id.clone()),
-                        },
+                        ledger_entry(
+                            &cx.id,
+                            &info,
+                            InputStatus::Duplicate,
+                            None,
+                            Some(record.id.clone()),
+                        ),
                         after,
                     );
                     RunStats::bump(&cx.stats.duplicates);
@@ -827,16 +841,7 @@ impl Directory {
                 );
                 let after = Directory::after_commit(&state.root, &info);
                 cx.ledger.record(
-                    InputEntry {
-                        source: cx.id.clone(),
-                        key: info.key.clone(),
-                        size: info.size,
-                        mtime_ns: info.mtime_ns,
-                        id: info.id.clone(),
-                        status: InputStatus::Done,
-                        reason: None,
-                        duplicate_of: None,
-                    },
+                    ledger_entry(&cx.id, &info, InputStatus::Done, None, None),
                     after,
                 );
                 RunStats::bump(&cx.stats.completed);
