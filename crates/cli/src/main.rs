@@ -21,6 +21,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod eval;
+
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use tracing::{info, warn};
@@ -125,6 +127,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Train a model of the extract stage.
+    #[command(subcommand)]
+    Train(eval::Train),
+    /// Score the extract stage on a public data set and print the figures.
+    #[command(subcommand)]
+    Eval(eval::Eval),
     /// The most mentioned canonical entities, with counts.
     Entities {
         /// Database file. Default: the sqlite sink of the config.
@@ -250,6 +258,8 @@ fn main() -> ExitCode {
             top,
             json,
         } => entities(db, &config, kind.as_deref(), top, json),
+        Command::Train(train) => eval::train(train),
+        Command::Eval(which) => eval::eval(which),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -44,7 +44,10 @@ pub use error::{ConfigProblem, ConfigProblems, CoreError, StageError};
 pub use event::Event;
 pub use ledger::{InputEntry, InputStatus, Ledger};
 pub use quarantine::{Quarantine, QuarantineReport};
-pub use record::{Dateline, Entity, Mention, Quote, Record, Removed, SourceInfo, article_id};
+pub use record::{
+    Amount, DateMention, Dateline, Entity, Geo, Mention, Quote, Record, Removed, SourceInfo,
+    article_id,
+};
 pub use registry::Registry;
 pub use stage::{
     BuildContext, RunStats, Sink, SinkConfig, SinkContext, Source, SourceConfig, SourceContext,

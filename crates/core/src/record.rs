@@ -52,6 +52,19 @@ pub struct Record {
     pub quotes: Vec<Quote>,
     /// Boilerplate dropped by normalization, so a user can check what went.
     pub removed: Vec<Removed>,
+    /// Dates mentioned in the body, resolved to ISO values where possible.
+    #[serde(default)]
+    pub dates: Vec<DateMention>,
+    /// Numbers with what they count (`370,000 people`, `10 hours`).
+    #[serde(default)]
+    pub amounts: Vec<Amount>,
+    /// Key words and phrases of the article, most salient first.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// 64-bit SimHash of the body as 16 lowercase hex digits, for
+    /// near-duplicate detection.
+    #[serde(default)]
+    pub fingerprint: Option<String>,
     /// Id of an earlier article this one is a near-copy of.
     pub duplicate_of: Option<String>,
     /// Id of the story (group of articles reporting the same events) this
@@ -113,6 +126,52 @@ pub struct Entity {
     pub kind: String,
     /// Every mention in the body text.
     pub mentions: Vec<Mention>,
+    /// Where a place is, from the GeoNames gazetteer; only for `LOC`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geo: Option<Geo>,
+}
+
+/// Coordinates and country of a place (from GeoNames, geonames.org, CC BY 4.0).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Geo {
+    /// ISO 3166-1 alpha-2 country code (`RU`).
+    pub country: String,
+    /// Latitude in decimal degrees (WGS84).
+    pub lat: f64,
+    /// Longitude in decimal degrees (WGS84).
+    pub lon: f64,
+    /// The GeoNames id of the place (the country's id for a country).
+    pub geonames_id: u64,
+}
+
+/// A date mentioned in the body.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct DateMention {
+    /// The words as written (`on Friday`, `May 15`, `last month`).
+    pub text: String,
+    /// ISO 8601 value: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`; `--MM-DD` when the
+    /// year is unknown; `null` when a relative date has nothing to resolve
+    /// against.
+    pub value: Option<String>,
+    /// Code-point offset of the first character in the body text.
+    pub start: usize,
+    /// Code-point offset one past the last character.
+    pub end: usize,
+}
+
+/// A number with what it counts.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Amount {
+    /// The words as written (`370,000 people`, `a half-million people`).
+    pub text: String,
+    /// The number (`370000`, `500000`, `10`).
+    pub value: f64,
+    /// What is counted (`people`, `hours`, `USD`, `percent`).
+    pub unit: String,
+    /// Code-point offset of the first character in the body text.
+    pub start: usize,
+    /// Code-point offset one past the last character.
+    pub end: usize,
 }
 
 /// One mention of an entity.

@@ -573,6 +573,7 @@ pub(crate) fn find(body: &str, index: &CharIndex) -> Vec<Entity> {
             None => {
                 by_name.insert(name.clone(), entities.len());
                 entities.push(Entity {
+                    geo: None,
                     name,
                     kind: kind.to_string(),
                     mentions: vec![mention],

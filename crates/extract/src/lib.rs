@@ -30,12 +30,19 @@
 pub mod agencies;
 pub mod dateline;
 pub mod entities;
+mod error;
+pub mod eval;
 pub mod language;
 pub mod quotes;
+pub mod stories;
 mod text;
+
+use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 use wirehose_core::{BuildContext, ConfigProblem, Record, StageError, Transform, TransformConfig};
+
+pub use error::ExtractError;
 
 fn default_true() -> bool {
     true
@@ -54,11 +61,35 @@ pub struct ExtractConfig {
     /// Detect the language. Default true.
     #[serde(default = "default_true")]
     pub language: bool,
+    /// Near-duplicates, stories and keywords.
+    #[serde(default)]
+    pub stories: stories::StoryConfig,
+    /// State shared by every worker of this component, made on first build.
+    #[serde(skip)]
+    shared: OnceLock<Arc<stories::Across>>,
 }
 
 impl TransformConfig for ExtractConfig {
-    fn build(&self, _cx: &BuildContext) -> Result<Box<dyn Transform>, ConfigProblem> {
-        Ok(Box::new(Extract::new(self)))
+    fn build(&self, cx: &BuildContext) -> Result<Box<dyn Transform>, ConfigProblem> {
+        let across = match self.shared.get() {
+            Some(across) => across.clone(),
+            None => {
+                let across = stories::Across::open(&cx.state_dir, &cx.id, &self.stories)
+                    .map_err(|err| cx.problem("stories", err.to_string()))?;
+                self.shared.get_or_init(|| Arc::new(across)).clone()
+            }
+        };
+        Ok(Box::new(Extract::with_across(self, across)))
+    }
+}
+
+impl Extract {
+    /// Builds the transform with shared across-article state: near-duplicates,
+    /// stories and keywords are filled in too.
+    pub fn with_across(config: &ExtractConfig, across: Arc<stories::Across>) -> Extract {
+        let mut extract = Extract::new(config);
+        extract.across = Some(across);
+        extract
     }
 }
 
@@ -69,6 +100,7 @@ pub struct Extract {
     agencies: agencies::AgencyFinder,
     datelines: dateline::DatelineFinder,
     quotes: quotes::QuoteFinder,
+    across: Option<Arc<stories::Across>>,
 }
 
 impl Extract {
@@ -79,6 +111,7 @@ impl Extract {
             agencies: agencies::AgencyFinder::new(),
             datelines: dateline::DatelineFinder::new(),
             quotes: quotes::QuoteFinder::new(),
+            across: None,
         }
     }
 }
@@ -103,6 +136,11 @@ impl Transform for Extract {
         }
         if self.config.quotes {
             record.quotes = self.quotes.find(&body, &index, &record.entities);
+        }
+        if let Some(across) = &self.across {
+            across
+                .observe(&mut record)
+                .map_err(|err| StageError::Other(err.to_string()))?;
         }
         out.push(record);
         Ok(())

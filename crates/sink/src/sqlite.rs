@@ -532,6 +532,7 @@ mod tests {
                     end: 5,
                     text: entity.into(),
                 }],
+                geo: None,
             }],
             quotes: vec![Quote {
                 text: "hello there".into(),
