@@ -24,6 +24,15 @@ pub enum Train {
         #[arg(long, default_value_t = 12)]
         epochs: usize,
     },
+    /// Compile the place gazetteer from a GeoNames dump directory.
+    Gazetteer {
+        /// Directory with cities15000.txt, countryInfo.txt, admin1CodesASCII.txt.
+        #[arg(long)]
+        geonames: PathBuf,
+        /// Where to write the table.
+        #[arg(long, default_value = "crates/extract/models/places.tsv")]
+        out: PathBuf,
+    },
 }
 
 /// What `wirehose eval` can score.
@@ -68,7 +77,15 @@ fn default_extract_config() -> Result<wirehose_extract::ExtractConfig> {
 pub fn train(which: Train) -> Result<()> {
     match which {
         Train::Ner { .. } => anyhow::bail!("NER training is not written yet"),
+        Train::Gazetteer { geonames, out } => {
+            let table = wirehose_extract::geo::compile(&geonames)?;
+            std::fs::write(&out, &table)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            let places = wirehose_extract::geo::Gazetteer::parse(&table)?.len();
+            println!("wrote {} places to {}", places, out.display());
+        }
     }
+    Ok(())
 }
 
 /// Runs `wirehose eval …`.

@@ -32,6 +32,7 @@ pub mod dateline;
 pub mod entities;
 mod error;
 pub mod eval;
+pub mod geo;
 pub mod language;
 pub mod quotes;
 pub mod stories;

@@ -1,0 +1,427 @@
+//! The place gazetteer: names of countries, first-level regions and cities
+//! with their GeoNames id, country and coordinates.
+//!
+//! The table is compiled from the GeoNames dump (`cities15000.txt`,
+//! `countryInfo.txt`, `admin1CodesASCII.txt`; GeoNames, geonames.org, CC BY
+//! 4.0) by [`compile`] (`wirehose train gazetteer`) into
+//! `crates/extract/models/places.tsv`, a derived table of facts that ships in
+//! the binary ([`Gazetteer::builtin`]). One line per place:
+//!
+//! ```text
+//! geonames_id  kind  country  lat  lon  population  name  alias|alias|…
+//! ```
+//!
+//! `kind` is `C` (country), `A` (first-level region) or `P` (populated place).
+//! A country's coordinates are its capital's; a region's are those of its most
+//! populous city in the table.
+//!
+//! A name is looked up case-insensitively; when several places share it,
+//! countries win over regions, regions over cities, and a bigger city over a
+//! smaller one (`Paris` is the French capital, `Georgia` the country).
+//!
+//! ```
+//! let gazetteer = wirehose_extract::geo::Gazetteer::builtin();
+//! let sochi = gazetteer.lookup("Sochi").unwrap();
+//! assert_eq!(sochi.country, "RU");
+//! assert_eq!(gazetteer.lookup("Russian Federation").unwrap().name, "Russia");
+//! ```
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::LazyLock;
+
+use wirehose_core::Geo;
+
+use crate::ExtractError;
+
+/// The compiled table shipped with wirehose.
+const BUILTIN: &str = include_str!("../models/places.tsv");
+
+/// What kind of place an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PlaceKind {
+    /// A country (or dependent territory) of `countryInfo.txt`.
+    Country,
+    /// A first-level administrative region (state, province, oblast).
+    Region,
+    /// A city or town of `cities15000.txt`.
+    City,
+}
+
+/// One place of the gazetteer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    /// GeoNames id.
+    pub geonames_id: u64,
+    /// Country, region or city.
+    pub kind: PlaceKind,
+    /// ISO 3166-1 alpha-2 code of the country the place is in.
+    pub country: String,
+    /// Latitude, decimal degrees.
+    pub lat: f64,
+    /// Longitude, decimal degrees.
+    pub lon: f64,
+    /// Population (0 when unknown).
+    pub population: u64,
+    /// The preferred English name (`Russia`, `Sochi`).
+    pub name: String,
+}
+
+impl Place {
+    /// The record's view of the place.
+    pub fn geo(&self) -> Geo {
+        Geo {
+            country: self.country.clone(),
+            lat: self.lat,
+            lon: self.lon,
+            geonames_id: self.geonames_id,
+        }
+    }
+}
+
+/// A name → place index.
+#[derive(Debug, Default)]
+pub struct Gazetteer {
+    places: Vec<Place>,
+    /// Lower-cased name → index of the preferred place.
+    names: HashMap<String, u32>,
+    /// Country code → index of the country.
+    countries: HashMap<String, u32>,
+    /// Longest name, in words.
+    max_words: usize,
+}
+
+static BUILTIN_GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
+    Gazetteer::parse(BUILTIN).expect("the built-in places.tsv is well-formed (checked by tests)")
+});
+
+fn rank(place: &Place) -> (PlaceKind, std::cmp::Reverse<u64>) {
+    (place.kind, std::cmp::Reverse(place.population))
+}
+
+impl Gazetteer {
+    /// The gazetteer compiled into the binary, parsed on first use.
+    pub fn builtin() -> &'static Gazetteer {
+        &BUILTIN_GAZETTEER
+    }
+
+    /// Parses the compiled table format (see the module docs).
+    pub fn parse(text: &str) -> Result<Gazetteer, ExtractError> {
+        let mut gazetteer = Gazetteer::default();
+        for (number, line) in text.lines().enumerate() {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let bad = |message: &str| ExtractError::format("places.tsv", number + 1, message);
+            let fields: Vec<&str> = line.split('\t').collect();
+            if fields.len() != 8 {
+                return Err(bad("expected 8 tab-separated fields"));
+            }
+            let kind = match fields[1] {
+                "C" => PlaceKind::Country,
+                "A" => PlaceKind::Region,
+                "P" => PlaceKind::City,
+                _ => return Err(bad("kind must be C, A or P")),
+            };
+            let place = Place {
+                geonames_id: fields[0].parse().map_err(|_| bad("bad geonames id"))?,
+                kind,
+                country: fields[2].to_string(),
+                lat: fields[3].parse().map_err(|_| bad("bad latitude"))?,
+                lon: fields[4].parse().map_err(|_| bad("bad longitude"))?,
+                population: fields[5].parse().map_err(|_| bad("bad population"))?,
+                name: fields[6].to_string(),
+            };
+            let index = gazetteer.places.len() as u32;
+            if kind == PlaceKind::Country {
+                gazetteer.countries.insert(place.country.clone(), index);
+            }
+            let rank_of_place = rank(&place);
+            gazetteer.places.push(place);
+            let aliases = fields[7].split('|').filter(|alias| !alias.is_empty());
+            for name in std::iter::once(fields[6]).chain(aliases) {
+                gazetteer.max_words = gazetteer.max_words.max(name.split(' ').count());
+                let key = name.to_lowercase();
+                match gazetteer.names.get(&key) {
+                    Some(&other) if rank(&gazetteer.places[other as usize]) <= rank_of_place => {}
+                    _ => {
+                        gazetteer.names.insert(key, index);
+                    }
+                }
+            }
+        }
+        Ok(gazetteer)
+    }
+
+    /// The preferred place called `name` (any case), if any.
+    pub fn lookup(&self, name: &str) -> Option<&Place> {
+        let index = self.names.get(&name.to_lowercase())?;
+        Some(&self.places[*index as usize])
+    }
+
+    /// The country with ISO code `code`.
+    pub fn country(&self, code: &str) -> Option<&Place> {
+        let index = self.countries.get(code)?;
+        Some(&self.places[*index as usize])
+    }
+
+    /// Whether `lowercase` (already lower-cased) names a place.
+    pub fn contains_lowercase(&self, lowercase: &str) -> bool {
+        self.names.contains_key(lowercase)
+    }
+
+    /// The longest name in words, for span matching.
+    pub fn max_words(&self) -> usize {
+        self.max_words
+    }
+
+    /// Number of places.
+    pub fn len(&self) -> usize {
+        self.places.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.places.is_empty()
+    }
+}
+
+/// Common English names the GeoNames tables lack or spell otherwise, as
+/// (ISO code, alias) pairs.
+const COUNTRY_ALIASES: &[(&str, &str)] = &[
+    ("US", "USA"),
+    ("US", "U.S."),
+    ("US", "U.S.A."),
+    ("US", "US"),
+    ("US", "America"),
+    ("US", "United States of America"),
+    ("GB", "Britain"),
+    ("GB", "Great Britain"),
+    ("GB", "UK"),
+    ("GB", "U.K."),
+    ("RU", "Russian Federation"),
+    ("KP", "DPRK"),
+    ("KR", "Republic of Korea"),
+    ("CZ", "Czech Republic"),
+    ("CZ", "Czechia"),
+    ("MM", "Burma"),
+    ("CI", "Ivory Coast"),
+    ("NL", "Holland"),
+    ("CD", "DR Congo"),
+    ("CD", "DRC"),
+    ("AE", "UAE"),
+    ("VA", "Vatican"),
+    ("PS", "Palestine"),
+    ("TR", "Turkiye"),
+    ("MK", "Macedonia"),
+    ("SY", "Syrian Arab Republic"),
+    ("IR", "Islamic Republic of Iran"),
+];
+
+fn is_latin_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    first.is_uppercase()
+        && name.chars().count() >= 3
+        && name.chars().any(|c| c.is_lowercase())
+        && name.chars().all(|c| {
+            (c.is_alphabetic() && (c.is_ascii() || ('\u{c0}'..='\u{24f}').contains(&c)))
+                || matches!(c, ' ' | '-' | '\'' | '.')
+        })
+}
+
+fn read(path: &Path) -> Result<String, ExtractError> {
+    std::fs::read_to_string(path).map_err(|err| ExtractError::io(path, err))
+}
+
+/// Compiles the gazetteer table from a GeoNames directory holding
+/// `cities15000.txt`, `countryInfo.txt` and `admin1CodesASCII.txt`.
+///
+/// Only Latin-script alternate names that start with a capital are kept (the
+/// ones English text uses); lower-case transliterations, codes and other
+/// scripts are dropped.
+pub fn compile(dir: &Path) -> Result<String, ExtractError> {
+    struct City<'a> {
+        id: &'a str,
+        name: &'a str,
+        ascii: &'a str,
+        alternates: &'a str,
+        lat: &'a str,
+        lon: &'a str,
+        country: &'a str,
+        admin1: &'a str,
+        population: u64,
+    }
+    let cities_path = dir.join("cities15000.txt");
+    let cities_text = read(&cities_path)?;
+    let mut cities = Vec::new();
+    for (number, line) in cities_text.lines().enumerate() {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 15 {
+            return Err(ExtractError::format(
+                &cities_path,
+                number + 1,
+                "expected 19 tab-separated columns",
+            ));
+        }
+        cities.push(City {
+            id: f[0],
+            name: f[1],
+            ascii: f[2],
+            alternates: f[3],
+            lat: f[4],
+            lon: f[5],
+            country: f[8],
+            admin1: f[10],
+            population: f[14].parse().unwrap_or(0),
+        });
+    }
+    let mut out = String::from(
+        "# Derived from GeoNames (geonames.org), CC BY 4.0: cities15000, countryInfo, admin1CodesASCII.\n\
+         # geonames_id\tkind\tcountry\tlat\tlon\tpopulation\tname\taliases\n",
+    );
+    let mut line = |id: &str,
+                    kind: char,
+                    cc: &str,
+                    lat: &str,
+                    lon: &str,
+                    pop: u64,
+                    name: &str,
+                    aliases: &[String]| {
+        let _ = writeln!(
+            out,
+            "{id}\t{kind}\t{cc}\t{lat}\t{lon}\t{pop}\t{name}\t{}",
+            aliases.join("|")
+        );
+    };
+    let countries_path = dir.join("countryInfo.txt");
+    for (number, row) in read(&countries_path)?.lines().enumerate() {
+        if row.starts_with('#') || row.trim().is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = row.split('\t').collect();
+        if f.len() < 17 {
+            return Err(ExtractError::format(
+                &countries_path,
+                number + 1,
+                "expected 19 tab-separated columns",
+            ));
+        }
+        let (code, name, capital, population, id) = (f[0], f[4], f[5], f[7], f[16]);
+        let capital_city = cities
+            .iter()
+            .filter(|city| city.country == code && (city.name == capital || city.ascii == capital))
+            .max_by_key(|city| city.population)
+            .or_else(|| {
+                cities
+                    .iter()
+                    .filter(|city| city.country == code)
+                    .max_by_key(|city| city.population)
+            });
+        let Some(capital_city) = capital_city else {
+            continue;
+        };
+        let aliases: Vec<String> = COUNTRY_ALIASES
+            .iter()
+            .filter(|(cc, _)| *cc == code)
+            .map(|(_, alias)| alias.to_string())
+            .collect();
+        line(
+            id,
+            'C',
+            code,
+            capital_city.lat,
+            capital_city.lon,
+            population.parse().unwrap_or(0),
+            name,
+            &aliases,
+        );
+    }
+    let admin_path = dir.join("admin1CodesASCII.txt");
+    for (number, row) in read(&admin_path)?.lines().enumerate() {
+        let f: Vec<&str> = row.split('\t').collect();
+        if f.len() < 4 {
+            return Err(ExtractError::format(
+                &admin_path,
+                number + 1,
+                "expected 4 tab-separated columns",
+            ));
+        }
+        let Some((code, admin1)) = f[0].split_once('.') else {
+            continue;
+        };
+        let biggest = cities
+            .iter()
+            .filter(|city| city.country == code && city.admin1 == admin1)
+            .max_by_key(|city| city.population);
+        let Some(biggest) = biggest else {
+            continue;
+        };
+        let aliases: Vec<String> = if f[2] != f[1] && is_latin_name(f[2]) {
+            vec![f[2].to_string()]
+        } else {
+            Vec::new()
+        };
+        line(f[3], 'A', code, biggest.lat, biggest.lon, 0, f[1], &aliases);
+    }
+    for city in &cities {
+        let mut aliases: Vec<String> = Vec::new();
+        let candidates = std::iter::once(city.ascii).chain(city.alternates.split(','));
+        for alias in candidates {
+            if alias != city.name && is_latin_name(alias) && !aliases.iter().any(|a| a == alias) {
+                aliases.push(alias.to_string());
+            }
+        }
+        line(
+            city.id,
+            'P',
+            city.country,
+            city.lat,
+            city.lon,
+            city.population,
+            city.name,
+            &aliases,
+        );
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_table_parses_and_prefers_countries_and_big_cities() {
+        let gazetteer = Gazetteer::builtin();
+        assert!(gazetteer.len() > 30_000);
+        assert_eq!(gazetteer.lookup("paris").unwrap().country, "FR");
+        assert_eq!(gazetteer.lookup("London").unwrap().country, "GB");
+        assert_eq!(
+            gazetteer.lookup("Georgia").unwrap().kind,
+            PlaceKind::Country
+        );
+        assert_eq!(gazetteer.lookup("U.S.").unwrap().name, "United States");
+        let sochi = gazetteer.lookup("Sochi").unwrap();
+        assert_eq!(sochi.country, "RU");
+        assert!((sochi.lat - 43.6).abs() < 0.2, "{}", sochi.lat);
+        assert!(gazetteer.lookup("Xyzzyville").is_none());
+    }
+
+    #[test]
+    fn latin_names_only() {
+        assert!(is_latin_name("Sochi"));
+        assert!(is_latin_name("São Paulo"));
+        assert!(!is_latin_name("sochi"));
+        assert!(!is_latin_name("AER"));
+        assert!(!is_latin_name("Сочи"));
+    }
+
+    #[test]
+    fn malformed_table_names_the_line() {
+        let err = Gazetteer::parse("1\tX\tRU\t1\t2\t3\tA\t\n").unwrap_err();
+        assert!(err.to_string().contains(":1:"), "{err}");
+    }
+}
