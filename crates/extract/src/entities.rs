@@ -1,584 +1,120 @@
-//! Baseline named-entity finder: capitalised word sequences, typed by cues.
+//! Named entities: the trained tagger ([`crate::ner`]) over the article's
+//! sentences, then canonical names ([`crate::canon`]) and places ([`crate::geo`]).
 //!
-//! - a candidate is a run of capitalised words (connectors such as `of`,
-//!   `al`, `bin`, `de` allowed inside), minus leading function words;
-//! - a sentence-initial single word counts only if the text also uses it
-//!   capitalised mid-sentence (document-level consistency);
-//! - a leading role (`President`, `Secretary of State`, `Mr.`) marks a person;
-//!   organisation suffixes and acronyms mark organisations; a built-in list of
-//!   countries and major cities marks places; other two- and three-word names
-//!   default to persons, the rest to `MISC`;
-//! - a surname alone (`Kerry`) resolves to the full name used elsewhere in the
-//!   article (`John Kerry`).
+//! - the body is split into sentences of CoNLL-style tokens
+//!   ([`crate::tokenize`]) and tagged as one document, so later mentions
+//!   agree with earlier ones;
+//! - each tagged span is a mention; its entity's `name` is canonical: the
+//!   alias table first (`U.S.` → `United States`), then, within the article,
+//!   a surname alone resolves to the full name used elsewhere (`Kerry` →
+//!   `John Kerry`, `Lavrov` → `Sergey Lavrov`);
+//! - an entity's type is the one most of its mentions got;
+//! - places carry `geo` from the GeoNames gazetteer.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use wirehose_core::{Entity, Mention};
 
+use crate::canon::Aliases;
+use crate::geo::Gazetteer;
+use crate::ner::{Model, TAGS, conll};
 use crate::text::CharIndex;
+use crate::tokenize;
 
-const FUNCTION_WORDS: &[&str] = &[
-    "The",
-    "A",
-    "An",
-    "But",
-    "And",
-    "Or",
-    "He",
-    "She",
-    "It",
-    "They",
-    "We",
-    "I",
-    "You",
-    "In",
-    "On",
-    "At",
-    "As",
-    "After",
-    "Before",
-    "Both",
-    "Earlier",
-    "Meanwhile",
-    "This",
-    "That",
-    "Those",
-    "These",
-    "What",
-    "When",
-    "While",
-    "Whereas",
-    "Similarly",
-    "Speaking",
-    "Last",
-    "If",
-    "Then",
-    "There",
-    "Here",
-    "His",
-    "Her",
-    "Their",
-    "Our",
-    "Its",
-    "For",
-    "From",
-    "With",
-    "By",
-    "To",
-    "Of",
-    "Also",
-    "However",
-    "So",
-    "Yet",
-    "Still",
-    "Since",
-    "Although",
-    "Though",
-    "Under",
-    "Over",
-    "According",
-    "Asked",
-    "Despite",
-    "During",
-    "Expectations",
-    "Underscoring",
-    "Proponents",
-    "Obviously",
-    "Every",
-    "Each",
-    "Some",
-    "Many",
-    "Most",
-    "All",
-    "No",
-    "Not",
-    "One",
-    "Two",
-    "Three",
-    "Why",
-    "How",
-    "Who",
-    "Where",
-    "Which",
-    "Whether",
-    "Now",
-    "Today",
-    "Yesterday",
-    "Tomorrow",
-    "Such",
-    "Other",
-    "Another",
-    "Any",
-    "More",
-    "Less",
-];
-const TIME_WORDS: &[&str] = &[
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const ROLES: &[&str] = &[
-    "President",
-    "Secretary",
-    "Minister",
-    "Mr.",
-    "Mrs.",
-    "Ms.",
-    "Dr.",
-    "Sen.",
-    "Senator",
-    "Rep.",
-    "Gen.",
-    "General",
-    "King",
-    "Queen",
-    "Prince",
-    "Chancellor",
-    "Pope",
-    "Ambassador",
-    "Envoy",
-    "Spokesman",
-    "Spokeswoman",
-    "Governor",
-    "Gov.",
-    "Mayor",
-    "Judge",
-    "Prime",
-    "Foreign",
-    "Defense",
-    "Defence",
-    "Deputy",
-    "Vice",
-    "Special",
-    "Representative",
-    "Leader",
-    "Premier",
-    "Sheikh",
-    "Lt.",
-    "Col.",
-    "Colonel",
-    "Admiral",
-    "Commander",
-    "Chief",
-    "Justice",
-    "Director",
-    "Chairman",
-    "CEO",
-];
-const ORG_SUFFIXES: &[&str] = &[
-    "Council",
-    "Department",
-    "Ministry",
-    "House",
-    "Institute",
-    "Front",
-    "Party",
-    "Union",
-    "Nations",
-    "Agency",
-    "Organization",
-    "Organisation",
-    "Committee",
-    "Army",
-    "Forces",
-    "Group",
-    "Bank",
-    "Fund",
-    "Commission",
-    "Court",
-    "Congress",
-    "Parliament",
-    "Senate",
-    "Post",
-    "Times",
-    "News",
-    "University",
-    "Company",
-    "Corp",
-    "Corp.",
-    "Inc",
-    "Inc.",
-    "Ltd",
-    "Ltd.",
-    "Association",
-    "Federation",
-    "Office",
-    "Service",
-    "Police",
-    "Guard",
-    "Brigade",
-    "Movement",
-    "Alliance",
-    "Coalition",
-    "Administration",
-    "Kremlin",
-    "Pentagon",
-    "Qaeda",
-    "State",
-    "Board",
-    "Authority",
-    "Foundation",
-    "Network",
-    "Times",
-];
-const PLACES: &[&str] = &[
-    "U.S.",
-    "US",
-    "USA",
-    "United States",
-    "America",
-    "UK",
-    "Britain",
-    "Great Britain",
-    "England",
-    "Russia",
-    "Russian Federation",
-    "China",
-    "Syria",
-    "Iraq",
-    "Iran",
-    "Israel",
-    "Turkey",
-    "Egypt",
-    "France",
-    "Germany",
-    "Italy",
-    "Spain",
-    "Ukraine",
-    "Poland",
-    "Japan",
-    "India",
-    "Pakistan",
-    "Afghanistan",
-    "Saudi Arabia",
-    "Qatar",
-    "Jordan",
-    "Lebanon",
-    "Yemen",
-    "Libya",
-    "Canada",
-    "Mexico",
-    "Brazil",
-    "Australia",
-    "North Korea",
-    "South Korea",
-    "UAE",
-    "United Arab Emirates",
-    "Europe",
-    "Middle East",
-    "Asia",
-    "Africa",
-    "Washington",
-    "Moscow",
-    "London",
-    "Paris",
-    "Berlin",
-    "Geneva",
-    "Beijing",
-    "Tokyo",
-    "Damascus",
-    "Aleppo",
-    "Baghdad",
-    "Tehran",
-    "Jerusalem",
-    "Ankara",
-    "Kiev",
-    "Kyiv",
-    "Sochi",
-    "New York",
-    "Brussels",
-    "Vienna",
-    "Rome",
-    "Madrid",
-    "Cairo",
-    "Riyadh",
-    "Doha",
-    "Beirut",
-    "Philadelphia",
-    "Black Sea",
-    "Crimea",
-    "Gaza",
-    "West Bank",
-    "Idlib",
-    "Raqqa",
-    "Homs",
-    "Kabul",
-    "Islamabad",
-    "New Delhi",
-    "Delhi",
-    "Seoul",
-    "Pyongyang",
-    "Minsk",
-    "Warsaw",
-    "Istanbul",
-];
-
-struct Token {
+struct Found {
     start: usize,
     end: usize,
-    sentence_start: bool,
+    kind: &'static str,
+    name: String,
 }
 
-fn tokens(body: &str) -> Vec<Token> {
-    let mut out = Vec::new();
-    let mut iter = body.char_indices().peekable();
-    let mut sentence_start = true;
-    while let Some((start, c)) = iter.next() {
-        if !c.is_alphanumeric() {
-            if matches!(c, '.' | '!' | '?' | ':' | '\n') {
-                sentence_start = true;
-            }
-            continue;
-        }
-        let mut end = start + c.len_utf8();
-        while let Some(&(at, next)) = iter.peek() {
-            if next.is_alphanumeric() || matches!(next, '.' | '\'' | '’' | '-' | '&') {
-                end = at + next.len_utf8();
-                iter.next();
-            } else {
-                break;
-            }
-        }
-        // Trim trailing punctuation, keeping abbreviations like `U.S.` and `Mr.`.
-        let mut word = &body[start..end];
-        let mut ends_sentence = false;
-        while let Some(last) = word.chars().last() {
-            if last == '.' {
-                let inner = &word[..word.len() - 1];
-                let abbreviation = inner.contains('.')
-                    || [
-                        "Mr", "Mrs", "Ms", "Dr", "Sen", "Rep", "Gen", "Gov", "Lt", "Col", "St",
-                        "Jr", "Corp", "Inc", "Ltd",
-                    ]
-                    .contains(&inner);
-                if abbreviation {
-                    break;
-                }
-                ends_sentence = true;
-            } else if !matches!(last, '\'' | '’' | '-' | '&') {
-                break;
-            }
-            word = &word[..word.len() - last.len_utf8()];
-        }
-        for suffix in ["'s", "’s"] {
-            if word.len() > suffix.len() + 1 && word.ends_with(suffix) {
-                word = &word[..word.len() - suffix.len()];
-            }
-        }
-        let end = start + word.len();
-        if end > start {
-            out.push(Token {
-                start,
-                end,
-                sentence_start,
-            });
-        }
-        sentence_start = ends_sentence;
+fn kind_name(kind: &str) -> &'static str {
+    match kind {
+        "PER" => "PER",
+        "ORG" => "ORG",
+        "LOC" => "LOC",
+        _ => "MISC",
     }
-    out
 }
 
-fn capitalised(word: &str) -> bool {
-    word.chars().next().is_some_and(char::is_uppercase)
-}
-
-fn acronym(word: &str) -> bool {
-    let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
-    letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
-}
-
-const CONNECTORS: &[&str] = &[
-    "of", "de", "al", "bin", "von", "van", "der", "du", "da", "la", "el", "for",
-];
-
-/// Returns the entities of `body`, first mentioned first.
-pub(crate) fn find(body: &str, index: &CharIndex) -> Vec<Entity> {
-    let tokens = tokens(body);
-    let places: HashSet<&str> = PLACES.iter().copied().collect();
-    // Words used capitalised in mid-sentence somewhere in the text.
-    let mid_capitalised: HashSet<&str> = tokens
+/// Finds the entities of `body` (paragraphs joined by blank lines).
+pub fn find(body: &str, index: &CharIndex, model: &Model, aliases: &Aliases) -> Vec<Entity> {
+    let sentences = tokenize::sentences(body);
+    let words: Vec<Vec<&str>> = sentences
         .iter()
-        .filter(|t| !t.sentence_start)
-        .map(|t| &body[t.start..t.end])
-        .filter(|w| capitalised(w))
+        .map(|s| s.iter().map(|t| &body[t.start..t.end]).collect())
         .collect();
-
-    // Candidate runs.
-    let mut runs: Vec<Vec<usize>> = Vec::new();
-    let mut current: Vec<usize> = Vec::new();
-    for (i, token) in tokens.iter().enumerate() {
-        let word = &body[token.start..token.end];
-        let adjacent = current.last().is_some_and(|&prev| {
-            &body[tokens[prev].end..token.start] == " " && !token.sentence_start
-        });
-        if capitalised(word) && (current.is_empty() || adjacent) {
-            current.push(i);
-            continue;
-        }
-        let connector = CONNECTORS.contains(&word)
-            && adjacent
-            && tokens.get(i + 1).is_some_and(|next| {
-                capitalised(&body[next.start..next.end]) && &body[token.end..next.start] == " "
-            });
-        if connector {
-            current.push(i);
-            continue;
-        }
-        if !current.is_empty() {
-            runs.push(std::mem::take(&mut current));
-        }
-        if capitalised(word) {
-            current.push(i);
-        }
-    }
-    if !current.is_empty() {
-        runs.push(current);
-    }
-
-    struct Candidate {
-        start: usize,
-        end: usize,
-        name: String,
-        kind: &'static str,
-    }
-    let mut candidates: Vec<Candidate> = Vec::new();
-    for run in runs {
-        let mut words: Vec<usize> = run;
-        while let Some(&first) = words.first() {
-            let word = &body[tokens[first].start..tokens[first].end];
-            if FUNCTION_WORDS.contains(&word)
-                || TIME_WORDS.contains(&word)
-                || CONNECTORS.contains(&word)
-            {
-                words.remove(0);
-            } else {
-                break;
-            }
-        }
-        while let Some(&last) = words.last() {
-            let word = &body[tokens[last].start..tokens[last].end];
-            if CONNECTORS.contains(&word) || TIME_WORDS.contains(&word) {
-                words.pop();
-            } else {
-                break;
-            }
-        }
-        // Split `U.S. Secretary of State John Kerry` into `U.S.` and a person.
-        let word_at = |w: usize| &body[tokens[w].start..tokens[w].end];
-        let is_role = |k: usize, words: &[usize]| {
-            let word = word_at(words[k]);
-            ROLES.contains(&word) || (word == "State" && k > 0 && word_at(words[k - 1]) == "of")
-        };
-        let mut segments: Vec<(Vec<usize>, bool)> = Vec::new();
-        let first_role = (0..words.len()).find(|&k| is_role(k, &words));
-        let last_role = (0..words.len()).rev().find(|&k| is_role(k, &words));
-        match (first_role, last_role) {
-            (Some(first), Some(last)) if last + 1 < words.len() && words.len() - last - 1 <= 3 => {
-                if first > 0 {
-                    segments.push((words[..first].to_vec(), false));
-                }
-                segments.push((words[last + 1..].to_vec(), true));
-            }
-            _ => segments.push((words, false)),
-        }
-        for (words, person) in segments {
-            let Some((&first, &last)) = words.first().zip(words.last()) else {
-                continue;
-            };
-            let (start, end) = (tokens[first].start, tokens[last].end);
-            let name = body[start..end].to_string();
-            let single = words.len() == 1;
-            if single
-                && tokens[first].sentence_start
-                && !mid_capitalised.contains(name.as_str())
-                && !places.contains(name.as_str())
-            {
-                continue;
-            }
-            if single
-                && (FUNCTION_WORDS.contains(&name.as_str()) || TIME_WORDS.contains(&name.as_str()))
-            {
-                continue;
-            }
-            let last_word = &body[tokens[last].start..tokens[last].end];
-            let alphabetic_words = words.iter().all(|&w| {
-                body[tokens[w].start..tokens[w].end]
-                    .chars()
-                    .all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '’')
-            });
-            let kind = if person {
-                "PER"
-            } else if places.contains(name.as_str()) {
-                "LOC"
-            } else if ORG_SUFFIXES.contains(&last_word) || (single && acronym(&name)) {
-                "ORG"
-            } else if (2..=3).contains(&words.len()) && alphabetic_words {
-                "PER"
-            } else {
-                "MISC"
-            };
-            candidates.push(Candidate {
+    let tagged = model.tag_document(&words);
+    let mut found: Vec<Found> = Vec::new();
+    for (tokens, tags) in sentences.iter().zip(&tagged) {
+        let names: Vec<&str> = tags.iter().map(|t| TAGS[*t]).collect();
+        for (first, last, kind) in conll::spans(&names) {
+            let (start, end) = (tokens[first].start, tokens[last - 1].end);
+            let kind = kind_name(&kind);
+            let surface = &body[start..end];
+            found.push(Found {
                 start,
                 end,
-                name,
                 kind,
+                name: aliases.canonical(surface, kind),
             });
         }
     }
-
-    // Resolve surnames to full person names used in the article.
+    // Surnames (and other trailing parts of a name) resolve to the full
+    // person name used in the article.
     let mut full_names: HashMap<String, String> = HashMap::new();
-    for candidate in candidates
+    for person in found
         .iter()
-        .filter(|c| c.kind == "PER" && c.name.contains(' '))
+        .filter(|f| f.kind == "PER" && f.name.contains(' '))
     {
-        if let Some(surname) = candidate.name.rsplit(' ').next() {
+        let words: Vec<&str> = person.name.split(' ').collect();
+        for k in 1..words.len() {
             full_names
-                .entry(surname.to_string())
-                .or_insert_with(|| candidate.name.clone());
+                .entry(words[k..].join(" "))
+                .or_insert_with(|| person.name.clone());
+        }
+    }
+    for mention in &mut found {
+        if let Some(full) = full_names.get(&mention.name)
+            && (mention.kind == "PER" || !mention.name.contains(' '))
+        {
+            mention.name = full.clone();
+            mention.kind = "PER";
         }
     }
     let mut entities: Vec<Entity> = Vec::new();
+    let mut votes: Vec<HashMap<&'static str, usize>> = Vec::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
-    for candidate in candidates {
-        let (name, kind) = match full_names.get(&candidate.name) {
-            Some(full) if !candidate.name.contains(' ') && candidate.kind != "LOC" => {
-                (full.clone(), "PER")
-            }
-            _ => (candidate.name.clone(), candidate.kind),
-        };
-        let mention = Mention {
-            start: index.chars(candidate.start),
-            end: index.chars(candidate.end),
-            text: candidate.name,
-        };
-        match by_name.get(&name) {
-            Some(&at) => entities[at].mentions.push(mention),
-            None => {
-                by_name.insert(name.clone(), entities.len());
-                entities.push(Entity {
-                    geo: None,
-                    name,
-                    kind: kind.to_string(),
-                    mentions: vec![mention],
-                });
-            }
+    for mention in found {
+        let at = *by_name.entry(mention.name.clone()).or_insert_with(|| {
+            entities.push(Entity {
+                name: mention.name.clone(),
+                kind: mention.kind.to_string(),
+                mentions: Vec::new(),
+                geo: None,
+            });
+            votes.push(HashMap::new());
+            entities.len() - 1
+        });
+        *votes[at].entry(mention.kind).or_default() += 1;
+        entities[at].mentions.push(Mention {
+            start: index.chars(mention.start),
+            end: index.chars(mention.end),
+            text: body[mention.start..mention.end].to_string(),
+        });
+    }
+    let gazetteer = Gazetteer::builtin();
+    for (entity, votes) in entities.iter_mut().zip(votes) {
+        let first = entity.kind.clone();
+        let best = votes
+            .iter()
+            .max_by_key(|(kind, count)| (**count, **kind == first))
+            .map(|(kind, _)| *kind);
+        if let Some(best) = best {
+            entity.kind = best.to_string();
+        }
+        if entity.kind == "LOC" {
+            entity.geo = gazetteer.lookup(&entity.name).map(|place| place.geo());
         }
     }
     entities
@@ -589,56 +125,56 @@ mod tests {
     use super::*;
 
     fn names(text: &str) -> Vec<(String, String)> {
-        find(text, &CharIndex::new(text))
-            .into_iter()
-            .map(|e| (e.name, e.kind))
-            .collect()
+        find(
+            text,
+            &CharIndex::new(text),
+            Model::builtin(),
+            &Aliases::default(),
+        )
+        .into_iter()
+        .map(|e| (e.name, e.kind))
+        .collect()
     }
 
     #[test]
     fn people_places_orgs_and_surnames() {
         let found = names(
-            "U.S. Secretary of State John Kerry met Russia’s Sergei Lavrov in Geneva. Kerry said the UN Security Council would meet. The White House agreed.",
+            "U.S. Secretary of State John Kerry met Russian Foreign Minister Sergei Lavrov in Geneva on Monday. Kerry said the talks were useful, and Lavrov agreed.",
         );
+        for expected in [
+            ("John Kerry", "PER"),
+            ("Sergey Lavrov", "PER"),
+            ("Geneva", "LOC"),
+            ("United States", "LOC"),
+        ] {
+            assert!(
+                found.contains(&(expected.0.into(), expected.1.into())),
+                "{expected:?} in {found:?}"
+            );
+        }
         assert!(
-            found.contains(&("John Kerry".into(), "PER".into())),
+            !found.iter().any(|(n, _)| n == "Kerry" || n == "Lavrov"),
             "{found:?}"
         );
-        assert!(
-            found.contains(&("Sergei Lavrov".into(), "PER".into())),
-            "{found:?}"
-        );
-        assert!(
-            found.contains(&("Geneva".into(), "LOC".into())),
-            "{found:?}"
-        );
-        assert!(
-            found.contains(&("Russia".into(), "LOC".into())),
-            "{found:?}"
-        );
-        assert!(
-            found.contains(&("White House".into(), "ORG".into())),
-            "{found:?}"
-        );
-        assert!(
-            !found.iter().any(|(n, _)| n == "Kerry"),
-            "surname resolves: {found:?}"
-        );
-        assert!(!found.iter().any(|(n, _)| n == "The"), "{found:?}");
     }
 
     #[test]
-    fn offsets_are_code_points() {
-        let text = "“Hello” said Jim Jeffrey.";
-        let entities = find(text, &CharIndex::new(text));
-        let jim = entities.iter().find(|e| e.name == "Jim Jeffrey").unwrap();
-        let m = &jim.mentions[0];
-        assert_eq!(
-            text.chars()
-                .skip(m.start)
-                .take(m.end - m.start)
-                .collect::<String>(),
-            "Jim Jeffrey"
+    fn offsets_are_code_points_and_places_have_geo() {
+        let text = "“Hello” said Jim Jeffrey in Sochi.";
+        let entities = find(
+            text,
+            &CharIndex::new(text),
+            Model::builtin(),
+            &Aliases::default(),
         );
+        let jim = entities
+            .iter()
+            .find(|e| e.name == "Jim Jeffrey")
+            .expect("Jim Jeffrey");
+        let m = &jim.mentions[0];
+        let slice: String = text.chars().skip(m.start).take(m.end - m.start).collect();
+        assert_eq!(slice, "Jim Jeffrey");
+        let sochi = entities.iter().find(|e| e.name == "Sochi").expect("Sochi");
+        assert_eq!(sochi.geo.as_ref().unwrap().country, "RU");
     }
 }

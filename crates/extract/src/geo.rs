@@ -166,9 +166,10 @@ impl Gazetteer {
         Some(&self.places[*index as usize])
     }
 
-    /// Whether `lowercase` (already lower-cased) names a place.
-    pub fn contains_lowercase(&self, lowercase: &str) -> bool {
-        self.names.contains_key(lowercase)
+    /// The preferred place called `lowercase` (already lower-cased).
+    pub fn lookup_lowercase(&self, lowercase: &str) -> Option<&Place> {
+        let index = self.names.get(lowercase)?;
+        Some(&self.places[*index as usize])
     }
 
     /// The longest name in words, for span matching.

@@ -28,16 +28,21 @@
 #![deny(missing_docs)]
 
 pub mod agencies;
+pub mod canon;
 pub mod dateline;
 pub mod entities;
 mod error;
 pub mod eval;
 pub mod geo;
 pub mod language;
+pub mod ner;
 pub mod quotes;
 pub mod stories;
-mod text;
+pub mod text;
+pub mod tokenize;
 
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
@@ -62,6 +67,15 @@ pub struct ExtractConfig {
     /// Detect the language. Default true.
     #[serde(default = "default_true")]
     pub language: bool,
+    /// NER model file written by `wirehose train ner`. Default: the model
+    /// built into the binary (trained on CoNLL-2003).
+    #[serde(default)]
+    pub model: Option<PathBuf>,
+    /// More aliases: canonical name → the other names it goes by
+    /// (`"Islamic State" = ["ISIS", "ISIL", "Daesh"]`). Extends and overrides
+    /// the built-in table.
+    #[serde(default)]
+    pub aliases: HashMap<String, Vec<String>>,
     /// Near-duplicates, stories and keywords.
     #[serde(default)]
     pub stories: stories::StoryConfig,
@@ -72,6 +86,12 @@ pub struct ExtractConfig {
 
 impl TransformConfig for ExtractConfig {
     fn build(&self, cx: &BuildContext) -> Result<Box<dyn Transform>, ConfigProblem> {
+        let model = match &self.model {
+            Some(path) => Arc::new(
+                ner::Model::load(path).map_err(|err| cx.problem("model", err.to_string()))?,
+            ),
+            None => ner::Model::builtin_shared(),
+        };
         let across = match self.shared.get() {
             Some(across) => across.clone(),
             None => {
@@ -80,7 +100,9 @@ impl TransformConfig for ExtractConfig {
                 self.shared.get_or_init(|| Arc::new(across)).clone()
             }
         };
-        Ok(Box::new(Extract::with_across(self, across)))
+        let mut extract = Extract::with_across(self, across);
+        extract.model = model;
+        Ok(Box::new(extract))
     }
 }
 
@@ -102,6 +124,8 @@ pub struct Extract {
     datelines: dateline::DatelineFinder,
     quotes: quotes::QuoteFinder,
     across: Option<Arc<stories::Across>>,
+    model: Arc<ner::Model>,
+    aliases: Arc<canon::Aliases>,
 }
 
 impl Extract {
@@ -113,6 +137,8 @@ impl Extract {
             datelines: dateline::DatelineFinder::new(),
             quotes: quotes::QuoteFinder::new(),
             across: None,
+            model: ner::Model::builtin_shared(),
+            aliases: Arc::new(canon::Aliases::new(&config.aliases)),
         }
     }
 }
@@ -133,7 +159,7 @@ impl Transform for Extract {
         }
         let index = text::CharIndex::new(&body);
         if self.config.entities {
-            record.entities = entities::find(&body, &index);
+            record.entities = entities::find(&body, &index, &self.model, &self.aliases);
         }
         if self.config.quotes {
             record.quotes = self.quotes.find(&body, &index, &record.entities);

@@ -195,7 +195,12 @@ mod tests {
 
     fn quotes(text: &str) -> Vec<Quote> {
         let index = CharIndex::new(text);
-        let found = entities::find(text, &index);
+        let found = entities::find(
+            text,
+            &index,
+            crate::ner::Model::builtin(),
+            &crate::canon::Aliases::default(),
+        );
         QuoteFinder::new().find(text, &index, &found)
     }
 

@@ -1,13 +1,14 @@
 //! Byte-to-code-point offset conversion.
 
 /// Maps byte offsets of a string to code-point offsets.
-pub(crate) struct CharIndex {
+pub struct CharIndex {
     /// Byte offset of each non-ASCII character, in order; empty for ASCII text.
     wide: Vec<(usize, usize)>,
 }
 
 impl CharIndex {
-    pub(crate) fn new(text: &str) -> CharIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> CharIndex {
         let mut wide = Vec::new();
         if !text.is_ascii() {
             let mut extra = 0;
@@ -23,7 +24,7 @@ impl CharIndex {
     }
 
     /// Returns the code-point offset of byte offset `byte` (a char boundary).
-    pub(crate) fn chars(&self, byte: usize) -> usize {
+    pub fn chars(&self, byte: usize) -> usize {
         let at = self.wide.partition_point(|(end, _)| *end <= byte);
         if at == 0 {
             byte

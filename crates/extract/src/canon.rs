@@ -1,0 +1,185 @@
+//! Canonical names: one name per real-world entity, across articles.
+//!
+//! - an alias table maps spellings and aliases to a canonical name (`U.S.`,
+//!   `USA`, `America` → `United States`; `ISIS`, `ISIL`, `Daesh` → `Islamic
+//!   State`). The built-in table ([`BUILTIN`]) is extended or overridden by the
+//!   component's `aliases` config (canonical name → list of aliases);
+//! - country names and their GeoNames aliases map to the country's name
+//!   (`Russian Federation` → `Russia`);
+//! - transliteration variants of Russian and other first names map to one
+//!   spelling (`Sergei Lavrov` → `Sergey Lavrov`).
+//!
+//! Within an article, [`crate::entities`] also resolves a surname alone to
+//! the full name used elsewhere in the article.
+
+use std::collections::HashMap;
+
+use crate::geo::{Gazetteer, PlaceKind};
+
+/// The built-in alias table: canonical name, then its aliases.
+pub const BUILTIN: &[(&str, &[&str])] = &[
+    (
+        "Islamic State",
+        &[
+            "ISIS",
+            "ISIL",
+            "Daesh",
+            "Da'esh",
+            "IS",
+            "Islamic State of Iraq and the Levant",
+            "Islamic State of Iraq and Syria",
+            "Islamic State group",
+        ],
+    ),
+    ("United Nations", &["UN", "U.N.", "the United Nations"]),
+    (
+        "UN Security Council",
+        &[
+            "U.N. Security Council",
+            "United Nations Security Council",
+            "Security Council",
+        ],
+    ),
+    ("European Union", &["EU", "E.U."]),
+    (
+        "NATO",
+        &[
+            "Nato",
+            "North Atlantic Treaty Organization",
+            "North Atlantic Alliance",
+        ],
+    ),
+    ("Sergey Lavrov", &["Sergei Lavrov"]),
+    ("Kyiv", &["Kiev"]),
+    (
+        "Al-Qaeda",
+        &["al-Qaeda", "al Qaeda", "Al Qaeda", "al-Qaida", "Al-Qaida"],
+    ),
+    ("Hezbollah", &["Hizbollah", "Hizbullah"]),
+    ("Kremlin", &["the Kremlin"]),
+    ("Pentagon", &["the Pentagon"]),
+    ("White House", &["the White House"]),
+    (
+        "Bashar al-Assad",
+        &["Bashar Assad", "Bashar al Assad", "Bashar el-Assad"],
+    ),
+    (
+        "Mohammed bin Salman",
+        &["Mohammad bin Salman", "Muhammad bin Salman", "MBS"],
+    ),
+    ("Kim Jong Un", &["Kim Jong-un", "Kim Jong-Un"]),
+    ("Xi Jinping", &["Xi Jin Ping"]),
+];
+
+/// Spelling variants of first names, mapped to one form.
+const FIRST_NAMES: &[(&str, &[&str])] = &[
+    ("Sergey", &["Sergei", "Serguei"]),
+    ("Alexey", &["Alexei", "Aleksei", "Aleksey"]),
+    ("Dmitry", &["Dmitri", "Dmitriy"]),
+    ("Andrey", &["Andrei"]),
+    ("Yury", &["Yuri", "Yuriy"]),
+    ("Nikolay", &["Nikolai"]),
+    ("Yevgeny", &["Evgeny", "Evgeni", "Yevgeni", "Evgeniy"]),
+    ("Gennady", &["Gennadi", "Gennadiy"]),
+    ("Vasily", &["Vasili", "Vasiliy"]),
+    ("Anatoly", &["Anatoli", "Anatoliy"]),
+    ("Valery", &["Valeri", "Valeriy"]),
+    ("Arkady", &["Arkadi", "Arkadiy"]),
+    ("Aleksandr", &["Alexandr"]),
+    ("Mohammed", &["Mohammad", "Muhammad", "Mohamed", "Muhammed"]),
+];
+
+/// The alias table of one extract component.
+#[derive(Debug, Clone)]
+pub struct Aliases {
+    /// Lower-cased alias → canonical name.
+    names: HashMap<String, String>,
+    first_names: HashMap<&'static str, &'static str>,
+}
+
+impl Default for Aliases {
+    fn default() -> Self {
+        Aliases::new(&HashMap::new())
+    }
+}
+
+impl Aliases {
+    /// The built-in table extended by `extra` (canonical → aliases); an
+    /// alias in `extra` overrides a built-in one.
+    pub fn new(extra: &HashMap<String, Vec<String>>) -> Aliases {
+        let mut names = HashMap::new();
+        for (canonical, aliases) in BUILTIN {
+            names.insert(canonical.to_lowercase(), canonical.to_string());
+            for alias in *aliases {
+                names.insert(alias.to_lowercase(), canonical.to_string());
+            }
+        }
+        for (canonical, aliases) in extra {
+            names.insert(canonical.to_lowercase(), canonical.clone());
+            for alias in aliases {
+                names.insert(alias.to_lowercase(), canonical.clone());
+            }
+        }
+        let mut first_names = HashMap::new();
+        for (canonical, variants) in FIRST_NAMES {
+            for variant in *variants {
+                first_names.insert(*variant, *canonical);
+            }
+        }
+        Aliases { names, first_names }
+    }
+
+    /// The canonical name of a mention of type `kind` written `surface`.
+    pub fn canonical(&self, surface: &str, kind: &str) -> String {
+        let surface = surface.trim();
+        let lower = surface.to_lowercase();
+        if let Some(canonical) = self.names.get(&lower) {
+            return canonical.clone();
+        }
+        if matches!(kind, "LOC" | "ORG" | "MISC")
+            && let Some(place) = Gazetteer::builtin().lookup_lowercase(&lower)
+            && (place.kind == PlaceKind::Country || kind == "LOC")
+        {
+            return place.name.clone();
+        }
+        if kind == "PER"
+            && let Some((first, rest)) = surface.split_once(' ')
+            && let Some(canonical) = self.first_names.get(first)
+        {
+            return format!("{canonical} {rest}");
+        }
+        surface.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_map_to_one_name() {
+        let aliases = Aliases::default();
+        for us in ["U.S.", "US", "USA", "United States", "America"] {
+            assert_eq!(aliases.canonical(us, "LOC"), "United States", "{us}");
+        }
+        assert_eq!(aliases.canonical("Russian Federation", "LOC"), "Russia");
+        for is in ["ISIS", "ISIL", "Daesh", "Islamic State"] {
+            assert_eq!(aliases.canonical(is, "ORG"), "Islamic State");
+        }
+        assert_eq!(aliases.canonical("Sergei Lavrov", "PER"), "Sergey Lavrov");
+        assert_eq!(aliases.canonical("Sergey Lavrov", "PER"), "Sergey Lavrov");
+        assert_eq!(aliases.canonical("Dmitri Peskov", "PER"), "Dmitry Peskov");
+        assert_eq!(aliases.canonical("Sochi", "LOC"), "Sochi");
+        assert_eq!(aliases.canonical("Georgia Smith", "PER"), "Georgia Smith");
+    }
+
+    #[test]
+    fn config_extends_and_overrides() {
+        let mut extra = HashMap::new();
+        extra.insert("Daesh".to_string(), vec!["ISIS".to_string()]);
+        extra.insert("Tesla".to_string(), vec!["Tesla Motors".to_string()]);
+        let aliases = Aliases::new(&extra);
+        assert_eq!(aliases.canonical("ISIS", "ORG"), "Daesh");
+        assert_eq!(aliases.canonical("Tesla Motors", "ORG"), "Tesla");
+    }
+}

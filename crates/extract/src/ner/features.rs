@@ -1,0 +1,467 @@
+//! Feature extraction for the tagger: hashed templates over the words of a
+//! sentence, the tags predicted so far, and document-level memory.
+//!
+//! Every feature is a 64-bit hash of a template number and its values; the
+//! model maps it to a row of weights. No strings are built per feature.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::geo::{Gazetteer, PlaceKind};
+
+/// Tag set, IOB2: `B-` opens an entity, `I-` continues it.
+pub const TAGS: [&str; 9] = [
+    "O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC",
+];
+/// Number of tags.
+pub const N_TAGS: usize = TAGS.len();
+/// Entity types, in tag order (`B-PER` is tag 1, `I-PER` tag 2, …).
+pub const TYPES: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
+
+/// The entity type index (0..4) of a tag, `None` for `O`.
+pub fn tag_type(tag: usize) -> Option<usize> {
+    if tag == 0 { None } else { Some((tag - 1) / 2) }
+}
+
+/// Whether `tag` may follow `previous` (an `I-X` only after `B-X` or `I-X`).
+pub fn allowed(previous: usize, tag: usize) -> bool {
+    if tag == 0 || tag % 2 == 1 {
+        return true;
+    }
+    previous != 0 && tag_type(previous) == tag_type(tag)
+}
+
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+#[inline]
+fn mix(mut x: u64) -> u64 {
+    x ^= x >> 30;
+    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x ^= x >> 27;
+    x = x.wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+#[inline]
+fn f1(template: u64, a: u64) -> u64 {
+    mix(a ^ template.wrapping_mul(K))
+}
+
+#[inline]
+fn f2(template: u64, a: u64, b: u64) -> u64 {
+    mix(f1(template, a) ^ b.rotate_left(17))
+}
+
+#[inline]
+fn f3(template: u64, a: u64, b: u64, c: u64) -> u64 {
+    mix(f2(template, a, b) ^ c.rotate_left(31))
+}
+
+/// FNV-1a over bytes, finished by `mix`.
+#[inline]
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    mix(h)
+}
+
+const FLAG_TITLE: u32 = 1;
+const FLAG_UPPER: u32 = 2;
+const FLAG_DIGIT: u32 = 4;
+const FLAG_HYPHEN: u32 = 8;
+const FLAG_PERIOD: u32 = 16;
+const FLAG_ALPHA: u32 = 32;
+const FLAG_LOWER_ELSEWHERE: u32 = 64;
+const FLAG_LOWER_VOCAB: u32 = 128;
+const FLAG_INITIAL: u32 = 256;
+
+/// What the tagger knows of one token before tagging.
+#[derive(Debug, Clone, Default)]
+pub struct TokenInfo {
+    lower: u64,
+    raw: u64,
+    shape: u64,
+    short_shape: u64,
+    affixes: [u64; 8],
+    flags: u32,
+    /// Gazetteer membership: 0 none, else kind and position in the name.
+    gaz: u64,
+    /// Training-lexicon membership: 0 none, else type bits and position.
+    lex: u64,
+}
+
+impl TokenInfo {
+    /// Hash of the lower-cased word (the document memory's key).
+    pub fn lower(&self) -> u64 {
+        self.lower
+    }
+
+    /// Whether the word starts with a capital letter.
+    pub fn capitalised(&self) -> bool {
+        self.flags & (FLAG_TITLE | FLAG_UPPER) != 0
+    }
+}
+
+fn shapes(word: &str) -> (u64, u64) {
+    let mut full = Vec::with_capacity(8);
+    let mut short: Vec<u8> = Vec::with_capacity(8);
+    for c in word.chars() {
+        let class = if c.is_uppercase() {
+            b'X'
+        } else if c.is_lowercase() {
+            b'x'
+        } else if c.is_ascii_digit() {
+            b'd'
+        } else if c.is_alphabetic() {
+            b'a'
+        } else {
+            match c {
+                '.' | '-' | '\'' | '&' | ',' | '/' => c as u8,
+                _ => b'#',
+            }
+        };
+        if full.len() < 12 {
+            full.push(class);
+        }
+        if short.last() != Some(&class) {
+            short.push(class);
+        }
+    }
+    (hash_bytes(&full), hash_bytes(&short))
+}
+
+/// Lower-cases `word` into `buf`, mapping curly apostrophes and quotes to
+/// the ASCII forms the training data uses.
+pub fn lower_into(word: &str, buf: &mut String) {
+    buf.clear();
+    for c in word.chars() {
+        match c {
+            '’' | '‘' => buf.push('\''),
+            '“' | '”' => buf.push('"'),
+            _ => buf.extend(c.to_lowercase()),
+        }
+    }
+}
+
+/// Computes the per-token information of one sentence. `lower_in_document`
+/// holds the lower-cased words seen in lower case in the document,
+/// `lower_vocab` those seen in lower case in the training data.
+pub fn token_infos(
+    words: &[&str],
+    gazetteer: &Gazetteer,
+    lexicon: &Lexicon,
+    lower_vocab: &WordSet,
+    lower_in_document: &WordSet,
+) -> Vec<TokenInfo> {
+    let mut buf = String::new();
+    let mut infos: Vec<TokenInfo> = words
+        .iter()
+        .enumerate()
+        .map(|(i, word)| {
+            lower_into(word, &mut buf);
+            let lower = hash_bytes(buf.as_bytes());
+            let (shape, short_shape) = shapes(word);
+            let mut flags = 0;
+            let mut chars = word.chars();
+            let first = chars.next().unwrap_or(' ');
+            if first.is_uppercase() {
+                flags |= if word.chars().all(|c| !c.is_lowercase()) && word.chars().count() > 1 {
+                    FLAG_UPPER
+                } else {
+                    FLAG_TITLE
+                };
+            }
+            if word.chars().any(|c| c.is_ascii_digit()) {
+                flags |= FLAG_DIGIT;
+            }
+            if word.contains('-') {
+                flags |= FLAG_HYPHEN;
+            }
+            if word.contains('.') {
+                flags |= FLAG_PERIOD;
+            }
+            if word.chars().all(char::is_alphabetic) {
+                flags |= FLAG_ALPHA;
+            }
+            if i == 0 {
+                flags |= FLAG_INITIAL;
+            }
+            if first.is_uppercase() {
+                if lower_in_document.contains(&lower) {
+                    flags |= FLAG_LOWER_ELSEWHERE;
+                }
+                if lower_vocab.contains(&lower) {
+                    flags |= FLAG_LOWER_VOCAB;
+                }
+            }
+            let mut affixes = [0u64; 8];
+            let bytes = buf.as_bytes();
+            let mut ends = buf
+                .char_indices()
+                .map(|(at, _)| at)
+                .skip(1)
+                .chain([buf.len()]);
+            for (n, end) in (1..=4).zip(&mut ends) {
+                affixes[n - 1] = hash_bytes(&bytes[..end]);
+            }
+            let mut starts = buf.char_indices().rev().map(|(at, _)| at);
+            for (n, start) in (1..=4).zip(&mut starts) {
+                affixes[n + 3] = hash_bytes(&bytes[start..]);
+            }
+            TokenInfo {
+                lower,
+                raw: hash_bytes(word.as_bytes()),
+                shape,
+                short_shape,
+                affixes,
+                flags,
+                gaz: 0,
+                lex: 0,
+            }
+        })
+        .collect();
+    mark_gazetteer(words, gazetteer, &mut infos);
+    mark_lexicon(words, lexicon, &mut infos);
+    infos
+}
+
+/// Marks tokens inside the longest lexicon name starting at each
+/// capitalised token: type bits, and whether first, later or only word.
+fn mark_lexicon(words: &[&str], lexicon: &Lexicon, infos: &mut [TokenInfo]) {
+    if lexicon.names.is_empty() {
+        return;
+    }
+    let mut buf = String::new();
+    let mut word = String::new();
+    let mut i = 0;
+    while i < words.len() {
+        if !infos[i].capitalised() {
+            i += 1;
+            continue;
+        }
+        let mut matched = None;
+        buf.clear();
+        for n in 1..=LEXICON_MAX_WORDS.min(words.len() - i) {
+            if n > 1 {
+                buf.push(' ');
+            }
+            lower_into(words[i + n - 1], &mut word);
+            buf.push_str(&word);
+            if let Some(bits) = lexicon.names.get(&hash_bytes(buf.as_bytes())) {
+                matched = Some((n, *bits));
+            }
+        }
+        match matched {
+            Some((n, bits)) => {
+                for (k, info) in infos[i..i + n].iter_mut().enumerate() {
+                    let position = if n == 1 {
+                        3
+                    } else if k == 0 {
+                        1
+                    } else {
+                        2
+                    };
+                    info.lex = u64::from(bits) * 4 + position;
+                }
+                i += n;
+            }
+            None => i += 1,
+        }
+    }
+}
+
+/// Marks tokens inside the longest gazetteer match starting at each
+/// capitalised token.
+fn mark_gazetteer(words: &[&str], gazetteer: &Gazetteer, infos: &mut [TokenInfo]) {
+    let max = gazetteer.max_words().min(4);
+    let mut buf = String::new();
+    let mut word = String::new();
+    let mut i = 0;
+    while i < words.len() {
+        if !infos[i].capitalised() {
+            i += 1;
+            continue;
+        }
+        let mut matched = None;
+        buf.clear();
+        for n in 1..=max.min(words.len() - i) {
+            if n > 1 {
+                buf.push(' ');
+            }
+            lower_into(words[i + n - 1], &mut word);
+            buf.push_str(&word);
+            if let Some(place) = gazetteer.lookup_lowercase(&buf) {
+                matched = Some((n, place.kind));
+            }
+        }
+        match matched {
+            Some((n, kind)) => {
+                let kind = match kind {
+                    PlaceKind::Country => 1,
+                    PlaceKind::Region => 2,
+                    PlaceKind::City => 3,
+                };
+                for (k, info) in infos[i..i + n].iter_mut().enumerate() {
+                    info.gaz = kind * 4 + if k == 0 { 1 } else { 2 } + if n > 1 { 0 } else { 8 };
+                }
+                i += n;
+            }
+            None => i += 1,
+        }
+    }
+}
+
+/// Document memory: the entity type last predicted for each capitalised
+/// word, so later mentions agree with earlier ones.
+pub type History = HashMap<u64, usize, BuildHasherDefault<IdHasher>>;
+
+/// A set of word hashes.
+pub type WordSet = HashSet<u64, BuildHasherDefault<IdHasher>>;
+
+/// Hasher for keys that are already hashes.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Entity names compiled from training data: hash of the lower-cased name
+/// (words joined by one space) → bit set of the types it was seen with.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    /// Name hash → type bits (1 PER, 2 ORG, 4 LOC, 8 MISC).
+    pub names: HashMap<u64, u8, BuildHasherDefault<IdHasher>>,
+}
+
+/// Longest name the lexicon matches, in words.
+pub const LEXICON_MAX_WORDS: usize = 5;
+
+impl Lexicon {
+    /// Adds a name of type index `kind` (0 PER … 3 MISC).
+    pub fn add<S: AsRef<str>>(&mut self, words: &[S], kind: usize) {
+        if words.len() > LEXICON_MAX_WORDS {
+            return;
+        }
+        let mut buf = String::new();
+        let mut word = String::new();
+        for (k, w) in words.iter().enumerate() {
+            if k > 0 {
+                buf.push(' ');
+            }
+            lower_into(w.as_ref(), &mut word);
+            buf.push_str(&word);
+        }
+        *self.names.entry(hash_bytes(buf.as_bytes())).or_default() |= 1 << kind;
+    }
+}
+
+/// Pushes the hashed features of token `i` into `out`; `tags` holds the tags
+/// predicted for tokens before `i`, `sentence_upper` says the sentence is in
+/// capitals (a headline).
+pub fn features(
+    infos: &[TokenInfo],
+    i: usize,
+    tags: &[usize],
+    history: &History,
+    sentence_upper: bool,
+    out: &mut Vec<u64>,
+) {
+    out.clear();
+    const NONE: u64 = 0x5EED;
+    let at = |j: isize| -> Option<&TokenInfo> { if j < 0 { None } else { infos.get(j as usize) } };
+    let i_signed = i as isize;
+    let w = &infos[i];
+    let lower_at = |d: isize| at(i_signed + d).map_or(NONE.wrapping_add(d as u64), |t| t.lower);
+    let shape_at =
+        |d: isize| at(i_signed + d).map_or(NONE.wrapping_add(d as u64), |t| t.short_shape);
+    let tag_at = |d: usize| if i >= d { tags[i - d] as u64 } else { 99 };
+    let (wm2, wm1, wp1, wp2) = (lower_at(-2), lower_at(-1), lower_at(1), lower_at(2));
+    let (sm1, sp1) = (shape_at(-1), shape_at(1));
+    let (t1, t2) = (tag_at(1), tag_at(2));
+    let flags = u64::from(w.flags);
+    out.push(f1(1, 0));
+    out.push(f1(2, w.lower));
+    out.push(f1(3, w.raw));
+    out.push(f1(4, wm1));
+    out.push(f1(5, wp1));
+    out.push(f1(6, wm2));
+    out.push(f1(7, wp2));
+    out.push(f2(8, wm1, w.lower));
+    out.push(f2(9, w.lower, wp1));
+    out.push(f1(10, w.shape));
+    out.push(f1(11, w.short_shape));
+    out.push(f1(12, sm1));
+    out.push(f1(13, sp1));
+    out.push(f3(14, sm1, w.short_shape, sp1));
+    for (k, affix) in w.affixes.iter().enumerate() {
+        if *affix != 0 {
+            out.push(f1(20 + k as u64, *affix));
+        }
+    }
+    out.push(f1(30, flags));
+    out.push(f2(31, flags, u64::from(sentence_upper)));
+    if sentence_upper {
+        out.push(f1(32, w.lower));
+    }
+    out.push(f1(33, t1));
+    out.push(f2(34, t2, t1));
+    out.push(f2(35, t1, w.lower));
+    out.push(f2(36, t1, w.short_shape));
+    out.push(f2(37, t1, flags));
+    out.push(f1(40, w.gaz));
+    out.push(f2(41, w.gaz, flags));
+    if let Some(next) = at(i_signed + 1) {
+        out.push(f1(42, next.gaz));
+        out.push(f2(43, u64::from(next.flags), flags));
+    }
+    if let Some(previous) = at(i_signed - 1) {
+        out.push(f1(44, previous.gaz));
+        out.push(f1(46, previous.lex));
+    }
+    out.push(f1(45, w.lex));
+    out.push(f2(47, w.lex, w.short_shape));
+    if let Some(next) = at(i_signed + 1) {
+        out.push(f1(48, next.lex));
+    }
+    if w.capitalised() {
+        let remembered = history.get(&w.lower).map_or(9, |kind| *kind as u64);
+        out.push(f1(50, remembered));
+        out.push(f2(51, remembered, t1));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inside_tags_only_continue_their_type() {
+        assert!(allowed(0, 1));
+        assert!(!allowed(0, 2));
+        assert!(allowed(1, 2));
+        assert!(allowed(2, 2));
+        assert!(!allowed(3, 2));
+        assert!(allowed(3, 5));
+    }
+
+    #[test]
+    fn shapes_collapse_runs() {
+        assert_eq!(shapes("Putin").1, shapes("Kerry").1);
+        assert_ne!(shapes("Putin").1, shapes("U.S.").1);
+        assert_eq!(shapes("1996-08-22").1, shapes("2019-05-15").1);
+    }
+}

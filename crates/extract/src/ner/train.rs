@@ -1,0 +1,303 @@
+//! Training the tagger: averaged perceptron, greedy decoding with the
+//! model's own predictions as history (so training sees what tagging sees),
+//! documents shuffled each epoch, the epoch with the best development F1 kept.
+
+use std::time::Instant;
+
+use super::conll::{Document, Scores};
+use super::features::{self, History, Lexicon, N_TAGS, TAGS, WordSet};
+use super::{Model, best, lower_words, remember, sentence_is_upper};
+use crate::geo::Gazetteer;
+
+/// Training settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Weight table rows, as a power of two. Default 20 (about 19 MB of model).
+    pub bits: u32,
+    /// Most passes over the training data. Default 12.
+    pub epochs: usize,
+    /// Seed of the per-epoch shuffle.
+    pub seed: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            bits: 20,
+            epochs: 12,
+            seed: 7,
+        }
+    }
+}
+
+/// What one epoch gave.
+#[derive(Debug, Clone)]
+pub struct Epoch {
+    /// 1-based epoch number.
+    pub epoch: usize,
+    /// Share of training tokens tagged wrong during the pass.
+    pub train_error: f64,
+    /// Development micro F1 of the averaged, quantised model (0 without dev data).
+    pub dev_f1: f64,
+    /// Seconds the epoch took.
+    pub seconds: f64,
+}
+
+struct Perceptron {
+    bits: u32,
+    weights: Vec<f32>,
+    totals: Vec<f64>,
+    stamps: Vec<u32>,
+    step: u32,
+}
+
+impl Perceptron {
+    fn new(bits: u32) -> Perceptron {
+        let size = (1usize << bits) * N_TAGS;
+        Perceptron {
+            bits,
+            weights: vec![0.0; size],
+            totals: vec![0.0; size],
+            stamps: vec![0; size],
+            step: 0,
+        }
+    }
+
+    fn scores(&self, features: &[u64]) -> [f32; N_TAGS] {
+        let mut scores = [0f32; N_TAGS];
+        for &feature in features {
+            let row = (feature >> (64 - self.bits)) as usize * N_TAGS;
+            for (score, weight) in scores.iter_mut().zip(&self.weights[row..row + N_TAGS]) {
+                *score += weight;
+            }
+        }
+        scores
+    }
+
+    fn update(&mut self, features: &[u64], gold: usize, guess: usize) {
+        for &feature in features {
+            let row = (feature >> (64 - self.bits)) as usize * N_TAGS;
+            for (tag, delta) in [(gold, 1.0f32), (guess, -1.0)] {
+                let at = row + tag;
+                self.totals[at] +=
+                    f64::from(self.step - self.stamps[at]) * f64::from(self.weights[at]);
+                self.stamps[at] = self.step;
+                self.weights[at] += delta;
+            }
+        }
+    }
+
+    fn averaged(&self) -> Vec<f32> {
+        let step = f64::from(self.step.max(1));
+        self.weights
+            .iter()
+            .zip(&self.totals)
+            .zip(&self.stamps)
+            .map(|((w, total), stamp)| {
+                ((total + f64::from(self.step - stamp) * f64::from(*w)) / step) as f32
+            })
+            .collect()
+    }
+}
+
+fn gold_tags(tags: &[String]) -> Vec<usize> {
+    // IOB1 or IOB2 in, IOB2 indices out.
+    let spans = super::conll::spans(tags);
+    let mut out = vec![0; tags.len()];
+    for (start, end, kind) in spans {
+        let Some(type_index) = features::TYPES.iter().position(|t| *t == kind) else {
+            continue;
+        };
+        out[start] = 1 + type_index * 2;
+        for tag in &mut out[start + 1..end] {
+            *tag = 2 + type_index * 2;
+        }
+    }
+    out
+}
+
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Words seen starting in lower case anywhere in the training data.
+fn training_lower_vocab(documents: &[Document]) -> WordSet {
+    let mut set = WordSet::default();
+    for document in documents {
+        let sentences: Vec<&Vec<String>> = document.sentences.iter().map(|s| &s.tokens).collect();
+        let owned: Vec<Vec<&str>> = sentences
+            .iter()
+            .map(|s| s.iter().map(String::as_str).collect())
+            .collect();
+        set.extend(lower_words(&owned));
+    }
+    set
+}
+
+/// Folds for the training lexicon: a document's lexicon features come from
+/// the names of the other folds, so training sees lexicon hits as unreliable
+/// as they are on unseen text.
+const FOLDS: usize = 5;
+
+/// The entity names of `documents` whose index is not in fold `skip`.
+fn lexicon(documents: &[Document], skip: Option<usize>) -> Lexicon {
+    let mut lexicon = Lexicon::default();
+    for (index, document) in documents.iter().enumerate() {
+        if Some(index % FOLDS) == skip {
+            continue;
+        }
+        for sentence in &document.sentences {
+            for (start, end, kind) in super::conll::spans(&sentence.tags) {
+                if let Some(kind) = features::TYPES.iter().position(|t| *t == kind) {
+                    lexicon.add(&sentence.tokens[start..end], kind);
+                }
+            }
+        }
+    }
+    lexicon
+}
+
+/// Scores `model` on `documents`.
+pub fn evaluate(model: &Model, documents: &[Document]) -> Scores {
+    let mut scores = Scores::default();
+    for document in documents {
+        let sentences: Vec<Vec<&str>> = document
+            .sentences
+            .iter()
+            .map(|s| s.tokens.iter().map(String::as_str).collect())
+            .collect();
+        let predicted = model.tag_document(&sentences);
+        for (sentence, tags) in document.sentences.iter().zip(predicted) {
+            let names: Vec<&str> = tags.iter().map(|t| TAGS[*t]).collect();
+            scores.add(&sentence.tags, &names);
+        }
+    }
+    scores
+}
+
+/// Trains a model on `train`, keeping the epoch that scores best on `dev`
+/// (the last epoch when `dev` is empty). `progress` hears about every epoch.
+pub fn train(
+    train: &[Document],
+    dev: &[Document],
+    settings: &Settings,
+    mut progress: impl FnMut(&Epoch),
+) -> Model {
+    let gazetteer = Gazetteer::builtin();
+    let lower_vocab = training_lower_vocab(train);
+    let fold_lexicons: Vec<Lexicon> = (0..FOLDS).map(|k| lexicon(train, Some(k))).collect();
+    let full_lexicon = lexicon(train, None);
+    let mut perceptron = Perceptron::new(settings.bits);
+    let mut order: Vec<usize> = (0..train.len()).collect();
+    let mut rng = settings.seed;
+    let mut best_model: Option<(f64, Model)> = None;
+    let mut features = Vec::with_capacity(64);
+    for epoch in 1..=settings.epochs {
+        let started = Instant::now();
+        for i in (1..order.len()).rev() {
+            let j = (splitmix(&mut rng) % (i as u64 + 1)) as usize;
+            order.swap(i, j);
+        }
+        let (mut tokens, mut wrong) = (0usize, 0usize);
+        for &index in &order {
+            let document = &train[index];
+            let sentences: Vec<Vec<&str>> = document
+                .sentences
+                .iter()
+                .map(|s| s.tokens.iter().map(String::as_str).collect())
+                .collect();
+            let lower_in_document = lower_words(&sentences);
+            let mut history = History::default();
+            for (words, sentence) in sentences.iter().zip(&document.sentences) {
+                let gold = gold_tags(&sentence.tags);
+                let infos = features::token_infos(
+                    words,
+                    gazetteer,
+                    &fold_lexicons[index % FOLDS],
+                    &lower_vocab,
+                    &lower_in_document,
+                );
+                let upper = sentence_is_upper(words);
+                let mut tags = Vec::with_capacity(words.len());
+                for (i, &gold_tag) in gold.iter().enumerate() {
+                    features::features(&infos, i, &tags, &history, upper, &mut features);
+                    let scores = perceptron.scores(&features);
+                    let previous = tags.last().copied().unwrap_or(0);
+                    let guess = best(&scores, previous);
+                    perceptron.step += 1;
+                    if guess != gold_tag {
+                        perceptron.update(&features, gold_tag, guess);
+                        wrong += 1;
+                    }
+                    tokens += 1;
+                    tags.push(guess);
+                }
+                remember(&infos, &tags, &mut history);
+            }
+        }
+        let model = Model::quantise(
+            settings.bits,
+            &perceptron.averaged(),
+            lower_vocab.clone(),
+            full_lexicon.clone(),
+        );
+        let dev_f1 = if dev.is_empty() {
+            0.0
+        } else {
+            evaluate(&model, dev).all.f1()
+        };
+        progress(&Epoch {
+            epoch,
+            train_error: wrong as f64 / tokens.max(1) as f64,
+            dev_f1,
+            seconds: started.elapsed().as_secs_f64(),
+        });
+        if best_model
+            .as_ref()
+            .is_none_or(|(f1, _)| dev.is_empty() || dev_f1 > *f1)
+        {
+            best_model = Some((dev_f1, model));
+        }
+    }
+    match best_model {
+        Some((_, model)) => model,
+        None => Model::quantise(
+            settings.bits,
+            &perceptron.averaged(),
+            lower_vocab,
+            full_lexicon,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gold_tags_become_iob2() {
+        let tags: Vec<String> = ["I-PER", "I-PER", "B-PER", "O", "I-LOC"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(gold_tags(&tags), vec![1, 2, 1, 0, 5]);
+    }
+
+    #[test]
+    fn learns_a_tiny_language() {
+        let text = "Alice x x I-PER\nvisited x x O\nParis x x I-LOC\n. x x O\n\n\
+                    Bob x x I-PER\nvisited x x O\nBerlin x x I-LOC\n. x x O\n";
+        let docs = super::super::conll::parse(text).unwrap();
+        let settings = Settings {
+            bits: 12,
+            epochs: 5,
+            seed: 1,
+        };
+        let model = train(&docs, &docs, &settings, |_| {});
+        assert!(evaluate(&model, &docs).all.f1() > 0.99);
+    }
+}
