@@ -106,8 +106,10 @@ impl TokenInfo {
 }
 
 fn shapes(word: &str) -> (u64, u64) {
-    let mut full = Vec::with_capacity(8);
-    let mut short: Vec<u8> = Vec::with_capacity(8);
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let (mut full, mut short) = (OFFSET, OFFSET);
+    let (mut length, mut last) = (0, 0u8);
     for c in word.chars() {
         let class = if c.is_uppercase() {
             b'X'
@@ -123,14 +125,16 @@ fn shapes(word: &str) -> (u64, u64) {
                 _ => b'#',
             }
         };
-        if full.len() < 12 {
-            full.push(class);
+        if length < 12 {
+            full = (full ^ u64::from(class)).wrapping_mul(PRIME);
+            length += 1;
         }
-        if short.last() != Some(&class) {
-            short.push(class);
+        if class != last {
+            short = (short ^ u64::from(class)).wrapping_mul(PRIME);
+            last = class;
         }
     }
-    (hash_bytes(&full), hash_bytes(&short))
+    (mix(full), mix(short))
 }
 
 /// Lower-cases `word` into `buf`, mapping curly apostrophes and quotes to
