@@ -123,6 +123,59 @@ pub const CUES: &[&str] = &[
     "texted",
     "emailed",
     "wondered",
+    "responds",
+    "demanded",
+    "reiterated",
+    "recounted",
+    "testified",
+    "confirmed",
+    "denied",
+    "conceded",
+    "retorted",
+    "snapped",
+    "sighed",
+    "laughed",
+    "chimed",
+    "began",
+    "opined",
+    "concludes",
+    "admits",
+    "acknowledges",
+    "agrees",
+    "predicts",
+    "jokes",
+    "muses",
+    "suggests",
+    "recalls",
+    "stresses",
+    "emphasizes",
+    "declares",
+    "replies",
+    "answers",
+    "read",
+    "reads",
+    "elaborated",
+    "proclaimed",
+    "proclaims",
+    "announces",
+    "cautions",
+    "contends",
+    "maintains",
+    "observes",
+    "quips",
+    "remarks",
+    "tweeted",
+];
+
+/// Verbs that attribute a partial quote inside their sentence (`Trump called
+/// it “a disaster”`) but not a whole quote.
+const PARTIAL_CUES: &[&str] = &[
+    "called",
+    "calls",
+    "calling",
+    "described",
+    "dubbed",
+    "labeled",
 ];
 
 /// Words that may precede a name inside a speaker phrase without being part
@@ -179,7 +232,14 @@ const ABBREVIATIONS: &[&str] = &[
     "Ore", "Pa", "Wis", "Wyo", "vs", "etc", "Inc", "Corp", "Co", "Ltd",
 ];
 
-const PRONOUNS: &[&str] = &["he", "she", "they", "we", "i"];
+/// Fewest words of a quote with no attribution of its own (shorter ones are
+/// mostly titles and slogans).
+const MIN_WORDS: usize = 3;
+
+/// Dashes that introduce the name signing a quote.
+const DASHES: [char; 5] = ['-', '—', '–', '―', '‒'];
+
+const PRONOUNS: &[&str] = &["he", "she", "they", "we", "i", "it"];
 
 /// Lowercase words that end a speaker phrase when walking back from a cue
 /// (`… and that Kerry said`), or that may sit between the speaker and the
@@ -295,7 +355,7 @@ const PERSON_NOUNS: &[&str] = &[
 ];
 
 fn is_cue(word: &str) -> bool {
-    CUES.contains(&word)
+    CUES.contains(&word) || (is_capitalised(word) && CUES.contains(&word.to_lowercase().as_str()))
 }
 
 fn is_title(word: &str) -> bool {
@@ -342,13 +402,22 @@ struct Span {
     chain: usize,
 }
 
+/// The gender a pronoun gives away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gender {
+    Any,
+    Male,
+    Female,
+}
+
 /// A speaker phrase as found next to a cue.
 #[derive(Debug, Clone)]
 enum Who {
     /// A capitalised name at these byte offsets.
     Name(usize, usize),
-    /// A pronoun or a definite description referring back.
-    Back,
+    /// A pronoun or a definite description referring back; the gender a
+    /// pronoun gives.
+    Back(Gender),
     /// A description that names nobody (`a campaign spokesman`).
     Other(String),
 }
@@ -356,7 +425,7 @@ enum Who {
 #[derive(Debug, Clone)]
 struct Found {
     who: Who,
-    cue: String,
+    cue: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -459,8 +528,13 @@ fn marks(body: &str, from: usize, to: usize) -> Vec<Mark> {
         };
         let prev = text[..at].chars().next_back();
         let next = text[at + len..].chars().next();
-        let before_word = next.is_some_and(|n| !n.is_whitespace());
-        let after_word = prev.is_some_and(|p| !p.is_whitespace() && !"([{—–-/".contains(p));
+        let after_mark = &text[at + len..];
+        let before_word = next.is_some_and(|n| {
+            !n.is_whitespace()
+                && !",;:!?)]}".contains(n)
+                && (n != '.' || after_mark.starts_with(".."))
+        });
+        let after_word = prev.is_some_and(|p| p.is_alphanumeric() || ".,!?;:)]}%’'…*".contains(p));
         // What the mark looks like from its neighbours, whatever its shape.
         let looks = if before_word && !after_word {
             Dir::Open
@@ -661,8 +735,15 @@ impl QuoteFinder {
                 steps += 1;
             }
             if at > 0 && toks[at - 1].text == "," && at - 1 > 0 {
+                // `The group's chief, Jane Roe, said`: the appositive names.
+                let inner = Self::classify(toks, at, end - 1);
+                if let Some(who @ Who::Name(..)) = inner
+                    && (at..end - 1).all(|i| !toks[i].word || is_capitalised(toks[i].text))
+                {
+                    return Some(who);
+                }
                 let candidate = Self::phrase_back(toks, at - 1);
-                if let Some(who @ Who::Name(..)) = candidate {
+                if let Some(who @ (Who::Name(..) | Who::Back(_))) = candidate {
                     return Some(who);
                 }
             }
@@ -714,12 +795,21 @@ impl QuoteFinder {
             }
             end += 1;
         }
-        // `said in a statement`: no speaker after the cue.
+        // `said in a statement`: no speaker after the cue; `said pollster
+        // Frank Luntz`: a name.
         let first = toks.get(start)?;
-        if !first.word || (!is_capitalised(first.text) && !DETERMINERS.contains(&first.text)) {
+        if !first.word {
             return None;
         }
-        Self::classify(toks, start, end)
+        let who = Self::classify(toks, start, end)?;
+        if is_capitalised(first.text)
+            || DETERMINERS.contains(&first.text)
+            || matches!(who, Who::Name(..))
+        {
+            Some(who)
+        } else {
+            None
+        }
     }
 
     /// Classifies the words `toks[start..end]` as a speaker phrase.
@@ -732,8 +822,15 @@ impl QuoteFinder {
         if words.is_empty() {
             return None;
         }
-        if words.len() == 1 && PRONOUNS.contains(&words[0].text.to_lowercase().as_str()) {
-            return Some(Who::Back);
+        if words.len() == 1 {
+            let lower = words[0].text.to_lowercase();
+            if PRONOUNS.contains(&lower.as_str()) {
+                return Some(Who::Back(match lower.as_str() {
+                    "he" => Gender::Male,
+                    "she" => Gender::Female,
+                    _ => Gender::Any,
+                }));
+            }
         }
         // The last run of capitalised words that are not titles.
         let mut run: Option<(usize, usize)> = None;
@@ -773,17 +870,18 @@ impl QuoteFinder {
                 .iter()
                 .any(|w| PERSON_NOUNS.contains(&w.text.to_lowercase().as_str()));
             if refers_back {
-                return Some(Who::Back);
+                return Some(Who::Back(Gender::Any));
             }
         }
-        if DETERMINERS.contains(&first.as_str()) || words.len() <= 3 {
+        if DETERMINERS.contains(&first.as_str()) && words.len() <= 6 {
             let text = words.iter().map(|w| w.text).collect::<Vec<_>>().join(" ");
             return Some(Who::Other(text));
         }
         None
     }
 
-    /// The attribution after a closing mark: `, Kerry said`, `, said Kerry`.
+    /// The attribution after a closing mark: `, Kerry said`, `, said Kerry`,
+    /// `, Anne Richards, an aide, said`.
     fn after(body: &str, span: &Span, limit: usize, quote_ends_sentence: bool) -> Option<Found> {
         if span.after >= limit {
             return None;
@@ -799,14 +897,14 @@ impl QuoteFinder {
                 continue;
             }
             words += 1;
-            if words > 10 {
+            if words > 16 {
                 return None;
             }
-            let phrase = cue_phrase(&toks, k);
-            let Some((cue, cue_end)) = phrase else {
+            let Some((cue, cue_end)) = cue_phrase(&toks, k) else {
                 continue;
             };
-            if cue == "according to" {
+            let cue = Some(cue);
+            if cue.as_deref() == Some("according to") {
                 return Self::phrase_forward(&toks, cue_end).map(|who| Found { who, cue });
             }
             // After a quote that ends its sentence, only a short clause
@@ -814,8 +912,20 @@ impl QuoteFinder {
             if quote_ends_sentence && words > 4 {
                 return None;
             }
-            if k == 0 || toks[..k].iter().all(|t| !t.word) {
+            if toks[..k].iter().all(|t| !t.word) {
                 return Self::phrase_forward(&toks, cue_end).map(|who| Found { who, cue });
+            }
+            if k > 0 && toks[k - 1].text == "," {
+                // `…,” Anne Richards, an aide, said` or `…” that X, said Kerry`.
+                let first_comma = toks.iter().position(|t| t.text == ",").unwrap_or(k);
+                let lead = Self::classify(&toks, 0, first_comma);
+                if let Some(who @ (Who::Name(..) | Who::Back(_))) = lead {
+                    return Some(Found { who, cue });
+                }
+                return Self::phrase_forward(&toks, cue_end).map(|who| Found { who, cue });
+            }
+            if words > 10 {
+                return None;
             }
             return Self::speaker_before(&toks, k).map(|who| Found { who, cue });
         }
@@ -823,13 +933,14 @@ impl QuoteFinder {
     }
 
     /// The attribution before an opening mark, in the same sentence:
-    /// `Kerry said: “`, `According to Kerry, “`, `Kerry told reporters that “`.
-    fn before(body: &str, from: usize, open: usize) -> Option<Found> {
+    /// `Kerry said: “`, `According to Kerry, “`, `Kerry told reporters that “`,
+    /// `Kerry: “`.
+    fn before(body: &str, from: usize, open: usize, partial: bool) -> Option<Found> {
         let toks = tokens(body, from, open);
         // The sentence the mark stands in.
         let mut start = 0;
         for k in (0..toks.len()).rev() {
-            if ends_sentence(&toks, k) || ["“", "”", "\"", "''"].contains(&toks[k].text) {
+            if ends_sentence(&toks, k) || ["“", "”", "\""].contains(&toks[k].text) {
                 start = k + 1;
                 break;
             }
@@ -837,7 +948,9 @@ impl QuoteFinder {
         let toks = &toks[start..];
         let mut best: Option<Found> = None;
         for k in 0..toks.len() {
-            let Some((cue, cue_end)) = cue_phrase(toks, k) else {
+            let partial_cue = (partial && PARTIAL_CUES.contains(&toks[k].text))
+                .then(|| (toks[k].text.to_string(), k + 1));
+            let Some((cue, cue_end)) = cue_phrase(toks, k).or(partial_cue) else {
                 continue;
             };
             if toks.len() - k > 30 {
@@ -846,16 +959,155 @@ impl QuoteFinder {
             let who = if cue == "according to" {
                 Self::phrase_forward(toks, cue_end)
             } else {
-                Self::speaker_before(toks, k).or_else(|| {
+                let participle = cue.ends_with("ing");
+                Self::speaker_before(toks, k)
+                    // `Kerry left, saying “…”`
+                    .or_else(|| participle.then(|| Self::sentence_subject(toks)).flatten())
                     // `said Kerry: “…”`
-                    Self::phrase_forward(toks, cue_end)
-                })
+                    .or_else(|| Self::phrase_forward(toks, cue_end))
+                    // `Kerry supports …, opposes … and recalled: “…”`
+                    .or_else(|| Self::sentence_subject(toks))
             };
             if let Some(who) = who {
-                best = Some(Found { who, cue });
+                best = Some(Found {
+                    who,
+                    cue: Some(cue),
+                });
+            }
+        }
+        let short = toks.iter().filter(|t| t.word).count() <= 6;
+        if best.is_none() && short && toks.last().is_some_and(|t| t.text == ":") && toks.len() >= 2
+        {
+            // `Republican pollster Daron Shaw: “…”`
+            if let Some(who @ Who::Name(..)) = Self::phrase_back(toks, toks.len() - 1) {
+                best = Some(Found { who, cue: None });
             }
         }
         best
+    }
+
+    /// A quote signed after a dash, on its line or on the next one:
+    /// `“…” ― Jane Roe`, `“…”` / `— Jane Roe, a voter`.
+    fn dash_line(body: &str, span: &Span) -> Option<Found> {
+        let rest = body[span.after..span.para.1].trim_start();
+        if let Some(signed) = rest.strip_prefix(DASHES) {
+            let from = span.para.1 - signed.len();
+            return Self::signature(body, from, span.para.1);
+        }
+        let rest = body[span.after..span.para.1].trim();
+        if rest.chars().any(char::is_alphanumeric) {
+            return None;
+        }
+        let next = body[span.para.1..].trim_start();
+        let start = body.len() - next.len();
+        let signed = next.strip_prefix(DASHES)?;
+        let from = body.len() - signed.len();
+        let to = next.find('\n').map_or(body.len(), |n| start + n);
+        Self::signature(body, from, to)
+    }
+
+    /// The name that signs a quote after a dash, in `body[from..to]`.
+    fn signature(body: &str, from: usize, to: usize) -> Option<Found> {
+        let toks = tokens(body, from, to);
+        let end = toks
+            .iter()
+            .position(|t| !t.word && t.text != "." || (t.text == "." && ends_sentence(&toks, 0)))
+            .unwrap_or(toks.len())
+            .min(6);
+        match Self::classify(&toks, 0, end)? {
+            who @ Who::Name(..) => Some(Found { who, cue: None }),
+            _ => None,
+        }
+    }
+
+    /// The subject of the sentence `toks` when it opens with a name or a
+    /// pronoun (`Kerry …`, `The senator …`).
+    fn sentence_subject(toks: &[Tok]) -> Option<Who> {
+        let mut end = 0;
+        while end < toks.len() && end < 8 {
+            let t = toks[end];
+            if !t.word {
+                if t.text == "." && end > 0 && !ends_sentence(toks, end) {
+                    end += 1;
+                    continue;
+                }
+                break;
+            }
+            if end > 0 && !is_capitalised(t.text) && !DETERMINERS.contains(&toks[end - 1].text) {
+                break;
+            }
+            end += 1;
+        }
+        match Self::classify(toks, 0, end)? {
+            who @ (Who::Name(..) | Who::Back(_)) => Some(who),
+            Who::Other(_) => None,
+        }
+    }
+
+    /// Who is named as a speaker or sentence subject where, outside quotes:
+    /// `(char offset, canonical name)` in text order. Pronouns resolve to the
+    /// last of these.
+    fn naming_events(
+        body: &str,
+        index: &CharIndex,
+        entities: &[Entity],
+        spans: &[Span],
+    ) -> Vec<Event> {
+        let mut events = Vec::new();
+        let mut from = 0;
+        let mut next_span = 0;
+        while from < body.len() {
+            let to = body[from..].find('\n').map_or(body.len(), |n| from + n);
+            if to > from {
+                let toks = tokens(body, from, to);
+                let mut sentence_start = true;
+                for k in 0..toks.len() {
+                    let t = toks[k];
+                    while next_span < spans.len() && spans[next_span].after <= t.start {
+                        next_span += 1;
+                    }
+                    let inside = spans
+                        .get(next_span)
+                        .is_some_and(|s| s.open <= t.start && t.start < s.after);
+                    if inside {
+                        sentence_start = true;
+                        continue;
+                    }
+                    if !t.word {
+                        if ends_sentence(&toks, k) {
+                            sentence_start = true;
+                        }
+                        continue;
+                    }
+                    if sentence_start {
+                        sentence_start = false;
+                        if let Some(Who::Name(s, e)) = Self::sentence_subject(&toks[k..])
+                            && let Some(name) = covering_person(index, entities, s, e)
+                        {
+                            events.push(Event {
+                                at: index.chars(t.start),
+                                name: name.to_string(),
+                                person: true,
+                            });
+                        }
+                    }
+                    if let Some((_, cue_end)) = cue_phrase(&toks, k) {
+                        let who = Self::speaker_before(&toks, k)
+                            .or_else(|| Self::phrase_forward(&toks, cue_end));
+                        if let Some(Who::Name(s, e)) = who {
+                            let (name, person) = resolve_name(body, index, entities, s, e);
+                            events.push(Event {
+                                at: index.chars(t.start),
+                                name,
+                                person,
+                            });
+                        }
+                    }
+                }
+            }
+            from = to + 1;
+        }
+        events
     }
 
     /// Returns the quotes of `body`, resolving speakers against `entities`.
@@ -864,18 +1116,6 @@ impl QuoteFinder {
         if spans.is_empty() {
             return Vec::new();
         }
-        let char_spans: Vec<(usize, usize)> = spans
-            .iter()
-            .map(|s| (index.chars(s.open), index.chars(s.after)))
-            .collect();
-        // Person mentions outside quotes, in text order: (char start, name).
-        let mut people: Vec<(usize, &str)> = entities
-            .iter()
-            .filter(|e| e.kind == "PER")
-            .flat_map(|e| e.mentions.iter().map(move |m| (m.start, e.name.as_str())))
-            .filter(|(start, _)| !char_spans.iter().any(|(a, b)| a <= start && start < b))
-            .collect();
-        people.sort_unstable();
 
         // Pass 1: explicit attributions.
         let mut found: Vec<Option<Found>> = Vec::with_capacity(spans.len());
@@ -894,32 +1134,34 @@ impl QuoteFinder {
             let ends_sentence = inner.ends_with(['.']) && !inner.ends_with("..");
             let mut explicit = Self::after(body, span, next_open, ends_sentence);
             if explicit.is_none() {
-                explicit = Self::before(body, prev_close.min(span.open), span.open);
+                let partial = !opens_clause(&body[span.para.0..span.open]);
+                explicit = Self::before(body, prev_close.min(span.open), span.open, partial);
             }
             let clause = opens_clause(&body[span.para.0..span.open]);
             if explicit.is_none() && clause && body[span.para.0..span.open].trim().is_empty() {
                 // A paragraph that ends with a colon introduces this one.
-                let prev_para = spans
-                    .iter()
-                    .take(n)
-                    .rev()
-                    .map(|s| s.para)
-                    .find(|p| p.0 < span.para.0);
                 let prev_text_end = body[..span.para.0].trim_end();
                 if prev_text_end.ends_with(':') {
                     let prev_start = prev_text_end.rfind('\n').map_or(0, |x| x + 1);
-                    let _ = prev_para;
-                    explicit = Self::before(body, prev_start, prev_text_end.len() - 1);
+                    explicit = Self::before(body, prev_start, prev_text_end.len(), false);
                 }
             }
+            if explicit.is_none() {
+                explicit = Self::dash_line(body, span);
+            }
             let words = body[span.inner..span.close].split_whitespace().count();
-            keep.push(words >= 1 && (clause || explicit.is_some()));
+            keep.push(explicit.is_some() || (clause && words >= MIN_WORDS));
             found.push(explicit);
         }
 
+        let events = Self::naming_events(body, index, entities, &spans);
+
         // Pass 2: resolve, inherit and emit.
         let mut quotes = Vec::with_capacity(spans.len());
-        let mut last: Option<(String, String, usize, usize)> = None; // speaker, cue, char pos, para
+        // The last quote's speaker and cue, where it was and its paragraph.
+        let mut last: Option<(String, Option<String>, usize, usize)> = None;
+        // The last speaker that is a name (not a description), and where.
+        let mut last_person: Option<(String, usize)> = None;
         for (n, span) in spans.iter().enumerate() {
             if !keep[n] {
                 continue;
@@ -935,11 +1177,13 @@ impl QuoteFinder {
                     .take_while(|(s, _)| s.chain == span.chain)
                     .find_map(|(_, f)| f.clone());
             }
+            let mut named = false;
             let resolved = match own {
                 Some(Found { who, cue }) => {
+                    named = matches!(who, Who::Name(..) | Who::Back(_));
                     let speaker = match who {
-                        Who::Name(s, e) => Some(resolve_name(body, index, entities, s, e)),
-                        Who::Back => back_reference(&last, &people, here),
+                        Who::Name(s, e) => Some(resolve_name(body, index, entities, s, e).0),
+                        Who::Back(gender) => back_reference(&last_person, &events, here, gender),
                         Who::Other(text) => Some(text),
                     };
                     speaker.map(|s| (s, cue))
@@ -951,8 +1195,11 @@ impl QuoteFinder {
             };
             let (speaker, cue) = match resolved {
                 Some((s, c)) => {
+                    if named {
+                        last_person = Some((s.clone(), here));
+                    }
                     last = Some((s.clone(), c.clone(), here, span.para_no));
-                    (Some(s), Some(c))
+                    (Some(s), c)
                 }
                 None => (None, None),
             };
@@ -998,19 +1245,33 @@ fn cue_phrase(toks: &[Tok], k: usize) -> Option<(String, usize)> {
     match (lower.as_str(), next) {
         ("according", Some("to")) => Some(("according to".to_string(), k + 2)),
         ("pointed", Some("out")) => Some(("pointed out".to_string(), k + 2)),
-        _ if is_cue(t.text) => Some((t.text.to_string(), k + 1)),
+        ("shot", Some("back")) => Some(("shot back".to_string(), k + 2)),
+        ("went", Some("on")) => Some(("went on".to_string(), k + 2)),
+        _ if is_cue(t.text) => Some((lower, k + 1)),
         _ => None,
     }
 }
 
-/// The canonical name of the speaker written at `body[start..end]`.
+/// Someone named as a speaker or a sentence subject, outside quotes.
+#[derive(Debug)]
+struct Event {
+    /// Char offset.
+    at: usize,
+    /// Canonical name.
+    name: String,
+    /// Whether this may be a person (not an organisation, place or thing).
+    person: bool,
+}
+
+/// The canonical name of the speaker written at `body[start..end]`, and
+/// whether it may be a person.
 fn resolve_name(
     body: &str,
     index: &CharIndex,
     entities: &[Entity],
     start: usize,
     end: usize,
-) -> String {
+) -> (String, bool) {
     let (cs, ce) = (index.chars(start), index.chars(end));
     let covering = entities
         .iter()
@@ -1026,7 +1287,7 @@ fn resolve_name(
         .max_by_key(|(score, _)| *score)
         .map(|(_, e)| e);
     if let Some(e) = covering {
-        return e.name.clone();
+        return (e.name.clone(), e.kind == "PER");
     }
     let written = &body[start..end];
     let last_word = written.split_whitespace().next_back().unwrap_or(written);
@@ -1048,37 +1309,384 @@ fn resolve_name(
         .max_by_key(|(at, _)| *at)
         .map(|(_, e)| e);
     if let Some(e) = by_surname {
-        return e.name.clone();
+        return (e.name.clone(), true);
     }
-    written
+    let name = written
         .trim_end_matches("'s")
         .trim_end_matches("’s")
-        .to_string()
+        .to_string();
+    (name, true)
+}
+
+/// The name of the person entity whose mention covers `body[start..end]`.
+fn covering_person<'a>(
+    index: &CharIndex,
+    entities: &'a [Entity],
+    start: usize,
+    end: usize,
+) -> Option<&'a str> {
+    let (cs, ce) = (index.chars(start), index.chars(end));
+    entities
+        .iter()
+        .filter(|e| e.kind == "PER")
+        .find(|e| e.mentions.iter().any(|m| m.start < ce && cs < m.end))
+        .map(|e| e.name.as_str())
+}
+
+/// Common first names that tell a person's gender, for `he` and `she`.
+const FEMALE_NAMES: &[&str] = &[
+    "Hillary",
+    "Sarah",
+    "Nancy",
+    "Elizabeth",
+    "Megyn",
+    "Kellyanne",
+    "Michelle",
+    "Melania",
+    "Ivanka",
+    "Debbie",
+    "Donna",
+    "Carly",
+    "Nikki",
+    "Condoleezza",
+    "Madeleine",
+    "Loretta",
+    "Huma",
+    "Chelsea",
+    "Mary",
+    "Patricia",
+    "Jennifer",
+    "Linda",
+    "Barbara",
+    "Susan",
+    "Jessica",
+    "Karen",
+    "Lisa",
+    "Betty",
+    "Margaret",
+    "Sandra",
+    "Ashley",
+    "Kimberly",
+    "Emily",
+    "Michelle",
+    "Carol",
+    "Amanda",
+    "Melissa",
+    "Deborah",
+    "Stephanie",
+    "Rebecca",
+    "Laura",
+    "Sharon",
+    "Cynthia",
+    "Kathleen",
+    "Amy",
+    "Shirley",
+    "Angela",
+    "Helen",
+    "Anna",
+    "Brenda",
+    "Pamela",
+    "Nicole",
+    "Emma",
+    "Samantha",
+    "Katherine",
+    "Christine",
+    "Rachel",
+    "Catherine",
+    "Heather",
+    "Diane",
+    "Julie",
+    "Joyce",
+    "Victoria",
+    "Kelly",
+    "Christina",
+    "Joan",
+    "Evelyn",
+    "Lauren",
+    "Judith",
+    "Olivia",
+    "Martha",
+    "Cheryl",
+    "Megan",
+    "Andrea",
+    "Hannah",
+    "Jacqueline",
+    "Ann",
+    "Jean",
+    "Alice",
+    "Kathryn",
+    "Gloria",
+    "Teresa",
+    "Doris",
+    "Sara",
+    "Janet",
+    "Julia",
+    "Marie",
+    "Madison",
+    "Grace",
+    "Judy",
+    "Theresa",
+    "Beverly",
+    "Denise",
+    "Marilyn",
+    "Amber",
+    "Danielle",
+    "Abigail",
+    "Brittany",
+    "Rose",
+    "Diana",
+    "Natalie",
+    "Sophia",
+    "Alexis",
+    "Lori",
+    "Kayla",
+    "Jane",
+    "Maria",
+    "Angela",
+    "Claire",
+    "Valerie",
+    "Jill",
+    "Kirsten",
+    "Tammy",
+    "Claudia",
+    "Maxine",
+    "Dianne",
+    "Barbra",
+    "Katy",
+    "Taylor",
+    "Beyonce",
+    "Oprah",
+    "Angela",
+    "Theresa",
+    "Marine",
+    "Sheryl",
+    "Neera",
+    "Jennifer",
+    "Kate",
+    "Ruth",
+    "Sonia",
+    "Elena",
+    "Janet",
+];
+
+const MALE_NAMES: &[&str] = &[
+    "Donald",
+    "Bernie",
+    "Barack",
+    "Ted",
+    "Marco",
+    "Jeb",
+    "John",
+    "Ben",
+    "Chris",
+    "Mike",
+    "Paul",
+    "Rand",
+    "Bill",
+    "George",
+    "Joe",
+    "Tim",
+    "Reince",
+    "Mitt",
+    "Newt",
+    "Rudy",
+    "Corey",
+    "Jim",
+    "Lindsey",
+    "Scott",
+    "Martin",
+    "Mitch",
+    "Harry",
+    "Eric",
+    "Jeff",
+    "Robert",
+    "Michael",
+    "William",
+    "David",
+    "Richard",
+    "Joseph",
+    "Thomas",
+    "Charles",
+    "Christopher",
+    "Daniel",
+    "Matthew",
+    "Anthony",
+    "Mark",
+    "Steven",
+    "Andrew",
+    "Kenneth",
+    "Joshua",
+    "Kevin",
+    "Brian",
+    "Edward",
+    "Ronald",
+    "Timothy",
+    "Jason",
+    "Jeffrey",
+    "Ryan",
+    "Jacob",
+    "Gary",
+    "Nicholas",
+    "Jonathan",
+    "Stephen",
+    "Larry",
+    "Justin",
+    "Brandon",
+    "Benjamin",
+    "Samuel",
+    "Gregory",
+    "Frank",
+    "Alexander",
+    "Raymond",
+    "Patrick",
+    "Jack",
+    "Dennis",
+    "Jerry",
+    "Tyler",
+    "Aaron",
+    "Jose",
+    "Adam",
+    "Henry",
+    "Nathan",
+    "Douglas",
+    "Zachary",
+    "Peter",
+    "Kyle",
+    "Walter",
+    "Ethan",
+    "Jeremy",
+    "Harold",
+    "Keith",
+    "Christian",
+    "Roger",
+    "Noah",
+    "Gerald",
+    "Carl",
+    "Terry",
+    "Sean",
+    "Austin",
+    "Arthur",
+    "Lawrence",
+    "Jesse",
+    "Dylan",
+    "Bryan",
+    "Jordan",
+    "Billy",
+    "Bruce",
+    "Albert",
+    "Willie",
+    "Gabriel",
+    "Logan",
+    "Alan",
+    "Juan",
+    "Wayne",
+    "Roy",
+    "Ralph",
+    "Randy",
+    "Eugene",
+    "Vincent",
+    "Russell",
+    "Elijah",
+    "Louis",
+    "Bobby",
+    "Philip",
+    "Johnny",
+    "Vladimir",
+    "Xi",
+    "Recep",
+    "Bashar",
+    "Josh",
+    "Jake",
+    "Jon",
+    "Steve",
+    "Tom",
+    "Bob",
+    "Dick",
+    "Al",
+    "Dan",
+    "Ted",
+    "Tony",
+    "Pat",
+    "Rick",
+    "Ron",
+    "Sam",
+    "Ken",
+    "Don",
+    "Doug",
+    "Greg",
+    "Jay",
+    "Karl",
+    "Lou",
+    "Matt",
+    "Nick",
+    "Phil",
+    "Roger",
+    "Sean",
+    "Van",
+    "Wolf",
+    "Hugh",
+    "Rush",
+    "Glenn",
+    "Sean",
+    "Chuck",
+    "Elijah",
+    "Dave",
+    "Jimmy",
+    "Lyndon",
+    "Franklin",
+    "Ike",
+];
+
+fn gender_of(name: &str) -> Gender {
+    let first = name
+        .split_whitespace()
+        .find(|w| !is_title(w.trim_end_matches('.')))
+        .unwrap_or("");
+    if FEMALE_NAMES.contains(&first) {
+        Gender::Female
+    } else if MALE_NAMES.contains(&first) {
+        Gender::Male
+    } else {
+        Gender::Any
+    }
+}
+
+fn fits(name: &str, gender: Gender) -> bool {
+    match gender {
+        Gender::Any => true,
+        wanted => {
+            let has = gender_of(name);
+            has == Gender::Any || has == wanted
+        }
+    }
 }
 
 /// The person a pronoun or definite description at char `here` refers to:
-/// the last speaker or the last person named outside quotes, whichever came
-/// later.
+/// the last person quoted or named (as a speaker or a sentence subject)
+/// before it whose first name does not contradict the pronoun.
 fn back_reference(
-    last: &Option<(String, String, usize, usize)>,
-    people: &[(usize, &str)],
+    last: &Option<(String, usize)>,
+    events: &[Event],
     here: usize,
+    gender: Gender,
 ) -> Option<String> {
-    let named = people
+    let before = events.partition_point(|e| e.at < here);
+    let named = events[..before]
         .iter()
         .rev()
-        .find(|(start, _)| *start < here)
-        .map(|(start, name)| (*start, *name));
-    match (last, named) {
-        (Some((speaker, _, at, _)), Some((named_at, name))) => {
-            if named_at > *at {
-                Some(name.to_string())
-            } else {
-                Some(speaker.clone())
-            }
+        .take(40)
+        .find(|e| (e.person || gender == Gender::Any) && fits(&e.name, gender))
+        .map(|e| (&e.at, &e.name));
+    let quoted = last
+        .as_ref()
+        .filter(|(name, ..)| fits(name, gender))
+        .map(|(name, at)| (*at, name));
+    match (quoted, named) {
+        (Some((at, quoted)), Some((named_at, named))) => {
+            Some(if *named_at > at { named } else { quoted }.clone())
         }
-        (Some((speaker, ..)), None) => Some(speaker.clone()),
-        (None, Some((_, name))) => Some(name.to_string()),
+        (Some((_, quoted)), None) => Some(quoted.clone()),
+        (None, Some((_, named))) => Some(named.clone()),
         (None, None) => None,
     }
 }
@@ -1096,6 +1704,72 @@ mod tests {
 
     fn slice(text: &str, q: &Quote) -> String {
         text.chars().skip(q.start).take(q.end - q.start).collect()
+    }
+
+    #[test]
+    fn inverted_cue_appositive_and_according_to() {
+        let text = "Jane Roe runs the campaign.\n\n“We will win the state,” said Jane Roe, the campaign manager.\n\nAccording to Richard Miles, “nothing has been decided at all.”\n\n“The count is slow,” Tom Fenwick, a county official, said on Monday.";
+        let found = quotes(text);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(found[0].speaker.as_deref(), Some("Jane Roe"));
+        assert_eq!(found[1].speaker.as_deref(), Some("Richard Miles"));
+        assert_eq!(found[1].cue.as_deref(), Some("according to"));
+        assert_eq!(found[2].speaker.as_deref(), Some("Tom Fenwick"));
+    }
+
+    #[test]
+    fn speaker_before_with_colon_and_straight_quotes() {
+        let text = "Governor Ann Blake spoke in the morning.\n\nBlake told the crowd: \"We are not going anywhere.\"\n\nLater, Bob Stone said \"this plan cannot work\" and left.";
+        let found = quotes(text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].speaker.as_deref(), Some("Ann Blake"));
+        assert_eq!(found[0].cue.as_deref(), Some("told"));
+        assert_eq!(found[0].text, "We are not going anywhere.");
+        assert_eq!(found[1].speaker.as_deref(), Some("Bob Stone"));
+        assert_eq!(slice(text, &found[1]), "this plan cannot work");
+    }
+
+    #[test]
+    fn continuation_and_multi_paragraph_quotes() {
+        let text = "“The first part is here,” Mark Vale said. “The second part follows.”\n\n“A long quote opens here and runs on\n\n“until this paragraph, where it ends,” Vale added.";
+        let found = quotes(text);
+        assert_eq!(found.len(), 4, "{found:?}");
+        for q in &found {
+            assert_eq!(q.speaker.as_deref(), Some("Mark Vale"), "{q:?}");
+        }
+        assert_eq!(found[1].cue.as_deref(), Some("said"));
+        assert_eq!(found[2].text, "A long quote opens here and runs on");
+        assert_eq!(found[3].cue.as_deref(), Some("added"));
+    }
+
+    #[test]
+    fn pronouns_follow_gender_and_last_named() {
+        let text = "Hillary Clinton met Donald Trump on stage.\n\nClinton said the debate was long.\n\n“I am ready for the next one,” she said.\n\nTrump left early. “It was rigged from the start,” he said.";
+        let found = quotes(text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].speaker.as_deref(), Some("Hillary Clinton"));
+        assert_eq!(found[1].speaker.as_deref(), Some("Donald Trump"));
+    }
+
+    #[test]
+    fn partial_scare_quotes_and_signatures() {
+        let text = "Senator Paul Grant called the bill “a total disaster for farmers” on Tuesday.\n\nThe so-called “reform” plan stalled.\n\n“It is time to vote.” ― Maria Lopez";
+        let found = quotes(text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].text, "a total disaster for farmers");
+        assert_eq!(found[0].speaker.as_deref(), Some("Paul Grant"));
+        assert!(is_partial(text, &found[0]));
+        assert_eq!(found[1].speaker.as_deref(), Some("Maria Lopez"));
+        assert!(!is_partial(text, &found[1]));
+    }
+
+    #[test]
+    fn doubled_apostrophes_are_quotes() {
+        let text = "Pat Moore spoke.\n\n''We looked at every option,'' Ms. Moore said.";
+        let found = quotes(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].text, "We looked at every option,");
+        assert_eq!(found[0].speaker.as_deref(), Some("Pat Moore"));
     }
 
     #[test]

@@ -14,10 +14,10 @@
 //!
 //! **Predictions.** The record's quotes, with two rules:
 //! - PolNeAR annotates `“A,” he said. “B.”` as one attribution with a
-//!   discontinuous content, so consecutive predicted quotes with the same
-//!   speaker are one predicted attribution when the text between them is a
-//!   short attribution clause: at most 10 words, one of them the first quote's
-//!   cue.
+//!   discontinuous content, so consecutive predicted quotes of one paragraph
+//!   with the same speaker and the same cue are one predicted attribution
+//!   when the text between them holds that cue, no other cue verb, and at
+//!   most 40 words (room for `said X, a long description of X,`).
 //! - Partial quotes ([`crate::quotes::is_partial`]: the mark stands inside a
 //!   sentence, `Trump called it “a disaster”`) are not direct quotes in
 //!   PolNeAR's sense (their attributed content starts before the mark), so
@@ -31,12 +31,14 @@
 //! = matched / gold.
 //!
 //! **Speakers.** Over matched pairs. The gold speaker words are the name words
-//! of the attribution's Source: capitalised words, lowercased, minus titles
-//! and determiners (`Sen.`, `President`, `The`). When the Source has none (a
+//! of the attribution's Source: capitalised words, lowercased, minus titles,
+//! determiners, quantifiers and party or nationality words (`Sen.`,
+//! `President`, `The`, `Others`, `GOP`, `American`). When the Source has none (a
 //! pronoun, `the spokesman`, or no Source at all), the gold words are the
 //! Source's own content words plus the name words of the nearest preceding
-//! attribution in the article (by position) whose Source has name words (the
-//! nearest following one when none precedes). The predicted speaker is
+//! attribution in the article (by position) whose Source has name words and
+//! does not stand inside another attribution's Content (the nearest
+//! following one when none precedes). The predicted speaker is
 //! correct when its words (lowercased, same stop list) share a word with the
 //! gold words; a missing predicted speaker is wrong.
 
@@ -132,6 +134,8 @@ impl std::fmt::Display for QuoteScores {
 struct Attribution {
     /// Position in the text (start of the Source, else of the Content).
     at: usize,
+    /// First and last character of the Content.
+    content_range: (usize, usize),
     /// Content text, pieces joined by a space.
     content: String,
     /// Source text, when there is a Source.
@@ -191,6 +195,21 @@ const SPEAKER_STOP: &[&str] = &[
     "on",
     "at",
     "with",
+    "others",
+    "some",
+    "many",
+    "most",
+    "several",
+    "both",
+    "all",
+    "gop",
+    "republican",
+    "republicans",
+    "democrat",
+    "democrats",
+    "democratic",
+    "american",
+    "americans",
 ];
 
 /// Lowercase alphanumeric words of `text`.
@@ -349,8 +368,13 @@ fn parse_ann(path: &Path, ann: &str, text: &[char]) -> Result<Vec<Attribution>, 
             .and_then(|s| s.first())
             .or(content.first())
             .map_or(0, |p| p.0);
+        let content_range = (
+            content.iter().map(|p| p.0).min().unwrap_or(0),
+            content.iter().map(|p| p.1).max().unwrap_or(0),
+        );
         out.push(Attribution {
             at,
+            content_range,
             content: piece_text(&content),
             source: source.map(|s| piece_text(s)),
         });
@@ -368,9 +392,18 @@ struct GoldSpeaker {
 
 /// The gold speaker of each of `attributions`.
 fn gold_speakers(attributions: &[Attribution]) -> Vec<GoldSpeaker> {
+    // Named Sources that do not stand inside another attribution's Content.
+    let nested = |i: usize, a: &Attribution| {
+        attributions
+            .iter()
+            .enumerate()
+            .any(|(j, b)| j != i && b.content_range.0 <= a.at && a.at < b.content_range.1)
+    };
     let named: Vec<(usize, Vec<String>)> = attributions
         .iter()
-        .filter_map(|a| {
+        .enumerate()
+        .filter(|(i, a)| !nested(*i, a))
+        .filter_map(|(_, a)| {
             let words = name_words(a.source.as_deref()?);
             (!words.is_empty()).then_some((a.at, words))
         })
@@ -406,6 +439,9 @@ fn speaker_right(predicted: Option<&str>, gold: &[String]) -> bool {
     content_words(p).iter().any(|w| gold.contains(w))
 }
 
+/// Most words between two quotes of one predicted attribution.
+const GAP_MAX: usize = 40;
+
 /// A predicted attribution: one or more consecutive quotes of one speaker.
 struct Unit {
     words: Vec<String>,
@@ -424,7 +460,15 @@ fn units(body_chars: &[char], quotes: &[&Quote]) -> Vec<Unit> {
             let gap: String = body_chars[p.end..q.start].iter().collect();
             let gap_words = words(&gap);
             let cue = p.cue.as_deref().map(words).unwrap_or_default();
-            gap_words.len() <= 10 && cue.iter().all(|c| gap_words.contains(c)) && !cue.is_empty()
+            let other_cue = gap_words
+                .iter()
+                .any(|w| crate::quotes::CUES.contains(&w.as_str()) && !cue.contains(w));
+            !gap.contains('\n')
+                && p.cue == q.cue
+                && !cue.is_empty()
+                && gap_words.len() <= GAP_MAX
+                && cue.iter().all(|c| gap_words.contains(c))
+                && !other_cue
         });
         let w = words(&q.text);
         match out.last_mut() {
@@ -589,4 +633,82 @@ pub fn evaluate(dir: &Path, config: &crate::ExtractConfig) -> Result<QuoteScores
     errors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     scores.errors = errors;
     Ok(scores)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> crate::ExtractConfig {
+        serde_json::from_str("{}").unwrap()
+    }
+
+    #[test]
+    fn matching_is_one_to_one_by_shared_words() {
+        let w = |s: &str| words(s);
+        let pred = vec![
+            w("we will win this state"),
+            w("totally unrelated words here"),
+        ];
+        let gold = vec![w("“We will win this state, and soon,”"), w("we will win")];
+        assert_eq!(match_quotes(&pred, &gold), vec![(0, 0)]);
+    }
+
+    #[test]
+    fn scores_a_tiny_polnear_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("text")).unwrap();
+        std::fs::create_dir(dir.path().join("attributions")).unwrap();
+        let text = "Title line.\n\n“We will win the state,” Jane Roe said.\n\n“Nothing is decided yet,” she added.\n\nOfficials said the count was slow.\n";
+        std::fs::write(dir.path().join("text/a1.txt"), text).unwrap();
+        let at = |needle: &str| {
+            let byte = text.find(needle).unwrap();
+            let start = text[..byte].chars().count();
+            (start, start + needle.chars().count())
+        };
+        let mut ann = String::new();
+        let mut t = 0;
+        let mut e = 0;
+        for (content, cue, source) in [
+            ("“We will win the state,”", "said", "Jane Roe"),
+            ("“Nothing is decided yet,”", "added", "she"),
+            ("the count was slow", "said", "Officials"),
+        ] {
+            let mut ids = Vec::new();
+            for (kind, needle) in [("Content", content), ("Cue", cue), ("Source", source)] {
+                let needle_at = if kind == "Cue" && cue == "said" && source == "Officials" {
+                    let byte = text.rfind("said").unwrap();
+                    let start = text[..byte].chars().count();
+                    (start, start + 4)
+                } else {
+                    at(needle)
+                };
+                t += 1;
+                ann.push_str(&format!(
+                    "T{t}\t{kind} {} {}\t{needle}\n",
+                    needle_at.0, needle_at.1
+                ));
+                ids.push(format!("{kind}:T{t}"));
+            }
+            e += 1;
+            ann.push_str(&format!("E{e}\t{}\n", ids.join(" ")));
+        }
+        ann.push_str("#1\tAnnotatorNotes T1\ta note\n");
+        std::fs::write(dir.path().join("attributions/a1_b222.ann"), &ann).unwrap();
+        // A second annotator's file sorts later and is ignored.
+        std::fs::write(dir.path().join("attributions/a1_c333.ann"), "").unwrap();
+
+        let scores = evaluate(dir.path(), &config()).unwrap();
+        assert_eq!(scores.articles, 1);
+        assert_eq!(scores.gold, 2, "{scores}");
+        assert_eq!(scores.predicted, 2, "{scores}");
+        assert_eq!(scores.matched, 2, "{scores}");
+        assert_eq!(scores.speaker_correct, 2, "{scores}");
+        assert!((scores.f1 - 1.0).abs() < 1e-9);
+        assert!(
+            scores
+                .to_string()
+                .contains("speaker   accuracy 1.000 (2/2)")
+        );
+    }
 }
