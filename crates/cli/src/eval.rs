@@ -150,8 +150,8 @@ fn train_ner(data: &Path, dev: Option<&Path>, out: &Path, epochs: usize, bits: u
     let started = Instant::now();
     let model = ner::train::train(&train, &dev, &settings, |epoch| {
         println!(
-            "epoch {:2}: train error {:.4}, dev F1 {:.4} ({:.1} s)",
-            epoch.epoch, epoch.train_error, epoch.dev_f1, epoch.seconds
+            "stage {} epoch {:2}: train error {:.4}, dev F1 {:.4} ({:.1} s)",
+            epoch.stage, epoch.epoch, epoch.train_error, epoch.dev_f1, epoch.seconds
         );
     });
     let bytes = model.to_bytes();

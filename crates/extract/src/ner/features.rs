@@ -322,6 +322,10 @@ fn mark_gazetteer(words: &[&str], gazetteer: &Gazetteer, infos: &mut [TokenInfo]
 /// word, so later mentions agree with earlier ones.
 pub type History = HashMap<u64, usize, BuildHasherDefault<IdHasher>>;
 
+/// Per capitalised word of a document: how often the first stage tagged it
+/// PER, ORG, LOC, MISC or nothing.
+pub type Votes = HashMap<u64, [u16; 5], BuildHasherDefault<IdHasher>>;
+
 /// A set of word hashes.
 pub type WordSet = HashSet<u64, BuildHasherDefault<IdHasher>>;
 
@@ -382,6 +386,7 @@ pub fn features(
     tags: &[usize],
     history: &History,
     sentence_upper: bool,
+    stack: Option<(&[usize], &Votes)>,
     out: &mut Vec<u64>,
 ) {
     out.clear();
@@ -445,6 +450,29 @@ pub fn features(
         let remembered = history.get(&w.lower).map_or(9, |kind| *kind as u64);
         out.push(f1(50, remembered));
         out.push(f2(51, remembered, t1));
+    }
+    if let Some((first, votes)) = stack {
+        let here = first[i] as u64;
+        let before = if i > 0 { first[i - 1] as u64 } else { 99 };
+        let after = first.get(i + 1).map_or(99, |t| *t as u64);
+        out.push(f1(60, here));
+        out.push(f2(61, before, here));
+        out.push(f2(62, here, after));
+        if w.capitalised()
+            && let Some(counts) = votes.get(&w.lower)
+        {
+            let total: u16 = counts.iter().sum();
+            let (major, count) = counts[..4]
+                .iter()
+                .enumerate()
+                .max_by_key(|(_, c)| **c)
+                .map_or((9, 0), |(k, c)| (k as u64, *c));
+            let major = if count == 0 { 9 } else { major };
+            let share = if total == 0 { 0 } else { u64::from(count * 4 / total) };
+            out.push(f2(63, major, share));
+            out.push(f2(64, major, here));
+            out.push(f3(65, major, share, w.short_shape));
+        }
     }
 }
 

@@ -35,7 +35,7 @@ use crate::ExtractError;
 use crate::geo::Gazetteer;
 use features::{History, Lexicon, WordSet, allowed, tag_type};
 
-const MAGIC: &[u8; 8] = b"WHNER002";
+const MAGIC: &[u8; 8] = b"WHNER003";
 
 /// The model compiled into the binary.
 static BUILTIN_BYTES: &[u8] = include_bytes!("../../models/ner.bin");
@@ -47,14 +47,140 @@ static BUILTIN_MODEL: LazyLock<Arc<Model>> = LazyLock::new(|| {
     )
 });
 
-/// A trained tagger.
+/// Reads a model file front to back.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    path: &'a Path,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ExtractError> {
+        let slice = self
+            .bytes
+            .get(self.at..self.at + n)
+            .ok_or_else(|| ExtractError::format(self.path, 0, "model is truncated"))?;
+        self.at += n;
+        Ok(slice)
+    }
+
+    fn u32(&mut self) -> Result<u32, ExtractError> {
+        let bytes = self.take(4)?;
+        Ok(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+    }
+}
+
+/// The weights of one stage, quantised to 16 bits.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Weights {
+    scale: f32,
+    values: Vec<i16>,
+}
+
+impl Weights {
+    /// Quantises float weights.
+    pub(crate) fn quantise(weights: &[f32]) -> Weights {
+        let max = weights.iter().fold(0f32, |m, w| m.max(w.abs())).max(1e-9);
+        let scale = max / f32::from(i16::MAX);
+        let values = weights
+            .iter()
+            .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
+            .collect();
+        Weights { scale, values }
+    }
+}
+
+/// A trained tagger: a first stage, and optionally a second stage that also
+/// sees what the first predicted for the whole document.
 #[derive(Debug, Clone)]
 pub struct Model {
     bits: u32,
-    scale: f32,
     lower_vocab: WordSet,
     lexicon: Lexicon,
-    weights: Vec<i16>,
+    stages: Vec<Weights>,
+}
+
+/// A document ready for tagging: per-token information of every sentence.
+pub(crate) struct Prepared {
+    infos: Vec<Vec<features::TokenInfo>>,
+    upper: Vec<bool>,
+}
+
+/// Prepares `sentences` with the given lexicon and lower-case vocabulary.
+pub(crate) fn prepare<S: AsRef<str>>(
+    sentences: &[Vec<S>],
+    lexicon: &Lexicon,
+    lower_vocab: &WordSet,
+) -> Prepared {
+    let gazetteer = Gazetteer::builtin();
+    let lower_in_document = lower_words(sentences);
+    let mut infos = Vec::with_capacity(sentences.len());
+    let mut upper = Vec::with_capacity(sentences.len());
+    for sentence in sentences {
+        let words: Vec<&str> = sentence.iter().map(AsRef::as_ref).collect();
+        infos.push(features::token_infos(
+            &words,
+            gazetteer,
+            lexicon,
+            lower_vocab,
+            &lower_in_document,
+        ));
+        upper.push(sentence_is_upper(&words));
+    }
+    Prepared { infos, upper }
+}
+
+/// What the first stage said about a document, as the second stage sees it.
+pub(crate) struct Stacked {
+    tags: Vec<Vec<usize>>,
+    votes: features::Votes,
+}
+
+/// Collects the first stage's tags and, per capitalised word, its votes.
+pub(crate) fn stack(prepared: &Prepared, tags: Vec<Vec<usize>>) -> Stacked {
+    let mut votes = features::Votes::default();
+    for (infos, tags) in prepared.infos.iter().zip(&tags) {
+        for (info, tag) in infos.iter().zip(tags) {
+            if info.capitalised() {
+                let counts = votes.entry(info.lower()).or_insert([0; 5]);
+                counts[tag_type(*tag).unwrap_or(4)] += 1;
+            }
+        }
+    }
+    Stacked { tags, votes }
+}
+
+/// One greedy left-to-right pass; `choose` picks the tag of a token from its
+/// features, the tag before it and its (sentence, token) position (training
+/// learns there too).
+pub(crate) fn decode(
+    prepared: &Prepared,
+    stacked: Option<&Stacked>,
+    mut choose: impl FnMut(&[u64], usize, (usize, usize)) -> usize,
+) -> Vec<Vec<usize>> {
+    let mut history = History::default();
+    let mut features = Vec::with_capacity(80);
+    let mut out = Vec::with_capacity(prepared.infos.len());
+    for (s, infos) in prepared.infos.iter().enumerate() {
+        let stack = stacked.map(|st| (st.tags[s].as_slice(), &st.votes));
+        let mut tags = Vec::with_capacity(infos.len());
+        for i in 0..infos.len() {
+            features::features(
+                infos,
+                i,
+                &tags,
+                &history,
+                prepared.upper[s],
+                stack,
+                &mut features,
+            );
+            let previous = tags.last().copied().unwrap_or(0);
+            tags.push(choose(&features, previous, (s, i)));
+        }
+        remember(infos, &tags, &mut history);
+        out.push(tags);
+    }
+    out
 }
 
 impl Model {
@@ -77,60 +203,56 @@ impl Model {
     /// Parses a model; `path` only names it in errors.
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model, ExtractError> {
         let bad = |message: &str| ExtractError::format(path, 0, message);
-        if bytes.len() < 20 || &bytes[..8] != MAGIC {
-            return Err(bad("not a wirehose NER model (bad magic)"));
+        let mut reader = Reader { bytes, at: 0, path };
+        if reader.take(8)? != MAGIC {
+            return Err(bad("not a wirehose NER model of this version (bad magic)"));
         }
-        let u32_at = |at: usize| {
-            u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
-        };
-        let bits = u32_at(8);
-        let scale = f32::from_bits(u32_at(12));
-        let n_vocab = u32_at(16) as usize;
+        let bits = reader.u32()?;
         if !(10..=24).contains(&bits) {
             return Err(bad("table size out of range"));
         }
-        let vocab_end = 20 + n_vocab * 8;
-        if bytes.len() < vocab_end + 4 {
-            return Err(bad("model is truncated"));
+        let n_vocab = reader.u32()? as usize;
+        let mut lower_vocab = WordSet::default();
+        for chunk in reader.take(n_vocab * 8)?.chunks_exact(8) {
+            lower_vocab.insert(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
         }
-        let n_lexicon = u32_at(vocab_end) as usize;
-        let lexicon_end = vocab_end + 4 + n_lexicon * 9;
-        let rows = 1usize << bits;
-        let expected = lexicon_end + rows * N_TAGS * 2;
-        if bytes.len() != expected {
-            return Err(bad(&format!(
-                "model is {} bytes, its header says {expected}",
-                bytes.len()
-            )));
-        }
-        let lower_vocab = bytes[20..vocab_end]
-            .chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
-            .collect();
+        let n_lexicon = reader.u32()? as usize;
         let mut lexicon = Lexicon::default();
-        for entry in bytes[vocab_end + 4..lexicon_end].chunks_exact(9) {
+        for entry in reader.take(n_lexicon * 9)?.chunks_exact(9) {
             let hash = u64::from_le_bytes(entry[..8].try_into().unwrap_or_default());
             lexicon.names.insert(hash, entry[8]);
         }
-        let weights = bytes[lexicon_end..]
-            .chunks_exact(2)
-            .map(|c| i16::from_le_bytes([c[0], c[1]]))
-            .collect();
+        let n_stages = reader.u32()? as usize;
+        if !(1..=2).contains(&n_stages) {
+            return Err(bad("a model has one or two stages"));
+        }
+        let rows = 1usize << bits;
+        let mut stages = Vec::with_capacity(n_stages);
+        for _ in 0..n_stages {
+            let scale = f32::from_bits(reader.u32()?);
+            let values = reader
+                .take(rows * N_TAGS * 2)?
+                .chunks_exact(2)
+                .map(|c| i16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            stages.push(Weights { scale, values });
+        }
+        if reader.at != bytes.len() {
+            return Err(bad("trailing bytes after the last stage"));
+        }
         Ok(Model {
             bits,
-            scale,
             lower_vocab,
             lexicon,
-            weights,
+            stages,
         })
     }
 
     /// Serialises the model.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(20 + self.lower_vocab.len() * 8 + self.weights.len() * 2);
+        let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&self.bits.to_le_bytes());
-        out.extend_from_slice(&self.scale.to_bits().to_le_bytes());
         out.extend_from_slice(&(self.lower_vocab.len() as u32).to_le_bytes());
         let mut vocab: Vec<u64> = self.lower_vocab.iter().copied().collect();
         vocab.sort_unstable();
@@ -144,39 +266,36 @@ impl Model {
             out.extend_from_slice(&hash.to_le_bytes());
             out.push(bits);
         }
-        for weight in &self.weights {
-            out.extend_from_slice(&weight.to_le_bytes());
+        out.extend_from_slice(&(self.stages.len() as u32).to_le_bytes());
+        for stage in &self.stages {
+            out.extend_from_slice(&stage.scale.to_bits().to_le_bytes());
+            for weight in &stage.values {
+                out.extend_from_slice(&weight.to_le_bytes());
+            }
         }
         out
     }
 
-    /// Builds a model from float weights, quantising them to 16 bits.
-    fn quantise(bits: u32, weights: &[f32], lower_vocab: WordSet, lexicon: Lexicon) -> Model {
-        let max = weights.iter().fold(0f32, |m, w| m.max(w.abs())).max(1e-9);
-        let scale = max / f32::from(i16::MAX);
-        let weights = weights
-            .iter()
-            .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
-            .collect();
+    /// Assembles a model.
+    pub(crate) fn new(bits: u32, lower_vocab: WordSet, lexicon: Lexicon, stages: Vec<Weights>) -> Model {
         Model {
             bits,
-            scale,
             lower_vocab,
             lexicon,
-            weights,
+            stages,
         }
     }
 
-    #[inline]
-    fn row(&self, feature: u64) -> usize {
-        (feature >> (64 - self.bits)) as usize * N_TAGS
+    /// The lexicon and vocabulary, for preparing documents.
+    pub(crate) fn prepare<S: AsRef<str>>(&self, sentences: &[Vec<S>]) -> Prepared {
+        prepare(sentences, &self.lexicon, &self.lower_vocab)
     }
 
-    fn scores(&self, features: &[u64]) -> [i32; N_TAGS] {
+    fn scores(&self, stage: &Weights, features: &[u64]) -> [i32; N_TAGS] {
         let mut scores = [0i32; N_TAGS];
         for &feature in features {
-            let row = self.row(feature);
-            let weights = &self.weights[row..row + N_TAGS];
+            let row = (feature >> (64 - self.bits)) as usize * N_TAGS;
+            let weights = &stage.values[row..row + N_TAGS];
             for (score, weight) in scores.iter_mut().zip(weights) {
                 *score += i32::from(*weight);
             }
@@ -184,35 +303,27 @@ impl Model {
         scores
     }
 
+    /// Tags an already prepared document with the first `stages` stages.
+    pub(crate) fn tag_prepared(&self, prepared: &Prepared, stages: usize) -> Vec<Vec<usize>> {
+        let first = &self.stages[0];
+        let mut tags = decode(prepared, None, |f, previous, _| {
+            best(&self.scores(first, f), previous)
+        });
+        if stages > 1
+            && let Some(second) = self.stages.get(1)
+        {
+            let stacked = stack(prepared, tags);
+            tags = decode(prepared, Some(&stacked), |f, previous, _| {
+                best(&self.scores(second, f), previous)
+            });
+        }
+        tags
+    }
+
     /// Tags the sentences of one document (each a list of tokens) and
     /// returns tag indices into [`TAGS`], IOB2.
     pub fn tag_document<S: AsRef<str>>(&self, sentences: &[Vec<S>]) -> Vec<Vec<usize>> {
-        let gazetteer = Gazetteer::builtin();
-        let lower_in_document = lower_words(sentences);
-        let mut history = History::default();
-        let mut features = Vec::with_capacity(64);
-        let mut out = Vec::with_capacity(sentences.len());
-        for sentence in sentences {
-            let words: Vec<&str> = sentence.iter().map(AsRef::as_ref).collect();
-            let infos = features::token_infos(
-                &words,
-                gazetteer,
-                &self.lexicon,
-                &self.lower_vocab,
-                &lower_in_document,
-            );
-            let upper = sentence_is_upper(&words);
-            let mut tags = Vec::with_capacity(words.len());
-            for i in 0..words.len() {
-                features::features(&infos, i, &tags, &history, upper, &mut features);
-                let scores = self.scores(&features);
-                let previous = tags.last().copied().unwrap_or(0);
-                tags.push(best(&scores, previous));
-            }
-            remember(&infos, &tags, &mut history);
-            out.push(tags);
-        }
-        out
+        self.tag_prepared(&self.prepare(sentences), 2)
     }
 }
 
@@ -279,10 +390,12 @@ mod tests {
     fn builtin_model_round_trips() {
         let model = Model::builtin();
         let again = Model::from_bytes(&model.to_bytes(), Path::new("x")).unwrap();
-        assert_eq!(again.weights, model.weights);
+        assert_eq!(again.stages, model.stages);
         assert_eq!(again.lower_vocab, model.lower_vocab);
         assert_eq!(again.lexicon.names, model.lexicon.names);
-        assert!(Model::from_bytes(b"WHNER002garbage.....", Path::new("x")).is_err());
+        let bytes = model.to_bytes();
+        assert!(Model::from_bytes(&bytes[..bytes.len() - 1], Path::new("x")).is_err());
+        assert!(Model::from_bytes(b"WHNER001garbage.....", Path::new("x")).is_err());
     }
 
     #[test]

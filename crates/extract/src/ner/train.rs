@@ -5,9 +5,8 @@
 use std::time::Instant;
 
 use super::conll::{Document, Scores};
-use super::features::{self, History, Lexicon, N_TAGS, TAGS, WordSet};
-use super::{Model, best, lower_words, remember, sentence_is_upper};
-use crate::geo::Gazetteer;
+use super::features::{self, Lexicon, N_TAGS, TAGS, WordSet};
+use super::{Model, best, lower_words};
 
 /// Training settings.
 #[derive(Debug, Clone)]
@@ -33,6 +32,8 @@ impl Default for Settings {
 /// What one epoch gave.
 #[derive(Debug, Clone)]
 pub struct Epoch {
+    /// 1 for the first stage, 2 for the second.
+    pub stage: usize,
     /// 1-based epoch number.
     pub epoch: usize,
     /// Share of training tokens tagged wrong during the pass.
@@ -161,8 +162,8 @@ fn lexicon(documents: &[Document], skip: Option<usize>) -> Lexicon {
     lexicon
 }
 
-/// Scores `model` on `documents`.
-pub fn evaluate(model: &Model, documents: &[Document]) -> Scores {
+/// Scores `model` on `documents`, using its first `stages` stages.
+pub fn evaluate_stages(model: &Model, documents: &[Document], stages: usize) -> Scores {
     let mut scores = Scores::default();
     for document in documents {
         let sentences: Vec<Vec<&str>> = document
@@ -170,7 +171,7 @@ pub fn evaluate(model: &Model, documents: &[Document]) -> Scores {
             .iter()
             .map(|s| s.tokens.iter().map(String::as_str).collect())
             .collect();
-        let predicted = model.tag_document(&sentences);
+        let predicted = model.tag_prepared(&model.prepare(&sentences), stages);
         for (sentence, tags) in document.sentences.iter().zip(predicted) {
             let names: Vec<&str> = tags.iter().map(|t| TAGS[*t]).collect();
             scores.add(&sentence.tags, &names);
@@ -179,24 +180,32 @@ pub fn evaluate(model: &Model, documents: &[Document]) -> Scores {
     scores
 }
 
-/// Trains a model on `train`, keeping the epoch that scores best on `dev`
-/// (the last epoch when `dev` is empty). `progress` hears about every epoch.
-pub fn train(
-    train: &[Document],
-    dev: &[Document],
+/// Scores `model` (all its stages) on `documents`.
+pub fn evaluate(model: &Model, documents: &[Document]) -> Scores {
+    evaluate_stages(model, documents, 2)
+}
+
+/// A training document prepared once: features inputs and gold tags.
+struct Example {
+    prepared: super::Prepared,
+    gold: Vec<Vec<usize>>,
+    fold: usize,
+}
+
+/// Trains one stage with the perceptron; `stacked` gives each example's
+/// first-stage view for a second stage. Returns the weights after every
+/// epoch, averaged, with the training error.
+fn train_stage(
+    examples: &[&Example],
+    stacked: Option<&[super::Stacked]>,
     settings: &Settings,
-    mut progress: impl FnMut(&Epoch),
-) -> Model {
-    let gazetteer = Gazetteer::builtin();
-    let lower_vocab = training_lower_vocab(train);
-    let fold_lexicons: Vec<Lexicon> = (0..FOLDS).map(|k| lexicon(train, Some(k))).collect();
-    let full_lexicon = lexicon(train, None);
+    epochs: usize,
+    mut after_epoch: impl FnMut(usize, f64, Vec<f32>, f64) -> bool,
+) {
     let mut perceptron = Perceptron::new(settings.bits);
-    let mut order: Vec<usize> = (0..train.len()).collect();
+    let mut order: Vec<usize> = (0..examples.len()).collect();
     let mut rng = settings.seed;
-    let mut best_model: Option<(f64, Model)> = None;
-    let mut features = Vec::with_capacity(64);
-    for epoch in 1..=settings.epochs {
+    for epoch in 1..=epochs {
         let started = Instant::now();
         for i in (1..order.len()).rev() {
             let j = (splitmix(&mut rng) % (i as u64 + 1)) as usize;
@@ -204,73 +213,144 @@ pub fn train(
         }
         let (mut tokens, mut wrong) = (0usize, 0usize);
         for &index in &order {
-            let document = &train[index];
+            let example = examples[index];
+            let stack = stacked.map(|all| &all[index]);
+            super::decode(&example.prepared, stack, |features, previous, (s, i)| {
+                let guess = best(&perceptron.scores(features), previous);
+                let gold = example.gold[s][i];
+                perceptron.step += 1;
+                tokens += 1;
+                if guess != gold {
+                    perceptron.update(features, gold, guess);
+                    wrong += 1;
+                }
+                guess
+            });
+        }
+        let error = wrong as f64 / tokens.max(1) as f64;
+        let go_on = after_epoch(
+            epoch,
+            error,
+            perceptron.averaged(),
+            started.elapsed().as_secs_f64(),
+        );
+        if !go_on {
+            break;
+        }
+    }
+}
+
+/// Trains a two-stage model on `train`, keeping for each stage the epoch
+/// that scores best on `dev` (the last epoch when `dev` is empty).
+///
+/// The second stage learns from first-stage predictions made the way they
+/// will be at run time, on text the first stage did not see: each training
+/// fold is tagged by a first stage trained on the other folds.
+pub fn train(
+    train: &[Document],
+    dev: &[Document],
+    settings: &Settings,
+    mut progress: impl FnMut(&Epoch),
+) -> Model {
+    let lower_vocab = training_lower_vocab(train);
+    let fold_lexicons: Vec<Lexicon> = (0..FOLDS).map(|k| lexicon(train, Some(k))).collect();
+    let full_lexicon = lexicon(train, None);
+    let examples: Vec<Example> = train
+        .iter()
+        .enumerate()
+        .map(|(index, document)| {
             let sentences: Vec<Vec<&str>> = document
                 .sentences
                 .iter()
                 .map(|s| s.tokens.iter().map(String::as_str).collect())
                 .collect();
-            let lower_in_document = lower_words(&sentences);
-            let mut history = History::default();
-            for (words, sentence) in sentences.iter().zip(&document.sentences) {
-                let gold = gold_tags(&sentence.tags);
-                let infos = features::token_infos(
-                    words,
-                    gazetteer,
-                    &fold_lexicons[index % FOLDS],
-                    &lower_vocab,
-                    &lower_in_document,
-                );
-                let upper = sentence_is_upper(words);
-                let mut tags = Vec::with_capacity(words.len());
-                for (i, &gold_tag) in gold.iter().enumerate() {
-                    features::features(&infos, i, &tags, &history, upper, &mut features);
-                    let scores = perceptron.scores(&features);
-                    let previous = tags.last().copied().unwrap_or(0);
-                    let guess = best(&scores, previous);
-                    perceptron.step += 1;
-                    if guess != gold_tag {
-                        perceptron.update(&features, gold_tag, guess);
-                        wrong += 1;
-                    }
-                    tokens += 1;
-                    tags.push(guess);
-                }
-                remember(&infos, &tags, &mut history);
+            Example {
+                prepared: super::prepare(&sentences, &fold_lexicons[index % FOLDS], &lower_vocab),
+                gold: document.sentences.iter().map(|s| gold_tags(&s.tags)).collect(),
+                fold: index % FOLDS,
             }
-        }
-        let model = Model::quantise(
-            settings.bits,
-            &perceptron.averaged(),
-            lower_vocab.clone(),
-            full_lexicon.clone(),
-        );
-        let dev_f1 = if dev.is_empty() {
+        })
+        .collect();
+    let all: Vec<&Example> = examples.iter().collect();
+    let model_with = |stages: Vec<super::Weights>| {
+        Model::new(settings.bits, lower_vocab.clone(), full_lexicon.clone(), stages)
+    };
+    let dev_f1 = |model: &Model, stages: usize| {
+        if dev.is_empty() {
             0.0
         } else {
-            evaluate(&model, dev).all.f1()
-        };
+            evaluate_stages(model, dev, stages).all.f1()
+        }
+    };
+
+    // Stage one on everything, best epoch on dev.
+    let mut first: Option<(f64, super::Weights)> = None;
+    let mut best_epoch = settings.epochs;
+    train_stage(&all, None, settings, settings.epochs, |epoch, error, weights, seconds| {
+        let weights = super::Weights::quantise(&weights);
+        let model = model_with(vec![weights.clone()]);
+        let f1 = dev_f1(&model, 1);
         progress(&Epoch {
+            stage: 1,
             epoch,
-            train_error: wrong as f64 / tokens.max(1) as f64,
-            dev_f1,
-            seconds: started.elapsed().as_secs_f64(),
+            train_error: error,
+            dev_f1: f1,
+            seconds,
         });
-        if best_model
-            .as_ref()
-            .is_none_or(|(f1, _)| dev.is_empty() || dev_f1 > *f1)
-        {
-            best_model = Some((dev_f1, model));
+        if first.as_ref().is_none_or(|(best, _)| dev.is_empty() || f1 > *best) {
+            first = Some((f1, weights));
+            best_epoch = epoch;
+        }
+        true
+    });
+    let Some((first_f1, first)) = first else {
+        return model_with(vec![super::Weights::quantise(&[])]);
+    };
+
+    // First-stage predictions on each fold by a first stage trained on the others.
+    let mut stacked: Vec<Option<super::Stacked>> = (0..examples.len()).map(|_| None).collect();
+    for fold in 0..FOLDS {
+        let others: Vec<&Example> = examples.iter().filter(|e| e.fold != fold).collect();
+        let mut weights = None;
+        train_stage(&others, None, settings, best_epoch, |_, _, averaged, _| {
+            weights = Some(averaged);
+            true
+        });
+        let Some(weights) = weights else { continue };
+        let model = model_with(vec![super::Weights::quantise(&weights)]);
+        for (index, example) in examples.iter().enumerate() {
+            if example.fold == fold {
+                let tags = model.tag_prepared(&example.prepared, 1);
+                stacked[index] = Some(super::stack(&example.prepared, tags));
+            }
         }
     }
-    match best_model {
-        Some((_, model)) => model,
-        None => Model::quantise(
-            settings.bits,
-            &perceptron.averaged(),
-            lower_vocab,
-            full_lexicon,
-        ),
+    let stacked: Vec<super::Stacked> = stacked.into_iter().flatten().collect();
+    if stacked.len() != examples.len() {
+        return model_with(vec![first]);
+    }
+
+    // Stage two.
+    let mut second: Option<(f64, super::Weights)> = None;
+    train_stage(&all, Some(&stacked), settings, settings.epochs, |epoch, error, weights, seconds| {
+        let weights = super::Weights::quantise(&weights);
+        let model = model_with(vec![first.clone(), weights.clone()]);
+        let f1 = dev_f1(&model, 2);
+        progress(&Epoch {
+            stage: 2,
+            epoch,
+            train_error: error,
+            dev_f1: f1,
+            seconds,
+        });
+        if second.as_ref().is_none_or(|(best, _)| dev.is_empty() || f1 > *best) {
+            second = Some((f1, weights));
+        }
+        true
+    });
+    match second {
+        Some((f1, second)) if dev.is_empty() || f1 > first_f1 => model_with(vec![first, second]),
+        _ => model_with(vec![first]),
     }
 }
 
