@@ -8,11 +8,11 @@
 //! articles written after it are replayed, so a crash never loses or
 //! double-counts a document.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::terms::IntMap;
 use crate::ExtractError;
 
 /// New articles between two document-frequency checkpoints.
@@ -45,7 +45,7 @@ pub(crate) struct StoredArticle {
 #[derive(Debug, Default)]
 pub(crate) struct Frequencies {
     pub(crate) docs: u64,
-    pub(crate) df: HashMap<u64, u32>,
+    pub(crate) df: IntMap<u64, u32>,
 }
 
 impl Frequencies {
@@ -92,7 +92,7 @@ fn decode_vector(bytes: &[u8]) -> Option<Vec<(u64, f32)>> {
     Some(out)
 }
 
-fn encode_df(df: &HashMap<u64, u32>) -> Vec<u8> {
+fn encode_df(df: &IntMap<u64, u32>) -> Vec<u8> {
     let mut out = Vec::with_capacity(df.len() * 12);
     for (&term, &n) in df {
         out.extend_from_slice(&term.to_le_bytes());
@@ -101,11 +101,11 @@ fn encode_df(df: &HashMap<u64, u32>) -> Vec<u8> {
     out
 }
 
-fn decode_df(bytes: &[u8]) -> Option<HashMap<u64, u32>> {
+fn decode_df(bytes: &[u8]) -> Option<IntMap<u64, u32>> {
     if !bytes.len().is_multiple_of(12) {
         return None;
     }
-    let mut out = HashMap::with_capacity(bytes.len() / 12);
+    let mut out = IntMap::with_capacity_and_hasher(bytes.len() / 12, Default::default());
     for chunk in bytes.chunks_exact(12) {
         let term = u64::from_le_bytes(chunk[..8].try_into().ok()?);
         let n = u32::from_le_bytes(chunk[8..].try_into().ok()?);
@@ -361,7 +361,7 @@ mod tests {
     fn vectors_and_frequencies_round_trip() {
         let v = vec![(1u64, 0.5f32), (u64::MAX, -2.0)];
         assert_eq!(decode_vector(&encode_vector(&v)), Some(v));
-        let df: HashMap<u64, u32> = [(7u64, 3u32), (9, 1)].into_iter().collect();
+        let df: IntMap<u64, u32> = [(7u64, 3u32), (9, 1)].into_iter().collect();
         assert_eq!(decode_df(&encode_df(&df)), Some(df));
         assert_eq!(decode_vector(&[1, 2, 3]), None);
     }

@@ -1,8 +1,34 @@
 //! Words of an article for story features and keywords: tokens, stopwords, a
 //! light plural stemmer and a 64-bit term hash.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
+
+/// Hasher for keys that are integers (term hashes, article slots): one
+/// splitmix64 round instead of SipHash, which dominated lookups.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct IntHasher(u64);
+
+impl Hasher for IntHasher {
+    fn finish(&self) -> u64 {
+        mix64(self.0)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 ^= n;
+    }
+}
+
+/// A hash map keyed by integers.
+pub(crate) type IntMap<K, V> = HashMap<K, V, BuildHasherDefault<IntHasher>>;
 
 /// English function words and news filler that carry no story signal.
 const STOPWORDS: &[&str] = &[
@@ -294,29 +320,29 @@ pub(crate) fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
 /// Returns the content word that `token` (lower-case) stands for, with a
 /// plural `-s` removed, or `None` for stopwords, single letters and short
 /// numbers.
-pub(crate) fn content_word(token: &str) -> Option<String> {
+pub(crate) fn content_word(token: &str) -> Option<Cow<'_, str>> {
     let len = token.chars().count();
     if len < 2 || is_stopword(token) {
         return None;
     }
     if token.chars().all(|c| c.is_ascii_digit()) {
         // Years and other long numbers identify events; "11" or "20" do not.
-        return (len >= 4).then(|| token.to_string());
+        return (len >= 4).then_some(Cow::Borrowed(token));
     }
     Some(stem(token))
 }
 
 /// Removes an English plural ending: `cities` → `city`, `votes` → `vote`;
 /// leaves `news`, `bus`, `crisis`, `glass` alone.
-pub(crate) fn stem(word: &str) -> String {
+pub(crate) fn stem(word: &str) -> Cow<'_, str> {
     let len = word.len();
     if !word.is_ascii() || len <= 3 {
-        return word.to_string();
+        return Cow::Borrowed(word);
     }
     if let Some(base) = word.strip_suffix("ies")
         && len > 4
     {
-        return format!("{base}y");
+        return Cow::Owned(format!("{base}y"));
     }
     if word.ends_with('s')
         && !word.ends_with("ss")
@@ -324,9 +350,9 @@ pub(crate) fn stem(word: &str) -> String {
         && !word.ends_with("is")
         && !word.ends_with("ews")
     {
-        return word[..len - 1].to_string();
+        return Cow::Borrowed(&word[..len - 1]);
     }
-    word.to_string()
+    Cow::Borrowed(word)
 }
 
 /// FNV-1a of `bytes` followed by the splitmix64 finalizer, so every output
