@@ -1,0 +1,419 @@
+//! Words of an article for story features and keywords: tokens, stopwords, a
+//! light plural stemmer and a 64-bit term hash.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
+
+/// Hasher for keys that are integers (term hashes, article slots): one
+/// splitmix64 round instead of SipHash, which dominated lookups.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct IntHasher(u64);
+
+impl Hasher for IntHasher {
+    fn finish(&self) -> u64 {
+        mix64(self.0)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 ^= n;
+    }
+}
+
+/// A hash map keyed by integers.
+pub(crate) type IntMap<K, V> = HashMap<K, V, BuildHasherDefault<IntHasher>>;
+
+/// English function words and news filler that carry no story signal.
+const STOPWORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "ago",
+    "all",
+    "almost",
+    "also",
+    "although",
+    "always",
+    "am",
+    "among",
+    "an",
+    "and",
+    "another",
+    "any",
+    "anyone",
+    "anything",
+    "are",
+    "around",
+    "as",
+    "at",
+    "back",
+    "be",
+    "became",
+    "because",
+    "become",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "cannot",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "done",
+    "down",
+    "during",
+    "each",
+    "either",
+    "else",
+    "enough",
+    "even",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "further",
+    "get",
+    "gets",
+    "getting",
+    "got",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "however",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "last",
+    "least",
+    "less",
+    "like",
+    "made",
+    "make",
+    "many",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "much",
+    "must",
+    "my",
+    "myself",
+    "need",
+    "never",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "often",
+    "on",
+    "once",
+    "one",
+    "only",
+    "or",
+    "other",
+    "others",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "per",
+    "perhaps",
+    "quite",
+    "rather",
+    "really",
+    "said",
+    "same",
+    "say",
+    "saying",
+    "says",
+    "see",
+    "seen",
+    "she",
+    "should",
+    "since",
+    "so",
+    "some",
+    "something",
+    "still",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "thing",
+    "things",
+    "this",
+    "those",
+    "though",
+    "through",
+    "thus",
+    "to",
+    "told",
+    "too",
+    "toward",
+    "two",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "use",
+    "used",
+    "very",
+    "via",
+    "was",
+    "way",
+    "we",
+    "well",
+    "were",
+    "what",
+    "whatever",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "yet",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+    "don",
+    "didn",
+    "doesn",
+    "isn",
+    "wasn",
+    "aren",
+    "weren",
+    "won",
+    "wouldn",
+    "couldn",
+    "shouldn",
+    "hasn",
+    "haven",
+    "hadn",
+    "ll",
+    "ve",
+    "re",
+    "mr",
+    "mrs",
+    "ms",
+    "according",
+    "including",
+    "new",
+    "first",
+    "year",
+    "years",
+    "time",
+    "people",
+    "day",
+    "week",
+    "told",
+    "going",
+    "want",
+    "know",
+    "think",
+    "three",
+    "next",
+    "take",
+    "took",
+    "come",
+    "came",
+    "go",
+    "went",
+    "put",
+    "look",
+    "let",
+    "lot",
+    "right",
+    "left",
+    "good",
+    "well",
+    "part",
+    "lot",
+    "amp",
+    "quot",
+    "nbsp",
+    "http",
+    "https",
+    "www",
+    "com",
+];
+
+fn is_stopword(word: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| STOPWORDS.iter().copied().collect())
+        .contains(word)
+}
+
+/// Calls `f` with every token of `text`: a maximal run of alphanumeric
+/// characters, lower-cased into `buf`.
+pub(crate) fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
+    let mut buf = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_alphanumeric() {
+            for lower in c.to_lowercase() {
+                buf.push(lower);
+            }
+        } else if !buf.is_empty() {
+            f(&buf);
+            buf.clear();
+        }
+    }
+}
+
+/// Returns the content word that `token` (lower-case) stands for, with a
+/// plural `-s` removed, or `None` for stopwords, single letters and short
+/// numbers.
+pub(crate) fn content_word(token: &str) -> Option<Cow<'_, str>> {
+    let len = token.chars().count();
+    if len < 2 || is_stopword(token) {
+        return None;
+    }
+    if token.chars().all(|c| c.is_ascii_digit()) {
+        // Years and other long numbers identify events; "11" or "20" do not.
+        return (len >= 4).then_some(Cow::Borrowed(token));
+    }
+    Some(stem(token))
+}
+
+/// Removes an English plural ending: `cities` → `city`, `votes` → `vote`;
+/// leaves `news`, `bus`, `crisis`, `glass` alone.
+pub(crate) fn stem(word: &str) -> Cow<'_, str> {
+    let len = word.len();
+    if !word.is_ascii() || len <= 3 {
+        return Cow::Borrowed(word);
+    }
+    if let Some(base) = word.strip_suffix("ies")
+        && len > 4
+    {
+        return Cow::Owned(format!("{base}y"));
+    }
+    if word.ends_with('s')
+        && !word.ends_with("ss")
+        && !word.ends_with("us")
+        && !word.ends_with("is")
+        && !word.ends_with("ews")
+    {
+        return Cow::Borrowed(&word[..len - 1]);
+    }
+    Cow::Borrowed(word)
+}
+
+/// FNV-1a of `bytes` followed by the splitmix64 finalizer, so every output
+/// bit depends on every input bit (SimHash needs well-mixed bits).
+pub(crate) fn hash64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    mix64(h)
+}
+
+/// The splitmix64 finalizer.
+pub(crate) fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Hash of a word feature.
+pub(crate) fn word_hash(word: &str) -> u64 {
+    hash64(word.as_bytes())
+}
+
+/// Hash of an entity feature (kept apart from the words by a prefix byte).
+pub(crate) fn entity_hash(name: &str) -> u64 {
+    let mut bytes = Vec::with_capacity(name.len() + 1);
+    bytes.push(1u8);
+    bytes.extend(name.to_lowercase().as_bytes());
+    hash64(&bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_lowercased_alphanumeric_runs() {
+        let mut out = Vec::new();
+        for_each_token("The Mayor's plan, 2024-05: Zürich!", |t| {
+            out.push(t.to_string())
+        });
+        assert_eq!(out, ["the", "mayor", "s", "plan", "2024", "05", "zürich"]);
+    }
+
+    #[test]
+    fn content_words_drop_stopwords_and_plurals() {
+        assert_eq!(content_word("the"), None);
+        assert_eq!(content_word("11"), None);
+        assert_eq!(content_word("2016").as_deref(), Some("2016"));
+        assert_eq!(content_word("cities").as_deref(), Some("city"));
+        assert_eq!(content_word("votes").as_deref(), Some("vote"));
+        assert_eq!(content_word("news").as_deref(), Some("news"));
+        assert_eq!(content_word("crisis").as_deref(), Some("crisis"));
+        assert_eq!(content_word("glass").as_deref(), Some("glass"));
+    }
+
+    #[test]
+    fn entity_and_word_hashes_differ() {
+        assert_ne!(word_hash("paris"), entity_hash("Paris"));
+        assert_eq!(entity_hash("Paris"), entity_hash("PARIS"));
+    }
+}
