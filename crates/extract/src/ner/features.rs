@@ -326,6 +326,33 @@ pub type History = HashMap<u64, usize, BuildHasherDefault<IdHasher>>;
 /// PER, ORG, LOC, MISC or nothing.
 pub type Votes = HashMap<u64, [u16; 5], BuildHasherDefault<IdHasher>>;
 
+/// Per capitalised word of a document: the words before and after each of
+/// its occurrences (at most [`CONTEXTS_KEPT`]), so every mention is tagged
+/// knowing how the others are used ("Mr. Rotor", "in Rotor").
+pub type Contexts = HashMap<u64, Vec<(u64, u64)>, BuildHasherDefault<IdHasher>>;
+
+/// Occurrences of a word whose contexts are kept.
+pub const CONTEXTS_KEPT: usize = 8;
+
+/// Collects the contexts of the capitalised words of a document.
+pub fn contexts(sentences: &[Vec<TokenInfo>]) -> Contexts {
+    let mut contexts = Contexts::default();
+    for infos in sentences {
+        for (i, info) in infos.iter().enumerate() {
+            if !info.capitalised() {
+                continue;
+            }
+            let before = if i > 0 { infos[i - 1].lower } else { 1 };
+            let after = infos.get(i + 1).map_or(2, |next| next.lower);
+            let list = contexts.entry(info.lower).or_default();
+            if list.len() < CONTEXTS_KEPT && !list.contains(&(before, after)) {
+                list.push((before, after));
+            }
+        }
+    }
+    contexts
+}
+
 /// A set of word hashes.
 pub type WordSet = HashSet<u64, BuildHasherDefault<IdHasher>>;
 
@@ -386,6 +413,7 @@ pub fn features(
     tags: &[usize],
     history: &History,
     sentence_upper: bool,
+    contexts: &Contexts,
     stack: Option<(&[usize], &Votes)>,
     out: &mut Vec<u64>,
 ) {
@@ -450,6 +478,14 @@ pub fn features(
         let remembered = history.get(&w.lower).map_or(9, |kind| *kind as u64);
         out.push(f1(50, remembered));
         out.push(f2(51, remembered, t1));
+    }
+    if w.capitalised()
+        && let Some(list) = contexts.get(&w.lower)
+    {
+        for (before, after) in list {
+            out.push(f1(70, *before));
+            out.push(f1(71, *after));
+        }
     }
     if let Some((first, votes)) = stack {
         let here = first[i] as u64;

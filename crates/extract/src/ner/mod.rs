@@ -104,6 +104,7 @@ pub struct Model {
 pub(crate) struct Prepared {
     infos: Vec<Vec<features::TokenInfo>>,
     upper: Vec<bool>,
+    contexts: features::Contexts,
 }
 
 /// Prepares `sentences` with the given lexicon and lower-case vocabulary.
@@ -127,7 +128,12 @@ pub(crate) fn prepare<S: AsRef<str>>(
         ));
         upper.push(sentence_is_upper(&words));
     }
-    Prepared { infos, upper }
+    let contexts = features::contexts(&infos);
+    Prepared {
+        infos,
+        upper,
+        contexts,
+    }
 }
 
 /// What the first stage said about a document, as the second stage sees it.
@@ -171,6 +177,7 @@ pub(crate) fn decode(
                 &tags,
                 &history,
                 prepared.upper[s],
+                &prepared.contexts,
                 stack,
                 &mut features,
             );
