@@ -28,7 +28,9 @@
 #![deny(missing_docs)]
 
 pub mod agencies;
+pub mod amounts;
 pub mod dateline;
+pub mod dates;
 pub mod entities;
 mod error;
 pub mod eval;
@@ -137,6 +139,11 @@ impl Transform for Extract {
         if self.config.quotes {
             record.quotes = self.quotes.find(&body, &index, &record.entities);
         }
+        // Dates (anchored on `published`, else the dateline's date) and amounts.
+        let dateline_date = record.dateline.as_ref().and_then(|d| d.date.clone());
+        let anchor = record.published.clone().or(dateline_date);
+        record.dates = dates::find(&body, &index, anchor.as_deref());
+        record.amounts = amounts::find(&body, &index);
         if let Some(across) = &self.across {
             across
                 .observe(&mut record)
