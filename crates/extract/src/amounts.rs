@@ -563,10 +563,27 @@ const ADJECTIVES: &[&str] = &[
     "pledged",
     "unpledged",
 ];
-/// Plurals without an `s` (never a modifier of the next word).
+/// Plurals without an `s` (the first five never modify the next word).
 const PLURALS: &[&str] = &[
-    "people", "men", "women", "children", "cattle", "feet", "teeth", "mice", "geese", "sheep",
-    "fish", "aircraft", "yuan", "yen",
+    "people",
+    "men",
+    "women",
+    "children",
+    "feet",
+    "police",
+    "personnel",
+    "staff",
+    "livestock",
+    "deer",
+    "cattle",
+    "teeth",
+    "mice",
+    "geese",
+    "sheep",
+    "fish",
+    "aircraft",
+    "yuan",
+    "yen",
 ];
 /// Nouns ending in `ly` (other `-ly` words are adverbs).
 const LY_NOUNS: &[&str] = &["family", "rally", "ally", "assembly", "anomaly", "supply"];
@@ -1003,6 +1020,12 @@ fn capitalised(word: &str) -> bool {
     word.chars().next().is_some_and(char::is_uppercase)
 }
 
+/// A plural noun: ends in `s` (not `ss`) or is one of [`PLURALS`].
+fn plural(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    (lower.ends_with('s') && !lower.ends_with("ss")) || PLURALS.contains(&lower.as_str())
+}
+
 /// A word that can be the counted noun.
 fn head_word(word: &str) -> bool {
     let lower = word.to_lowercase();
@@ -1050,33 +1073,44 @@ fn modifier_word(word: &str, next: &str) -> bool {
     {
         return true;
     }
-    // A singular noun before a plural one: `police officers`, `truck drivers`.
-    let next_lower = next.to_lowercase();
-    !lower.ends_with('s')
-        && !PLURALS.contains(&lower.as_str())
-        && next_lower.ends_with('s')
-        && !next_lower.ends_with("ss")
-        && !capitalised(next)
+    // A singular word before a plural one: `police officers`, `bare feet`.
+    !lower.ends_with('s') && !PLURALS[..5].contains(&lower.as_str()) && plural(next)
 }
 
-/// The counted noun phrase at token `j`: at most two modifiers, then the noun.
-fn noun_at(s: &Stream, j: usize) -> Option<(usize, usize)> {
+/// A word or a hyphenated compound (`well-known`, `voter-registration`) at
+/// token `k`: its text and the token after it.
+fn word_unit<'a>(s: &Stream<'a>, k: usize) -> Option<(&'a str, usize)> {
+    s.word(k)?;
+    let mut last = k;
+    while s.is_sym(last + 1, "-")
+        && s.tight(last + 1)
+        && s.tight(last + 2)
+        && s.word(last + 2).is_some()
+    {
+        last += 2;
+    }
+    Some((&s.body[s.toks[k].start..s.toks[last].end], last + 1))
+}
+
+/// The counted noun phrase at token `j`: at most two modifiers, then the
+/// noun. Returns the noun's first token, its text and the token after it.
+fn noun_at<'a>(s: &Stream<'a>, j: usize) -> Option<(usize, &'a str, usize)> {
     let mut k = j;
     for _ in 0..3 {
-        let word = s.word(k)?;
+        let (word, after) = word_unit(s, k)?;
         if !s.toks[k].space {
             return None;
         }
-        let next = s.word(k + 1).filter(|_| s.toks[k + 1].space);
+        let next = word_unit(s, after).filter(|_| s.toks[after].space);
         if k < j + 2
-            && let Some(next) = next
+            && let Some((next, _)) = next
             && head_word(next)
-            && modifier_word(word, next)
+            && (word.contains('-') || modifier_word(word, next))
         {
-            k += 1;
+            k = after;
             continue;
         }
-        return head_word(word).then_some((k, k + 1));
+        return head_word(word).then_some((k, word, after));
     }
     None
 }
@@ -1131,11 +1165,11 @@ fn unit_at(s: &Stream, j: usize) -> Option<Unit> {
         "pounds" | "pound" if s.is_word(j + 1, "sterling") => return unit("GBP", j + 2, false),
         _ => {}
     }
-    let (head, next) = noun_at(s, j)?;
+    let (head, word, next) = noun_at(s, j)?;
     if let Some(code) = currency_of_noun(s, j, head) {
         return unit(code, next, false);
     }
-    unit(&s.text(head).to_lowercase(), next, true)
+    unit(&word.to_lowercase(), next, true)
 }
 
 /// Whether the words after a unit make the phrase a date or an age
@@ -1232,8 +1266,7 @@ fn year_excluded(s: &Stream, number: &Number, unit: &Unit) -> bool {
     } else {
         None
     };
-    prev.is_some_and(|p| YEAR_LEADS.contains(&p.as_str()))
-        || !(unit.name.ends_with('s') || PLURALS.contains(&unit.name.as_str()))
+    prev.is_some_and(|p| YEAR_LEADS.contains(&p.as_str())) || !plural(&unit.name)
 }
 
 /// Amounts starting at token `i`, and the token after them.
@@ -1269,6 +1302,7 @@ fn amounts_at(s: &Stream, i: usize) -> Option<(Vec<Found>, usize)> {
         && second.value > first.value / 1000.0
         && let Some(unit) = unit_at(s, second.next)
         && !unit_excluded(s, &unit)
+        && (!unit.noun || plural(&unit.name))
         && !year_excluded(s, &second, &unit)
         && !(first.yearlike && second.yearlike)
     {
@@ -1294,6 +1328,11 @@ fn amounts_at(s: &Stream, i: usize) -> Option<(Vec<Found>, usize)> {
     }
     let unit = unit_at(s, first.next)?;
     if unit_excluded(s, &unit) || year_excluded(s, &first, &unit) {
+        return None;
+    }
+    // `a 911 caller`, `a 2 to 1 margin`: a number before a singular noun
+    // names or rates, it does not count.
+    if unit.noun && !plural(&unit.name) {
         return None;
     }
     let end = s.toks[unit.next - 1].end;
@@ -1563,6 +1602,21 @@ mod tests {
         ] {
             assert!(amounts(text).is_empty(), "{text}: {:?}", amounts(text));
         }
+    }
+
+    #[test]
+    fn compounds_and_singulars() {
+        assert_eq!(
+            one("They led 2,000 voter-registration events."),
+            t("2,000 voter-registration events", 2000.0, "events")
+        );
+        assert_eq!(
+            one("Over a thousand bare feet."),
+            t("a thousand bare feet", 1000.0, "feet")
+        );
+        assert!(amounts("Something a 911 caller said.").is_empty());
+        assert!(amounts("It won by a 2 to 1 margin.").is_empty());
+        assert!(amounts("That two well-known American cable news networks agreed.").is_empty());
     }
 
     #[test]

@@ -64,6 +64,9 @@ const SP: &str = r"[ \t\xA0]+";
 const MONTHS_FULL: &str =
     "January|February|March|April|May|June|July|August|September|October|November|December";
 const MONTHS_ABBR: &str = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec";
+/// Number words of `N years ago` (any case).
+const ONES_WORDS: &str = "(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)";
+const TENS_WORDS: &str = "(?i:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)";
 const WEEKDAYS: &str = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday";
 /// A year that can stand alone in news text.
 const YEAR: &str = r"(?:1[89]|20)\d{2}";
@@ -417,6 +420,48 @@ fn weekday_number(name: &str) -> Option<i64> {
     days.iter().position(|d| *d == key).map(|i| i as i64)
 }
 
+/// The value of `3`, `a`, `three`, `twenty-two`.
+fn count(text: &str) -> Option<i64> {
+    if let Some(n) = digits(text) {
+        return Some(i64::from(n));
+    }
+    let ones = [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    let tens = [
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    let mut total = 0;
+    for part in text.to_ascii_lowercase().split(['-', ' ']) {
+        total += match part {
+            "a" | "an" => 1,
+            _ => match ones.iter().position(|w| *w == part) {
+                Some(i) => i as i64 + 1,
+                None => 20 + 10 * tens.iter().position(|w| *w == part)? as i64,
+            },
+        };
+    }
+    Some(total)
+}
+
 /// A month and day without a year (see the module's rules).
 fn month_day(month: u32, day: u32, anchor: Anchor, tense: Tense) -> When {
     let Some((a, year, _, _)) = anchor.date() else {
@@ -509,7 +554,9 @@ fn compile(pattern: &str) -> Regex {
 impl Patterns {
     fn new() -> Patterns {
         let month = format!(r"(?P<month>(?:{MONTHS_FULL}|{MONTHS_ABBR})(?-u:\b)\.?)");
-        let year_opt = format!(r"(?:,?{SP}(?P<year>{YEAR})(?-u:\b))?");
+        let year_opt = format!(
+            r"(?:,?{SP}(?P<year>{YEAR})(?-u:\b)|{SP}of{SP}(?P<rel>last|this|next){SP}year(?-u:\b))?"
+        );
         Patterns {
             iso: compile(r"(?-u:\b)(?P<y>(?:1[89]|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})(?-u:\b)"),
             month_day: compile(&format!(
@@ -522,7 +569,7 @@ impl Patterns {
                 r"(?-u:\b)(?P<mod>(?:[Ee]arly|[Ll]ate){SP}|[Mm]id-)?(?P<month>{MONTHS_FULL}|(?:Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.),?{SP}(?:of{SP})?(?P<year>{YEAR})(?-u:\b)"
             )),
             month: compile(&format!(
-                r"(?-u:\b)(?:(?P<lead>[Ii]n|[Ss]ince|[Uu]ntil|[Tt]ill|[Tt]hrough|[Dd]uring|[Bb]y|[Ff]rom|[Bb]efore|[Aa]fter|[Oo]f|[Tt]o|[Bb]etween|[Aa]nd){SP})?(?P<mod>(?:[Ee]arly|[Ll]ate|[Ll]ast|[Nn]ext|[Tt]his){SP}|[Mm]id-)?(?P<month>{MONTHS_FULL})(?-u:\b)"
+                r"(?-u:\b)(?:(?P<lead>[Ii]n|[Ss]ince|[Uu]ntil|[Tt]ill|[Tt]hrough|[Dd]uring|[Bb]y|[Ff]rom|[Bb]efore|[Aa]fter|[Oo]f|[Tt]o|[Bb]etween|[Aa]nd){SP})?(?P<mod>(?:[Ee]arly|[Ll]ate|[Ll]ast|[Nn]ext|[Tt]his){SP}|[Mm]id-)?(?P<month>{MONTHS_FULL})(?-u:\b)(?:{SP}of{SP}(?P<rel>last|this|next){SP}year(?-u:\b))?"
             )),
             weekday: compile(&format!(
                 r"(?-u:\b)(?P<lead>(?:(?:[Ee]arly|[Ll]ate){SP})?(?:[Oo]n{SP})?)(?:(?P<rel>[Ll]ast|[Nn]ext|[Tt]his|[Cc]oming){SP})?(?P<wd>{WEEKDAYS})(?-u:\b)(?:['’]s)?(?:{SP}(?P<part>morning|afternoon|evening|night)(?-u:\b))?"
@@ -534,7 +581,7 @@ impl Patterns {
                 r"(?-u:\b)(?P<mod>(?:[Ee]arlier|[Ll]ater|[Ee]arly|[Ll]ate){SP}|[Mm]id-|(?:[Tt]he{SP})?(?:end|start|beginning|middle|rest|remainder){SP}of{SP})?(?P<rel>[Tt]his|[Ll]ast|[Nn]ext)(?P<past>{SP}past)?{SP}(?P<unit>week|month|year|weekend)(?-u:\b)"
             )),
             ago: compile(&format!(
-                r"(?-u:\b)(?P<n>\d{{1,3}}|[Aa]n?|[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|[Ee]ight|[Nn]ine|[Tt]en|[Ee]leven|[Tt]welve){SP}(?P<unit>day|week|month|year)s?{SP}ago(?-u:\b)"
+                r"(?-u:\b)(?P<n>\d{{1,3}}|[Aa]n?|{TENS_WORDS}(?:[- ](?:{ONES_WORDS}))?|{ONES_WORDS}){SP}(?P<unit>day|week|month|year)s?{SP}ago(?-u:\b)"
             )),
             year: compile(&format!(
                 r"(?-u:\b)(?:(?P<lead>[Ii]n|[Ss]ince|[Uu]ntil|[Tt]ill|[Tt]hrough|[Dd]uring|[Bb]y|[Ff]rom|[Bb]efore|[Aa]fter|[Bb]etween|[Ss]pring|[Ss]ummer|[Aa]utumn|[Ff]all|[Ww]inter|(?:end|start|beginning|middle|half|quarter|part|spring|summer|fall|autumn|winter){SP}of){SP})?(?P<mod>(?:[Ee]arly|[Ll]ate){SP}|[Mm]id-)?(?P<year>{YEAR})(?-u:\b)"
@@ -649,7 +696,8 @@ fn find_absolute(body: &str, anchor: Anchor, p: &Patterns, found: &mut Vec<Found
         let year = c
             .name("year")
             .and_then(|y| digits(y.as_str()))
-            .map(i64::from);
+            .map(i64::from)
+            .or_else(|| Some(anchor.date()?.1 + relative_year(c.name("rel")?.as_str())));
         if !(1..=days_in_month(year, month)).contains(&day) {
             return;
         }
@@ -693,6 +741,15 @@ fn find_absolute(body: &str, anchor: Anchor, p: &Patterns, found: &mut Vec<Found
     }
 }
 
+/// The year offset of `last`, `this`, `next`.
+fn relative_year(rel: &str) -> i64 {
+    match rel {
+        "last" => -1,
+        "next" => 1,
+        _ => 0,
+    }
+}
+
 fn find_months(body: &str, anchor: Anchor, p: &Patterns, found: &mut Vec<Found>) {
     for c in p.month.captures_iter(body) {
         let name = c.name("month").expect("month");
@@ -700,6 +757,18 @@ fn find_months(body: &str, anchor: Anchor, p: &Patterns, found: &mut Vec<Found>)
         let modifier = c
             .name("mod")
             .map(|m| m.as_str().trim().to_ascii_lowercase());
+        let end = c.get(0).expect("match").end();
+        if let Some(rel) = c.name("rel") {
+            let start = c.name("mod").map_or(name.start(), |m| m.start());
+            let value = match (anchor.date(), month_number(name.as_str())) {
+                (Some((_, y, _, _)), Some(m)) => {
+                    Some(When::Month(y + relative_year(rel.as_str()), m))
+                }
+                _ => None,
+            };
+            push(found, start, end, value);
+            continue;
+        }
         if lead.is_none() && modifier.is_none() {
             continue;
         }
@@ -776,6 +845,13 @@ fn find_relative(body: &str, anchor: Anchor, p: &Patterns, found: &mut Vec<Found
         let whole = c.get(0).expect("match");
         let word = c.name("w").expect("word");
         let lower = word.as_str().to_ascii_lowercase();
+        // `a brighter tomorrow`, `the today show`.
+        if matches!(
+            word_before(body, whole.start()),
+            "a" | "an" | "the" | "brighter" | "better" | "bright" | "USA" | "Russia"
+        ) {
+            continue;
+        }
         if c.name("dayof").is_none() && capitalised(word.as_str()) {
             let after = word_after(body, word.end());
             if !opens_sentence(body, word.start())
@@ -832,23 +908,8 @@ fn find_relative(body: &str, anchor: Anchor, p: &Patterns, found: &mut Vec<Found
     }
     for c in p.ago.captures_iter(body) {
         let whole = c.get(0).expect("match");
-        let n: i64 = match c["n"].to_ascii_lowercase().as_str() {
-            "a" | "an" | "one" => 1,
-            "two" => 2,
-            "three" => 3,
-            "four" => 4,
-            "five" => 5,
-            "six" => 6,
-            "seven" => 7,
-            "eight" => 8,
-            "nine" => 9,
-            "ten" => 10,
-            "eleven" => 11,
-            "twelve" => 12,
-            digits_text => match digits(digits_text) {
-                Some(n) => i64::from(n),
-                None => continue,
-            },
+        let Some(n) = count(&c["n"]) else {
+            continue;
         };
         let value = match &c["unit"] {
             "day" => anchor.shift_days(-n),
@@ -1205,6 +1266,27 @@ mod tests {
         assert_eq!(value("He left a month ago.", a), "2019-04");
         assert_eq!(value("He left five years ago.", a), "2014");
         assert!(dates("He left a few days ago.", Some(a)).is_empty());
+        assert_eq!(
+            one("Seventy-four years ago, a battle raged.", a)
+                .1
+                .as_deref(),
+            Some("1945")
+        );
+        assert_eq!(value("Twenty-two years ago, he left.", a), "1997");
+    }
+
+    #[test]
+    fn of_last_year() {
+        let a = "2016-10-02";
+        assert_eq!(
+            one("We started on June 16th of last year.", a),
+            ("June 16th of last year".into(), Some("2015-06-16".into()))
+        );
+        assert_eq!(
+            one("A plan is due by March of next year.", a),
+            ("March of next year".into(), Some("2017-03".into()))
+        );
+        assert!(dates("Still hoping for a brighter tomorrow.", Some(a)).is_empty());
     }
 
     #[test]
