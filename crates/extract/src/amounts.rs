@@ -509,6 +509,7 @@ const STOP: &[&str] = &[
     "least",
     "nearly",
     "almost",
+    "thanks",
     "about",
     "around",
     "roughly",
@@ -1318,6 +1319,8 @@ fn amounts_at(s: &Stream, i: usize) -> Option<(Vec<Found>, usize)> {
     if range
         && let Some(second) = number_at(s, joiner + 1, true)
         && second.value > first.value / 1000.0
+        // `won 3-1`, `a 97-12 record`: a score, not a range.
+        && (s.kind(joiner) == Some(Kind::Word) || second.value > first.value)
         && let Some(unit) = unit_at(s, second.next)
         && !unit_excluded(s, &unit)
         && (!unit.noun || plural(&unit.name))
@@ -1615,6 +1618,8 @@ mod tests {
             "See page 5 of the report, No. 10 said.",
             "Since 9/11 things changed.",
             "Clemson won 45-40 to take the title.",
+            "Karlsruhe won the match 3-1 thanks to late goals.",
+            "Duran, whose 97-12 record spans decades, fights on.",
             "Trump tells 3,000 in Reno that he will win.",
             "Mr. Trump won 4 of them.",
         ] {
