@@ -569,7 +569,7 @@ impl Patterns {
                 r"(?-u:\b)(?P<mod>(?:[Ee]arly|[Ll]ate){SP}|[Mm]id-)?(?P<month>{MONTHS_FULL}|(?:Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.),?{SP}(?:of{SP})?(?P<year>{YEAR})(?-u:\b)"
             )),
             month: compile(&format!(
-                r"(?-u:\b)(?:(?P<lead>[Ii]n|[Ss]ince|[Uu]ntil|[Tt]ill|[Tt]hrough|[Dd]uring|[Bb]y|[Ff]rom|[Bb]efore|[Aa]fter|[Oo]f|[Tt]o|[Bb]etween|[Aa]nd){SP})?(?P<mod>(?:[Ee]arly|[Ll]ate|[Ll]ast|[Nn]ext|[Tt]his){SP}|[Mm]id-)?(?P<month>{MONTHS_FULL})(?-u:\b)(?:{SP}of{SP}(?P<rel>last|this|next){SP}year(?-u:\b))?"
+                r"(?-u:\b)(?P<month>{MONTHS_FULL})(?-u:\b)(?:{SP}of{SP}(?P<rel>last|this|next){SP}year(?-u:\b))?"
             )),
             weekday: compile(&format!(
                 r"(?-u:\b)(?P<lead>(?:(?:[Ee]arly|[Ll]ate){SP})?(?:[Oo]n{SP})?)(?:(?P<rel>[Ll]ast|[Nn]ext|[Tt]his|[Cc]oming){SP})?(?P<wd>{WEEKDAYS})(?-u:\b)(?:['’]s)?(?:{SP}(?P<part>morning|afternoon|evening|night)(?-u:\b))?"
@@ -583,9 +583,7 @@ impl Patterns {
             ago: compile(&format!(
                 r"(?-u:\b)(?P<n>\d{{1,3}}|[Aa]n?|{TENS_WORDS}(?:[- ](?:{ONES_WORDS}))?|{ONES_WORDS}){SP}(?P<unit>day|week|month|year)s?{SP}ago(?-u:\b)"
             )),
-            year: compile(&format!(
-                r"(?-u:\b)(?:(?P<lead>[Ii]n|[Ss]ince|[Uu]ntil|[Tt]ill|[Tt]hrough|[Dd]uring|[Bb]y|[Ff]rom|[Bb]efore|[Aa]fter|[Bb]etween|[Ss]pring|[Ss]ummer|[Aa]utumn|[Ff]all|[Ww]inter|(?:end|start|beginning|middle|half|quarter|part|spring|summer|fall|autumn|winter){SP}of){SP})?(?P<mod>(?:[Ee]arly|[Ll]ate){SP}|[Mm]id-)?(?P<year>{YEAR})(?-u:\b)"
-            )),
+            year: compile(&format!(r"(?-u:\b){YEAR}(?-u:\b)")),
             year_range: compile(&format!(
                 r"(?-u:\b)(?:[Ff]rom|[Bb]etween){SP}{YEAR}(?:{SP})?(?:to|and|until|through|-|–)(?:{SP})?(?P<year>{YEAR})(?-u:\b)"
             )),
@@ -605,6 +603,63 @@ struct Found {
     start: usize,
     end: usize,
     value: Option<When>,
+}
+
+/// Words before a month named alone that place it (`in July`).
+const MONTH_LEADS: &[&str] = &[
+    "in", "since", "until", "till", "through", "during", "by", "from", "before", "after", "of",
+    "to", "between", "and",
+];
+/// Words before a month that are part of the expression (`last July`).
+const MONTH_MODIFIERS: &[&str] = &["early", "late", "last", "next", "this"];
+/// Words before a year that make it one (`in 2016`).
+const YEAR_LEADS: &[&str] = &[
+    "in", "since", "until", "till", "through", "during", "by", "from", "before", "after",
+    "between", "spring", "summer", "autumn", "fall", "winter",
+];
+/// Words before a year that are part of the expression (`early 2016`).
+const YEAR_MODIFIERS: &[&str] = &["early", "late"];
+/// Words before `of` before a year (`the end of 2015`).
+const PART_OF_YEAR: &[&str] = &[
+    "end",
+    "start",
+    "beginning",
+    "middle",
+    "half",
+    "quarter",
+    "part",
+    "spring",
+    "summer",
+    "fall",
+    "autumn",
+    "winter",
+];
+
+/// The modifier right before byte offset `at` (one of `modifiers`, or a
+/// glued `mid-`) and the word before the expression: returns the start of
+/// the expression, the modifier in lower case and that word.
+fn modifier_before<'a>(
+    body: &'a str,
+    at: usize,
+    modifiers: &[&str],
+) -> (usize, Option<String>, Option<&'a str>) {
+    let before = &body[..at];
+    if before.ends_with("mid-") || before.ends_with("Mid-") {
+        let start = at - 4;
+        return (start, Some("mid".into()), Some(word_before(body, start)));
+    }
+    let word = word_before(body, at);
+    let lower = word.to_ascii_lowercase();
+    if modifiers.contains(&lower.as_str()) {
+        let start = word_start_before(body, at);
+        return (start, Some(lower), Some(word_before(body, start)));
+    }
+    (at, None, Some(word).filter(|w| !w.is_empty()))
+}
+
+/// Where the word just before byte offset `at` starts.
+fn word_start_before(body: &str, at: usize) -> usize {
+    body[..at].trim_end().len() - word_before(body, at).len()
 }
 
 /// The word just before byte offset `at` (skipping white space).
@@ -753,13 +808,14 @@ fn relative_year(rel: &str) -> i64 {
 fn find_months(body: &str, anchor: Anchor, p: &Patterns, found: &mut Vec<Found>) {
     for c in p.month.captures_iter(body) {
         let name = c.name("month").expect("month");
-        let lead = c.name("lead").map(|m| m.as_str().to_ascii_lowercase());
-        let modifier = c
-            .name("mod")
-            .map(|m| m.as_str().trim().to_ascii_lowercase());
+        // The words before (matched here, not in the pattern, which then
+        // starts on a month name and is quick to scan for).
+        let (start, modifier, lead) = modifier_before(body, name.start(), MONTH_MODIFIERS);
+        let lead = lead
+            .map(str::to_ascii_lowercase)
+            .filter(|l| MONTH_LEADS.contains(&l.as_str()));
         let end = c.get(0).expect("match").end();
         if let Some(rel) = c.name("rel") {
-            let start = c.name("mod").map_or(name.start(), |m| m.start());
             let value = match (anchor.date(), month_number(name.as_str())) {
                 (Some((_, y, _, _)), Some(m)) => {
                     Some(When::Month(y + relative_year(rel.as_str()), m))
@@ -784,7 +840,6 @@ fn find_months(body: &str, anchor: Anchor, p: &Patterns, found: &mut Vec<Found>)
         let Some(month) = month_number(name.as_str()) else {
             continue;
         };
-        let start = c.name("mod").map_or(name.start(), |m| m.start());
         let which = match modifier.as_deref() {
             Some("last") => Which::Last,
             Some("next") => Which::Next,
@@ -933,13 +988,18 @@ fn find_years(body: &str, p: &Patterns, found: &mut Vec<Found>) {
         }
         digits(year.as_str()).map(|y| When::Year(i64::from(y)))
     };
-    for c in p.year.captures_iter(body) {
-        if c.name("lead").is_none() && c.name("mod").is_none() {
-            continue;
-        }
-        let year = c.name("year").expect("year");
-        if let Some(value) = year_at(year) {
-            let start = c.name("mod").map_or(year.start(), |m| m.start());
+    for year in p.year.find_iter(body) {
+        let (start, modifier, lead) = modifier_before(body, year.start(), YEAR_MODIFIERS);
+        let lead = lead.map(str::to_ascii_lowercase);
+        let clear = modifier.is_some()
+            || lead.as_deref().is_some_and(|l| YEAR_LEADS.contains(&l))
+            || (lead.as_deref() == Some("of")
+                && PART_OF_YEAR.contains(
+                    &word_before(body, word_start_before(body, start))
+                        .to_ascii_lowercase()
+                        .as_str(),
+                ));
+        if clear && let Some(value) = year_at(year) {
             push(found, start, year.end(), Some(value));
         }
     }
@@ -1059,6 +1119,9 @@ mod tests {
         assert_eq!(value("Talks began in March of 2017.", a), "2017-03");
         assert_eq!(value("The war began in 2011.", a), "2011");
         assert_eq!(value("Prices have doubled since 1990, he said.", a), "1990");
+        assert_eq!(value("It closes by the end of 2015.", a), "2015");
+        assert_eq!(one("In early 2016 it closed.", a).0, "early 2016");
+        assert!(dates("A total of 2015 was paid.", Some(a)).is_empty());
         assert_eq!(value("It was a key issue in the 2016 election.", a), "2016");
         assert_eq!(value("Sales rose in mid-2016 and fell.", a), "2016");
         assert_eq!(one("Sales rose in mid-2016 and fell.", a).0, "mid-2016");
