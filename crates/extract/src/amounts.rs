@@ -1061,15 +1061,15 @@ fn head_word(word: &str) -> bool {
 
 /// A word that can stand between a number and its noun.
 fn modifier_word(word: &str) -> bool {
+    if (2..=5).contains(&word.len()) && word.chars().all(|c| c.is_ascii_uppercase()) {
+        // `US`, `NATO`, `NYPD`.
+        return true;
+    }
     let lower = word.to_lowercase();
     if is_stop(&lower) && !ADJECTIVES.contains(&lower.as_str()) {
         return false;
     }
     if ADJECTIVES.contains(&lower.as_str()) {
-        return true;
-    }
-    if word.len() <= 5 && word.chars().all(|c| c.is_ascii_uppercase()) {
-        // `US`, `NATO`, `NYPD`.
         return true;
     }
     if capitalised(word) {
@@ -1652,6 +1652,7 @@ mod tests {
             t("four plain-clothes NYPD officers", 4.0, "officers")
         );
         assert!(amounts("The relationship between the two turned vicious.").is_empty());
+        assert_eq!(one("Only three US officials went.").2, "officials");
         assert!(amounts("Emissions fell to 32 percent below 2005 levels.").len() == 1);
     }
 
