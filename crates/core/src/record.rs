@@ -149,8 +149,8 @@ pub struct Geo {
 pub struct DateMention {
     /// The words as written (`on Friday`, `May 15`, `last month`).
     pub text: String,
-    /// ISO 8601 value: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`; `--MM-DD` when the
-    /// year is unknown; `null` when a relative date has nothing to resolve
+    /// ISO 8601 value: `YYYY-MM-DD`, `YYYY-Www` (a week), `YYYY-MM` or `YYYY`;
+    /// `--MM-DD` when the year is unknown; `null` when a relative date has nothing to resolve
     /// against.
     pub value: Option<String>,
     /// Code-point offset of the first character in the body text.

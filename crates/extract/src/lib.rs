@@ -2,12 +2,14 @@
 //!
 //! Reads the clean paragraphs that normalize produced and writes down what an
 //! analyst would: the [`dateline`], the wire [`agencies`] named, the
-//! [`language`], named [`entities`] and [`quotes`] with their speakers. All
-//! offsets are code-point offsets into the body text (paragraphs joined by
-//! `"\n\n"`), see [`wirehose_core::record`].
+//! [`language`], named [`entities`] (a tagger trained on CoNLL-2003, [`ner`],
+//! with canonical names, [`canon`], and GeoNames coordinates, [`geo`]),
+//! [`quotes`] with their speakers, [`dates`] with relative ones resolved,
+//! [`amounts`], and, across articles, near-duplicates, stories and keywords
+//! ([`stories`]). All offsets are code-point offsets into the body text
+//! (paragraphs joined by `"\n\n"`), see [`wirehose_core::record`].
 //!
-//! This is the baseline extractor: rules and document-level heuristics, no
-//! trained model yet.
+//! [`eval`] scores it all on public data sets (`wirehose eval ner|quotes|stories`).
 //!
 //! # Example
 //!
@@ -28,8 +30,10 @@
 #![deny(missing_docs)]
 
 pub mod agencies;
+pub mod amounts;
 pub mod canon;
 pub mod dateline;
+pub mod dates;
 pub mod entities;
 mod error;
 pub mod eval;
@@ -164,6 +168,17 @@ impl Transform for Extract {
         if self.config.quotes {
             record.quotes = self.quotes.find(&body, &index, &record.entities);
         }
+        // Dates (anchored on `published`, else the dateline's date) and amounts.
+        let dateline_date = record.dateline.as_ref().and_then(|d| d.date.clone());
+        if record.published.is_none()
+            && let Some(date) = &dateline_date
+            && !date.starts_with("--")
+        {
+            record.published = Some(date.clone());
+        }
+        let anchor = record.published.clone().or(dateline_date);
+        record.dates = dates::find(&body, &index, anchor.as_deref());
+        record.amounts = amounts::find(&body, &index);
         if let Some(across) = &self.across {
             across
                 .observe(&mut record)
