@@ -71,6 +71,26 @@ pub const BUILTIN: &[(&str, &[&str])] = &[
     ("Xi Jinping", &["Xi Jin Ping"]),
 ];
 
+/// The type of the built-in canonical names that are not places.
+const BUILTIN_TYPES: &[(&str, &str)] = &[
+    ("Islamic State", "ORG"),
+    ("United Nations", "ORG"),
+    ("UN Security Council", "ORG"),
+    ("European Union", "ORG"),
+    ("NATO", "ORG"),
+    ("Sergey Lavrov", "PER"),
+    ("Kyiv", "LOC"),
+    ("Al-Qaeda", "ORG"),
+    ("Hezbollah", "ORG"),
+    ("Kremlin", "ORG"),
+    ("Pentagon", "ORG"),
+    ("White House", "ORG"),
+    ("Bashar al-Assad", "PER"),
+    ("Mohammed bin Salman", "PER"),
+    ("Kim Jong Un", "PER"),
+    ("Xi Jinping", "PER"),
+];
+
 /// Spelling variants of first names, mapped to one form.
 const FIRST_NAMES: &[(&str, &[&str])] = &[
     ("Sergey", &["Sergei", "Serguei"]),
@@ -94,6 +114,8 @@ const FIRST_NAMES: &[(&str, &[&str])] = &[
 pub struct Aliases {
     /// Lower-cased alias → canonical name.
     names: HashMap<String, String>,
+    /// Canonical name → its type, where the table knows it.
+    types: HashMap<String, &'static str>,
     first_names: HashMap<&'static str, &'static str>,
 }
 
@@ -126,7 +148,25 @@ impl Aliases {
                 first_names.insert(*variant, *canonical);
             }
         }
-        Aliases { names, first_names }
+        let mut types = HashMap::new();
+        for (canonical, kind) in BUILTIN_TYPES {
+            types.insert(canonical.to_string(), *kind);
+        }
+        Aliases {
+            names,
+            types,
+            first_names,
+        }
+    }
+
+    /// The type the alias table gives a canonical name (`Islamic State` is
+    /// an ORG whatever a tagger thought), or, for a country, `LOC`.
+    pub fn kind_of(&self, canonical: &str) -> Option<&'static str> {
+        if let Some(kind) = self.types.get(canonical) {
+            return Some(kind);
+        }
+        let place = Gazetteer::builtin().lookup(canonical)?;
+        (place.kind == PlaceKind::Country && place.name == canonical).then_some("LOC")
     }
 
     /// The canonical name of a mention of type `kind` written `surface`.
@@ -167,6 +207,9 @@ mod tests {
             assert_eq!(aliases.canonical(is, "ORG"), "Islamic State");
         }
         assert_eq!(aliases.canonical("Sergei Lavrov", "PER"), "Sergey Lavrov");
+        assert_eq!(aliases.kind_of("Islamic State"), Some("ORG"));
+        assert_eq!(aliases.kind_of("Russia"), Some("LOC"));
+        assert_eq!(aliases.kind_of("Mike Pompeo"), None);
         assert_eq!(aliases.canonical("Sergey Lavrov", "PER"), "Sergey Lavrov");
         assert_eq!(aliases.canonical("Dmitri Peskov", "PER"), "Dmitry Peskov");
         assert_eq!(aliases.canonical("Sochi", "LOC"), "Sochi");

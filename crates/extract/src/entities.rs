@@ -19,7 +19,7 @@ use crate::canon::Aliases;
 use crate::geo::Gazetteer;
 use crate::ner::{Model, TAGS, conll};
 use crate::text::CharIndex;
-use crate::tokenize;
+use crate::tokenize::{self, Token};
 
 struct Found {
     start: usize,
@@ -37,8 +37,145 @@ fn kind_name(kind: &str) -> &'static str {
     }
 }
 
+/// Titles that stand before a person's name; a tagged span holding one
+/// (`US Secretary of State Mike Pompeo`) is split into the name after it
+/// (a person) and what comes before the title.
+const ROLES: &[&str] = &[
+    "President",
+    "Secretary",
+    "Minister",
+    "Ministers",
+    "Representative",
+    "Envoy",
+    "Ambassador",
+    "Spokesman",
+    "Spokeswoman",
+    "Spokesperson",
+    "Chancellor",
+    "Premier",
+    "Senator",
+    "Sen.",
+    "Governor",
+    "Gov.",
+    "General",
+    "Gen.",
+    "Admiral",
+    "Commander",
+    "Chief",
+    "Director",
+    "Chairman",
+    "Chairwoman",
+    "Leader",
+    "King",
+    "Queen",
+    "Prince",
+    "Pope",
+    "Mayor",
+    "Judge",
+    "Prosecutor",
+    "Adviser",
+    "Advisor",
+    "Coordinator",
+    "Deputy",
+    "Vice",
+    "Colonel",
+    "Col.",
+    "Lt.",
+    "Sgt.",
+    "Captain",
+    "Capt.",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Dr.",
+    "Prof.",
+];
+
+/// Words of a title before its role word.
+const MODIFIERS: &[&str] = &[
+    "Special",
+    "Foreign",
+    "Prime",
+    "Defense",
+    "Defence",
+    "Interior",
+    "Finance",
+    "Deputy",
+    "Vice",
+    "Acting",
+    "Former",
+    "Senior",
+    "Top",
+    "Assistant",
+    "Under",
+    "Chief",
+    "State",
+    "Army",
+    "Military",
+];
+
+/// Splits a span of tokens at its role words: the part before the first
+/// role (a place when the gazetteer knows it) and the name after the last
+/// role (a person, when one to four words remain). A span without a role
+/// comes back whole.
+fn split_roles(
+    tokens: &[Token],
+    body: &str,
+    kind: &'static str,
+) -> Vec<(usize, usize, &'static str)> {
+    let word = |k: usize| &body[tokens[k].start..tokens[k].end];
+    let roles: Vec<usize> = (0..tokens.len())
+        .filter(|&k| ROLES.contains(&word(k)))
+        .collect();
+    let (Some(&first), Some(&last)) = (roles.first(), roles.last()) else {
+        return vec![(0, tokens.len(), kind)];
+    };
+    let mut out = Vec::new();
+    // `US Special Representative`: the modifiers belong to the title.
+    let mut head_end = first;
+    while head_end > 0 && MODIFIERS.contains(&word(head_end - 1)) {
+        head_end -= 1;
+    }
+    if head_end > 0 {
+        let first = head_end;
+        let head = &body[tokens[0].start..tokens[first - 1].end];
+        let head_kind = match Gazetteer::builtin().lookup(head) {
+            Some(_) => "LOC",
+            None => kind,
+        };
+        out.push((0, first, head_kind));
+    }
+    // `Secretary of State Mike Pompeo`, `Envoy for Syria Staffan de Mistura`.
+    let mut last = last;
+    if matches!(
+        tokens.get(last + 1).map(|_| word(last + 1)),
+        Some("of" | "for")
+    ) && last + 3 < tokens.len()
+    {
+        last += 2;
+    }
+    let tail = tokens.len() - last - 1;
+    let capital = word(tokens.len() - 1)
+        .chars()
+        .next()
+        .is_some_and(char::is_uppercase);
+    let title_goes_on = tail > 0 && matches!(word(last + 1), "of" | "for");
+    if (1..=4).contains(&tail) && capital && !title_goes_on {
+        out.push((last + 1, tokens.len(), "PER"));
+    }
+    out
+}
+
 /// Finds the entities of `body` (paragraphs joined by blank lines).
-pub fn find(body: &str, index: &CharIndex, model: &Model, aliases: &Aliases) -> Vec<Entity> {
+/// `dateline_place` is the place of the story's dateline: its mentions are
+/// places whatever the tagger said.
+pub fn find(
+    body: &str,
+    index: &CharIndex,
+    model: &Model,
+    aliases: &Aliases,
+    dateline_place: Option<&str>,
+) -> Vec<Entity> {
     let sentences = tokenize::sentences(body);
     let words: Vec<Vec<&str>> = sentences
         .iter()
@@ -49,15 +186,22 @@ pub fn find(body: &str, index: &CharIndex, model: &Model, aliases: &Aliases) -> 
     for (tokens, tags) in sentences.iter().zip(&tagged) {
         let names: Vec<&str> = tags.iter().map(|t| TAGS[*t]).collect();
         for (first, last, kind) in conll::spans(&names) {
-            let (start, end) = (tokens[first].start, tokens[last - 1].end);
-            let kind = kind_name(&kind);
-            let surface = &body[start..end];
-            found.push(Found {
-                start,
-                end,
-                kind,
-                name: aliases.canonical(surface, kind),
-            });
+            let span = &tokens[first..last];
+            for (from, to, kind) in split_roles(span, body, kind_name(&kind)) {
+                let (start, end) = (span[from].start, span[to - 1].end);
+                let surface = &body[start..end];
+                let is_dateline =
+                    dateline_place.is_some_and(|place| place.eq_ignore_ascii_case(surface));
+                let kind = if is_dateline { "LOC" } else { kind };
+                let name = aliases.canonical(surface, kind);
+                let kind = aliases.kind_of(&name).unwrap_or(kind);
+                found.push(Found {
+                    start,
+                    end,
+                    kind,
+                    name,
+                });
+            }
         }
     }
     // Surnames (and other trailing parts of a name) resolve to the full
@@ -130,6 +274,7 @@ mod tests {
             &CharIndex::new(text),
             Model::builtin(),
             &Aliases::default(),
+            None,
         )
         .into_iter()
         .map(|e| (e.name, e.kind))
@@ -166,6 +311,7 @@ mod tests {
             &CharIndex::new(text),
             Model::builtin(),
             &Aliases::default(),
+            None,
         );
         let jim = entities
             .iter()

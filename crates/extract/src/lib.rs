@@ -163,7 +163,8 @@ impl Transform for Extract {
         }
         let index = text::CharIndex::new(&body);
         if self.config.entities {
-            record.entities = entities::find(&body, &index, &self.model, &self.aliases);
+            let place = record.dateline.as_ref().map(|d| d.place.as_str());
+            record.entities = entities::find(&body, &index, &self.model, &self.aliases, place);
         }
         if self.config.quotes {
             record.quotes = self.quotes.find(&body, &index, &record.entities);

@@ -1703,6 +1703,7 @@ mod tests {
             &index,
             crate::ner::Model::builtin(),
             &crate::canon::Aliases::default(),
+            None,
         );
         QuoteFinder::new().find(text, &index, &found)
     }

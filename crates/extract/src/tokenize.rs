@@ -48,6 +48,7 @@ fn keeps_period(word: &str) -> bool {
 fn paragraph(text: &str, base: usize, out: &mut Vec<Vec<Token>>) {
     let mut sentence: Vec<Token> = Vec::new();
     let mut pieces: Vec<Token> = Vec::new();
+    let mut previous_chunk = "";
     let mut at = 0;
     while at < text.len() {
         // Next whitespace-separated chunk.
@@ -111,6 +112,27 @@ fn paragraph(text: &str, base: usize, out: &mut Vec<Vec<Token>>) {
                 start: base + piece.start,
                 end: base + piece.end,
             });
+        }
+        // A dateline ends where the story starts: after `(AFP)` or a dash
+        // that follows a closing parenthesis, before a capital.
+        let chunk = &text[at - chunk_len..at];
+        let agency = chunk.len() > 2
+            && chunk.starts_with('(')
+            && chunk.ends_with(')')
+            && chunk[1..chunk.len() - 1]
+                .chars()
+                .all(|c| c.is_uppercase() || c == '-');
+        let dash = matches!(chunk, "-" | "--" | "—" | "–") && previous_chunk.ends_with(')');
+        previous_chunk = chunk;
+        if (agency || dash)
+            && text[at..]
+                .trim_start()
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+        {
+            out.push(std::mem::take(&mut sentence));
+            continue;
         }
         // Sentence end: a final . ! ? (possibly inside closing quotes) and
         // the next chunk opens with a capital, a digit or a quote.
@@ -178,6 +200,26 @@ mod tests {
                     "”"
                 ],
                 vec!["Then", "he", "left", "."]
+            ]
+        );
+    }
+
+    #[test]
+    fn datelines_end_before_the_story() {
+        assert_eq!(
+            words("Sochi (Russia), May 15 (AFP) The talks"),
+            vec![
+                vec![
+                    "Sochi", "(", "Russia", ")", ",", "May", "15", "(", "AFP", ")"
+                ],
+                vec!["The", "talks"]
+            ]
+        );
+        assert_eq!(
+            words("GENEVA (Reuters) - The talks"),
+            vec![
+                vec!["GENEVA", "(", "Reuters", ")", "-"],
+                vec!["The", "talks"]
             ]
         );
     }

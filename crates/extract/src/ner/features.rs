@@ -504,7 +504,11 @@ pub fn features(
                 .max_by_key(|(_, c)| **c)
                 .map_or((9, 0), |(k, c)| (k as u64, *c));
             let major = if count == 0 { 9 } else { major };
-            let share = if total == 0 { 0 } else { u64::from(count * 4 / total) };
+            let share = if total == 0 {
+                0
+            } else {
+                u64::from(count * 4 / total)
+            };
             out.push(f2(63, major, share));
             out.push(f2(64, major, here));
             out.push(f3(65, major, share, w.short_shape));

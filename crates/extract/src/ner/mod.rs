@@ -284,7 +284,12 @@ impl Model {
     }
 
     /// Assembles a model.
-    pub(crate) fn new(bits: u32, lower_vocab: WordSet, lexicon: Lexicon, stages: Vec<Weights>) -> Model {
+    pub(crate) fn new(
+        bits: u32,
+        lower_vocab: WordSet,
+        lexicon: Lexicon,
+        stages: Vec<Weights>,
+    ) -> Model {
         Model {
             bits,
             lower_vocab,

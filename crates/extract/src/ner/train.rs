@@ -266,14 +266,23 @@ pub fn train(
                 .collect();
             Example {
                 prepared: super::prepare(&sentences, &fold_lexicons[index % FOLDS], &lower_vocab),
-                gold: document.sentences.iter().map(|s| gold_tags(&s.tags)).collect(),
+                gold: document
+                    .sentences
+                    .iter()
+                    .map(|s| gold_tags(&s.tags))
+                    .collect(),
                 fold: index % FOLDS,
             }
         })
         .collect();
     let all: Vec<&Example> = examples.iter().collect();
     let model_with = |stages: Vec<super::Weights>| {
-        Model::new(settings.bits, lower_vocab.clone(), full_lexicon.clone(), stages)
+        Model::new(
+            settings.bits,
+            lower_vocab.clone(),
+            full_lexicon.clone(),
+            stages,
+        )
     };
     let dev_f1 = |model: &Model, stages: usize| {
         if dev.is_empty() {
@@ -286,23 +295,32 @@ pub fn train(
     // Stage one on everything, best epoch on dev.
     let mut first: Option<(f64, super::Weights)> = None;
     let mut best_epoch = settings.epochs;
-    train_stage(&all, None, settings, settings.epochs, |epoch, error, weights, seconds| {
-        let weights = super::Weights::quantise(&weights);
-        let model = model_with(vec![weights.clone()]);
-        let f1 = dev_f1(&model, 1);
-        progress(&Epoch {
-            stage: 1,
-            epoch,
-            train_error: error,
-            dev_f1: f1,
-            seconds,
-        });
-        if first.as_ref().is_none_or(|(best, _)| dev.is_empty() || f1 > *best) {
-            first = Some((f1, weights));
-            best_epoch = epoch;
-        }
-        true
-    });
+    train_stage(
+        &all,
+        None,
+        settings,
+        settings.epochs,
+        |epoch, error, weights, seconds| {
+            let weights = super::Weights::quantise(&weights);
+            let model = model_with(vec![weights.clone()]);
+            let f1 = dev_f1(&model, 1);
+            progress(&Epoch {
+                stage: 1,
+                epoch,
+                train_error: error,
+                dev_f1: f1,
+                seconds,
+            });
+            if first
+                .as_ref()
+                .is_none_or(|(best, _)| dev.is_empty() || f1 > *best)
+            {
+                first = Some((f1, weights));
+                best_epoch = epoch;
+            }
+            true
+        },
+    );
     let Some((first_f1, first)) = first else {
         return model_with(vec![super::Weights::quantise(&[])]);
     };
@@ -332,22 +350,31 @@ pub fn train(
 
     // Stage two.
     let mut second: Option<(f64, super::Weights)> = None;
-    train_stage(&all, Some(&stacked), settings, settings.epochs, |epoch, error, weights, seconds| {
-        let weights = super::Weights::quantise(&weights);
-        let model = model_with(vec![first.clone(), weights.clone()]);
-        let f1 = dev_f1(&model, 2);
-        progress(&Epoch {
-            stage: 2,
-            epoch,
-            train_error: error,
-            dev_f1: f1,
-            seconds,
-        });
-        if second.as_ref().is_none_or(|(best, _)| dev.is_empty() || f1 > *best) {
-            second = Some((f1, weights));
-        }
-        true
-    });
+    train_stage(
+        &all,
+        Some(&stacked),
+        settings,
+        settings.epochs,
+        |epoch, error, weights, seconds| {
+            let weights = super::Weights::quantise(&weights);
+            let model = model_with(vec![first.clone(), weights.clone()]);
+            let f1 = dev_f1(&model, 2);
+            progress(&Epoch {
+                stage: 2,
+                epoch,
+                train_error: error,
+                dev_f1: f1,
+                seconds,
+            });
+            if second
+                .as_ref()
+                .is_none_or(|(best, _)| dev.is_empty() || f1 > *best)
+            {
+                second = Some((f1, weights));
+            }
+            true
+        },
+    );
     match second {
         Some((f1, second)) if dev.is_empty() || f1 > first_f1 => model_with(vec![first, second]),
         _ => model_with(vec![first]),
