@@ -7,6 +7,7 @@ mod bad_input;
 mod config;
 mod crash;
 mod flow;
+mod golden;
 mod outage;
 mod scale;
 mod store;

@@ -91,6 +91,41 @@ const BUILTIN_TYPES: &[(&str, &str)] = &[
     ("Xi Jinping", "PER"),
 ];
 
+/// People the news names by surname alone, with their full names: a lone
+/// surname resolves to the full name when the article itself gives none.
+const SURNAMES: &[(&str, &str)] = &[
+    ("Obama", "Barack Obama"),
+    ("Assad", "Bashar al-Assad"),
+    ("al-Assad", "Bashar al-Assad"),
+    ("Putin", "Vladimir Putin"),
+    ("Trump", "Donald Trump"),
+    ("Biden", "Joe Biden"),
+    ("Lavrov", "Sergey Lavrov"),
+    ("Kerry", "John Kerry"),
+    ("Pompeo", "Mike Pompeo"),
+    ("Tillerson", "Rex Tillerson"),
+    ("Blinken", "Antony Blinken"),
+    ("Merkel", "Angela Merkel"),
+    ("Macron", "Emmanuel Macron"),
+    ("Erdogan", "Recep Tayyip Erdogan"),
+    ("Netanyahu", "Benjamin Netanyahu"),
+    ("Zelensky", "Volodymyr Zelensky"),
+    ("Zelenskiy", "Volodymyr Zelensky"),
+    ("Khamenei", "Ali Khamenei"),
+    ("Rouhani", "Hassan Rouhani"),
+    ("Medvedev", "Dmitry Medvedev"),
+    ("Peskov", "Dmitry Peskov"),
+    ("Shoigu", "Sergey Shoigu"),
+    ("Modi", "Narendra Modi"),
+    ("Guterres", "Antonio Guterres"),
+    ("Maduro", "Nicolas Maduro"),
+    ("Bolsonaro", "Jair Bolsonaro"),
+    ("Lukashenko", "Alexander Lukashenko"),
+    ("Xi", "Xi Jinping"),
+    ("Stoltenberg", "Jens Stoltenberg"),
+    ("de Mistura", "Staffan de Mistura"),
+];
+
 /// Spelling variants of first names, mapped to one form.
 const FIRST_NAMES: &[(&str, &[&str])] = &[
     ("Sergey", &["Sergei", "Serguei"]),
@@ -117,6 +152,7 @@ pub struct Aliases {
     /// Canonical name → its type, where the table knows it.
     types: HashMap<String, &'static str>,
     first_names: HashMap<&'static str, &'static str>,
+    surnames: HashMap<&'static str, &'static str>,
 }
 
 impl Default for Aliases {
@@ -156,7 +192,14 @@ impl Aliases {
             names,
             types,
             first_names,
+            surnames: SURNAMES.iter().copied().collect(),
         }
+    }
+
+    /// The full name of a well-known person named by surname alone
+    /// (`Obama` → `Barack Obama`).
+    pub fn person_for_surname(&self, surname: &str) -> Option<&'static str> {
+        self.surnames.get(surname).copied()
     }
 
     /// The type the alias table gives a canonical name (`Islamic State` is
@@ -178,7 +221,9 @@ impl Aliases {
         }
         if matches!(kind, "LOC" | "ORG" | "MISC")
             && let Some(place) = Gazetteer::builtin().lookup_lowercase(&lower)
-            && (place.kind == PlaceKind::Country || kind == "LOC")
+            && (place.kind == PlaceKind::Country
+                || (kind == "LOC"
+                    && (place.kind == PlaceKind::Region || place.population >= 500_000)))
         {
             return place.name.clone();
         }

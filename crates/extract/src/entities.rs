@@ -219,10 +219,19 @@ pub fn find(
         }
     }
     for mention in &mut found {
-        if let Some(full) = full_names.get(&mention.name)
-            && (mention.kind == "PER" || !mention.name.contains(' '))
+        let surface = &body[mention.start..mention.end];
+        let surname = [mention.name.as_str(), surface]
+            .into_iter()
+            .find_map(|key| full_names.get(key));
+        if let Some(full) = surname
+            && (mention.kind == "PER" || !surface.contains(' '))
         {
             mention.name = full.clone();
+            mention.kind = "PER";
+        } else if !surface.contains(' ')
+            && let Some(full) = aliases.person_for_surname(surface)
+        {
+            mention.name = full.to_string();
             mention.kind = "PER";
         }
     }
