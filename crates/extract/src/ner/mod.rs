@@ -26,6 +26,7 @@ pub mod conll;
 pub mod features;
 pub mod train;
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
@@ -42,19 +43,19 @@ static BUILTIN_BYTES: &[u8] = include_bytes!("../../models/ner.bin");
 
 static BUILTIN_MODEL: LazyLock<Arc<Model>> = LazyLock::new(|| {
     Arc::new(
-        Model::from_bytes(BUILTIN_BYTES, Path::new("models/ner.bin"))
+        Model::parse(BUILTIN_BYTES, Path::new("models/ner.bin"), Cow::Borrowed)
             .expect("the built-in NER model is well-formed (checked by tests)"),
     )
 });
 
 /// Reads a model file front to back.
-struct Reader<'a> {
+struct Reader<'a, 'p> {
     bytes: &'a [u8],
     at: usize,
-    path: &'a Path,
+    path: &'p Path,
 }
 
-impl<'a> Reader<'a> {
+impl<'a> Reader<'a, '_> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], ExtractError> {
         let slice = self
             .bytes
@@ -74,7 +75,9 @@ impl<'a> Reader<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Weights {
     scale: f32,
-    values: Vec<i16>,
+    /// Little-endian i16 weights, `2^bits` rows of [`N_TAGS`]; borrowed from
+    /// the binary for the built-in model, so it is not held twice.
+    values: Cow<'static, [u8]>,
 }
 
 impl Weights {
@@ -82,11 +85,14 @@ impl Weights {
     pub(crate) fn quantise(weights: &[f32]) -> Weights {
         let max = weights.iter().fold(0f32, |m, w| m.max(w.abs())).max(1e-9);
         let scale = max / f32::from(i16::MAX);
-        let values = weights
+        let values: Vec<u8> = weights
             .iter()
-            .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
+            .flat_map(|w| ((w / scale).round().clamp(-32767.0, 32767.0) as i16).to_le_bytes())
             .collect();
-        Weights { scale, values }
+        Weights {
+            scale,
+            values: Cow::Owned(values),
+        }
     }
 }
 
@@ -209,6 +215,16 @@ impl Model {
 
     /// Parses a model; `path` only names it in errors.
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model, ExtractError> {
+        Model::parse(bytes, path, |slice| Cow::Owned(slice.to_vec()))
+    }
+
+    /// Parses a model, keeping the weight tables with `keep` (borrowed for
+    /// the built-in model, copied otherwise).
+    fn parse<'a>(
+        bytes: &'a [u8],
+        path: &Path,
+        keep: impl Fn(&'a [u8]) -> Cow<'static, [u8]>,
+    ) -> Result<Model, ExtractError> {
         let bad = |message: &str| ExtractError::format(path, 0, message);
         let mut reader = Reader { bytes, at: 0, path };
         if reader.take(8)? != MAGIC {
@@ -237,11 +253,7 @@ impl Model {
         let mut stages = Vec::with_capacity(n_stages);
         for _ in 0..n_stages {
             let scale = f32::from_bits(reader.u32()?);
-            let values = reader
-                .take(rows * N_TAGS * 2)?
-                .chunks_exact(2)
-                .map(|c| i16::from_le_bytes([c[0], c[1]]))
-                .collect();
+            let values = keep(reader.take(rows * N_TAGS * 2)?);
             stages.push(Weights { scale, values });
         }
         if reader.at != bytes.len() {
@@ -276,9 +288,7 @@ impl Model {
         out.extend_from_slice(&(self.stages.len() as u32).to_le_bytes());
         for stage in &self.stages {
             out.extend_from_slice(&stage.scale.to_bits().to_le_bytes());
-            for weight in &stage.values {
-                out.extend_from_slice(&weight.to_le_bytes());
-            }
+            out.extend_from_slice(&stage.values);
         }
         out
     }
@@ -306,10 +316,10 @@ impl Model {
     fn scores(&self, stage: &Weights, features: &[u64]) -> [i32; N_TAGS] {
         let mut scores = [0i32; N_TAGS];
         for &feature in features {
-            let row = (feature >> (64 - self.bits)) as usize * N_TAGS;
-            let weights = &stage.values[row..row + N_TAGS];
-            for (score, weight) in scores.iter_mut().zip(weights) {
-                *score += i32::from(*weight);
+            let row = (feature >> (64 - self.bits)) as usize * N_TAGS * 2;
+            let weights = &stage.values[row..row + N_TAGS * 2];
+            for (score, weight) in scores.iter_mut().zip(weights.chunks_exact(2)) {
+                *score += i32::from(i16::from_le_bytes([weight[0], weight[1]]));
             }
         }
         scores
