@@ -92,6 +92,18 @@ fn seeds_match_what_a_careful_reader_writes_down() {
             }
         }
 
+        // Across articles: every record has a fingerprint, a story and keywords.
+        let fingerprint = record["fingerprint"].as_str().unwrap_or_default();
+        if fingerprint.len() != 16 || !fingerprint.chars().all(|c| c.is_ascii_hexdigit()) {
+            fail(format!("fingerprint {fingerprint:?} is not 16 hex digits"));
+        }
+        if !record["story"].is_string() {
+            fail("no story id".into());
+        }
+        if record["keywords"].as_array().is_none_or(|k| k.is_empty()) {
+            fail("no keywords".into());
+        }
+
         let mut line = format!("{seed}:");
         for (field, kind) in [
             ("people", "PER"),
