@@ -134,8 +134,8 @@ impl std::fmt::Display for QuoteScores {
 struct Attribution {
     /// Position in the text (start of the Source, else of the Content).
     at: usize,
-    /// First and last character of the Content.
-    content_range: (usize, usize),
+    /// The pieces of the Content (start, end exclusive).
+    content_pieces: Vec<(usize, usize)>,
     /// Content text, pieces joined by a space.
     content: String,
     /// Source text, when there is a Source.
@@ -368,13 +368,9 @@ fn parse_ann(path: &Path, ann: &str, text: &[char]) -> Result<Vec<Attribution>, 
             .and_then(|s| s.first())
             .or(content.first())
             .map_or(0, |p| p.0);
-        let content_range = (
-            content.iter().map(|p| p.0).min().unwrap_or(0),
-            content.iter().map(|p| p.1).max().unwrap_or(0),
-        );
         out.push(Attribution {
             at,
-            content_range,
+            content_pieces: content.clone(),
             content: piece_text(&content),
             source: source.map(|s| piece_text(s)),
         });
@@ -397,9 +393,9 @@ fn gold_speakers(attributions: &[Attribution]) -> Vec<GoldSpeaker> {
         attributions
             .iter()
             .enumerate()
-            .any(|(j, b)| j != i && b.content_range.0 <= a.at && a.at < b.content_range.1)
+            .any(|(j, b)| j != i && b.content_pieces.iter().any(|&(s, e)| s <= a.at && a.at < e))
     };
-    let named: Vec<(usize, Vec<String>)> = attributions
+    let mut named: Vec<(usize, Vec<String>)> = attributions
         .iter()
         .enumerate()
         .filter(|(i, a)| !nested(*i, a))
@@ -408,6 +404,8 @@ fn gold_speakers(attributions: &[Attribution]) -> Vec<GoldSpeaker> {
             (!words.is_empty()).then_some((a.at, words))
         })
         .collect();
+    // Brat files list attributions in annotation order, not text order.
+    named.sort_by_key(|(at, _)| *at);
     attributions
         .iter()
         .map(|a| {
@@ -652,6 +650,29 @@ mod tests {
         ];
         let gold = vec![w("“We will win this state, and soon,”"), w("we will win")];
         assert_eq!(match_quotes(&pred, &gold), vec![(0, 0)]);
+    }
+
+    #[test]
+    fn pronoun_sources_take_the_nearest_named_source_in_text_order() {
+        let at = |at: usize, source: &str, content: (usize, usize)| Attribution {
+            at,
+            content_pieces: vec![content],
+            content: "“x”".to_string(),
+            source: Some(source.to_string()),
+        };
+        // Listed out of text order, as annotators add attributions late.
+        let attributions = vec![
+            at(100, "Jane Roe", (110, 130)),
+            at(300, "she", (310, 330)),
+            at(10, "Tom Fenwick", (20, 40)),
+            at(200, "Ann Blake", (210, 220)),
+            // A Source inside a piece of another Content does not count.
+            at(245, "Bob Stone", (260, 280)),
+            at(500, "Carl Dunn", (240, 255)),
+        ];
+        let speakers = gold_speakers(&attributions);
+        assert_eq!(speakers[1].words, vec!["ann", "blake"]);
+        assert!(!speakers[1].named);
     }
 
     #[test]
