@@ -18,11 +18,16 @@
 //!    “…”`, `Kerry told reporters that “…”`). The speaker phrase is the words
 //!    next to the cue verb ([`CUES`]); its last capitalised run is the name
 //!    (`White House press secretary Josh Earnest` → `Josh Earnest`).
-//! 3. **Resolution.** A name resolves to the entity whose mention covers it,
-//!    else to the person entity sharing its last word (`Kerry` → `John
-//!    Kerry`). A pronoun (`he`, `she`, …) or a definite description (`the
-//!    senator`) resolves to the person last quoted or named outside quotes,
-//!    whichever came later. A quote with no attribution of its own continues
+//! 3. **Resolution.** A name resolves to the entity whose mention covers it
+//!    (a lone surname, `Ms. Moore`, to the full name of the person mentioned
+//!    before with that surname), else to the person entity sharing its last
+//!    word (`Kerry` → `John Kerry`). Days, months and sentence-initial
+//!    function words are never names (`On Tuesday`, `However`). A pronoun
+//!    (`he`, `she`, …) or a definite description (`the senator`) resolves to
+//!    the person last quoted or named outside quotes (as a speaker, or as a
+//!    sentence subject the entity tagger knows), whichever came later; when
+//!    none fits the pronoun's gender, to the person entity mentioned last
+//!    that does, and failing that to the last one of any gender. A quote with no attribution of its own continues
 //!    the previous quote's speaker when it follows in the same or the next
 //!    paragraph (`“…,” he said. “…”`), or takes the attribution of a paragraph
 //!    that ends with a colon before it.
@@ -832,8 +837,8 @@ impl QuoteFinder {
                 }));
             }
         }
-        // The last run of capitalised words that are not titles.
-        let mut run: Option<(usize, usize)> = None;
+        // The last run of capitalised words that are not titles, without
+        // function words, days and months at its edges (`On Tuesday`).
         let mut i = words.len();
         while i > 0 {
             let w = words[i - 1];
@@ -849,17 +854,20 @@ impl QuoteFinder {
                         break;
                     }
                 }
-                run = Some((j, i));
-                break;
+                let (mut a, mut b) = (j, i);
+                while a < b && not_a_name(words[a].text) {
+                    a += 1;
+                }
+                while a < b && not_a_name(words[b - 1].text) {
+                    b -= 1;
+                }
+                if a < b {
+                    return Some(Who::Name(words[a].start, words[b - 1].end));
+                }
+                i = j;
+                continue;
             }
             i -= 1;
-        }
-        if let Some((j, i)) = run {
-            let last = words[i - 1].text;
-            // The run must not be a lone sentence-initial function word.
-            if !(i - j == 1 && FUNCTION_CAPS.contains(&last)) {
-                return Some(Who::Name(words[j].start, words[i - 1].end));
-            }
         }
         let first = words[0].text.to_lowercase();
         if words.len() > 7 {
@@ -1094,8 +1102,9 @@ impl QuoteFinder {
                     if let Some((_, cue_end)) = cue_phrase(&toks, k) {
                         let who = Self::speaker_before(&toks, k)
                             .or_else(|| Self::phrase_forward(&toks, cue_end));
-                        if let Some(Who::Name(s, e)) = who {
-                            let (name, person) = resolve_name(body, index, entities, s, e);
+                        if let Some(Who::Name(s, e)) = who
+                            && let (name, person, true) = resolve_name(body, index, entities, s, e)
+                        {
                             events.push(Event {
                                 at: index.chars(t.start),
                                 name,
@@ -1183,7 +1192,9 @@ impl QuoteFinder {
                     named = matches!(who, Who::Name(..) | Who::Back(_));
                     let speaker = match who {
                         Who::Name(s, e) => Some(resolve_name(body, index, entities, s, e).0),
-                        Who::Back(gender) => back_reference(&last_person, &events, here, gender),
+                        Who::Back(gender) => back_reference(&last_person, &events, here, gender)
+                            .or_else(|| last_mention(entities, here, gender))
+                            .or_else(|| back_reference(&last_person, &events, here, Gender::Any)),
                         Who::Other(text) => Some(text),
                     };
                     speaker.map(|s| (s, cue))
@@ -1228,11 +1239,121 @@ const DETERMINERS: &[&str] = &[
     "The", "A", "An", "His", "Her", "Their", "Its", "One", "Another", "Some", "Several", "Many",
 ];
 
+/// Capitalised words that are not names: sentence-initial function words,
+/// days and months (`On Tuesday, Kerry said`, `said Friday`).
 const FUNCTION_CAPS: &[&str] = &[
-    "The", "A", "An", "But", "And", "He", "She", "It", "They", "We", "I", "In", "On", "At", "As",
-    "This", "That", "His", "Her", "Their", "Its", "When", "While", "If", "So", "Then", "There",
-    "Yet", "Or", "Now", "Still", "Later", "Also", "Asked", "Speaking", "Writing",
+    "The",
+    "A",
+    "An",
+    "But",
+    "And",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "I",
+    "In",
+    "On",
+    "At",
+    "As",
+    "This",
+    "That",
+    "His",
+    "Her",
+    "Their",
+    "Its",
+    "When",
+    "While",
+    "If",
+    "So",
+    "Then",
+    "There",
+    "Yet",
+    "Or",
+    "Now",
+    "Still",
+    "Later",
+    "Also",
+    "Asked",
+    "Speaking",
+    "Writing",
+    "However",
+    "Throughout",
+    "How",
+    "Why",
+    "What",
+    "Where",
+    "Who",
+    "Any",
+    "Both",
+    "Last",
+    "Next",
+    "Earlier",
+    "After",
+    "Before",
+    "During",
+    "Since",
+    "Until",
+    "For",
+    "From",
+    "With",
+    "By",
+    "To",
+    "Of",
+    "My",
+    "Our",
+    "Your",
+    "You",
+    "Some",
+    "Many",
+    "Most",
+    "All",
+    "Each",
+    "Every",
+    "No",
+    "Not",
+    "Even",
+    "Just",
+    "Only",
+    "Meanwhile",
+    "Instead",
+    "Indeed",
+    "Still",
+    "Yes",
+    "Well",
+    "Oh",
+    "X",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Today",
+    "Tonight",
+    "Yesterday",
+    "Tomorrow",
+    "Twitter",
+    "Facebook",
+    "Instagram",
 ];
+
+fn not_a_name(word: &str) -> bool {
+    FUNCTION_CAPS.contains(&word)
+}
 
 /// The cue phrase starting at token `k`: its text and the token after it.
 fn cue_phrase(toks: &[Tok], k: usize) -> Option<(String, usize)> {
@@ -1263,15 +1384,16 @@ struct Event {
     person: bool,
 }
 
-/// The canonical name of the speaker written at `body[start..end]`, and
-/// whether it may be a person.
+/// The canonical name of the speaker written at `body[start..end]`, whether
+/// it may be a person, and whether an entity backs it (else it is the text
+/// as written).
 fn resolve_name(
     body: &str,
     index: &CharIndex,
     entities: &[Entity],
     start: usize,
     end: usize,
-) -> (String, bool) {
+) -> (String, bool, bool) {
     let (cs, ce) = (index.chars(start), index.chars(end));
     let covering = entities
         .iter()
@@ -1286,10 +1408,20 @@ fn resolve_name(
         })
         .max_by_key(|(score, _)| *score)
         .map(|(_, e)| e);
-    if let Some(e) = covering {
-        return (e.name.clone(), e.kind == "PER");
+    // A surname alone (`Ms. Moore`) takes the full name of the person
+    // mentioned before with that surname.
+    let single = |name: &str| {
+        name.split_whitespace()
+            .filter(|w| !is_title(w.trim_end_matches('.')))
+            .count()
+            <= 1
+    };
+    if let Some(e) = covering
+        && !(e.kind == "PER" && single(&e.name))
+    {
+        return (e.name.clone(), e.kind == "PER", true);
     }
-    let written = &body[start..end];
+    let written = covering.map_or(&body[start..end], |e| e.name.as_str());
     let last_word = written.split_whitespace().next_back().unwrap_or(written);
     let last_word = last_word
         .trim_end_matches("'s")
@@ -1298,6 +1430,7 @@ fn resolve_name(
     let by_surname = entities
         .iter()
         .filter(|e| e.kind == "PER" && e.name.split_whitespace().next_back() == Some(last_word))
+        .filter(|e| covering.is_none() || !single(&e.name))
         .filter_map(|e| {
             e.mentions
                 .iter()
@@ -1309,13 +1442,16 @@ fn resolve_name(
         .max_by_key(|(at, _)| *at)
         .map(|(_, e)| e);
     if let Some(e) = by_surname {
-        return (e.name.clone(), true);
+        return (e.name.clone(), true, true);
+    }
+    if let Some(e) = covering {
+        return (e.name.clone(), true, true);
     }
     let name = written
         .trim_end_matches("'s")
         .trim_end_matches("’s")
         .to_string();
-    (name, true)
+    (name, true, false)
 }
 
 /// The name of the person entity whose mention covers `body[start..end]`.
@@ -1661,6 +1797,26 @@ fn fits(name: &str, gender: Gender) -> bool {
     }
 }
 
+/// The person entity mentioned last before char `here` whose first name does
+/// not contradict `gender`: the antecedent of a pronoun when no speaker or
+/// sentence subject fits.
+fn last_mention(entities: &[Entity], here: usize, gender: Gender) -> Option<String> {
+    entities
+        .iter()
+        .filter(|e| e.kind == "PER" && fits(&e.name, gender))
+        .filter_map(|e| {
+            let at = e
+                .mentions
+                .iter()
+                .filter(|m| m.end <= here)
+                .map(|m| m.start)
+                .max()?;
+            Some((at, e))
+        })
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, e)| e.name.clone())
+}
+
 /// The person a pronoun or definite description at char `here` refers to:
 /// the last person quoted or named (as a speaker or a sentence subject)
 /// before it whose first name does not contradict the pronoun.
@@ -1766,6 +1922,16 @@ mod tests {
         assert!(is_partial(text, &found[0]));
         assert_eq!(found[1].speaker.as_deref(), Some("Maria Lopez"));
         assert!(!is_partial(text, &found[1]));
+    }
+
+    #[test]
+    fn days_and_sentence_openers_are_not_speakers() {
+        let text = "Mark Vale spoke to voters in the town hall.\n\nOn Tuesday, Vale said nothing new.\n\n“We are ready for this fight,” he said Friday.\n\nThroughout the day, “the count went on and on,” he said.";
+        let found = quotes(text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        for q in &found {
+            assert_eq!(q.speaker.as_deref(), Some("Mark Vale"), "{q:?}");
+        }
     }
 
     #[test]
