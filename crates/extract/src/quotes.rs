@@ -169,6 +169,27 @@ pub const CUES: &[&str] = &[
     "observes",
     "quips",
     "remarks",
+    "barked",
+    "beamed",
+    "boomed",
+    "exhorted",
+    "scoffed",
+    "surmised",
+    "cracked",
+    "riffed",
+    "retaliated",
+    "reacted",
+    "declaring",
+    "announcing",
+    "insisting",
+    "noting",
+    "arguing",
+    "explaining",
+    "warning",
+    "asking",
+    "tweeting",
+    "quipping",
+    "stating",
     "tweeted",
 ];
 
@@ -359,8 +380,22 @@ const PERSON_NOUNS: &[&str] = &[
     "florida",
 ];
 
+/// [`CUES`] as a set, and their longest length in bytes.
+fn cue_set() -> &'static (std::collections::HashSet<&'static str>, usize) {
+    static SET: std::sync::OnceLock<(std::collections::HashSet<&'static str>, usize)> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        let longest = CUES.iter().map(|c| c.len()).max().unwrap_or(0);
+        (CUES.iter().copied().collect(), longest)
+    })
+}
+
 fn is_cue(word: &str) -> bool {
-    CUES.contains(&word) || (is_capitalised(word) && CUES.contains(&word.to_lowercase().as_str()))
+    let (set, longest) = cue_set();
+    if word.len() < 3 || word.len() > *longest {
+        return false;
+    }
+    set.contains(word) || (is_capitalised(word) && set.contains(word.to_lowercase().as_str()))
 }
 
 fn is_title(word: &str) -> bool {
@@ -970,11 +1005,11 @@ impl QuoteFinder {
                 let participle = cue.ends_with("ing");
                 Self::speaker_before(toks, k)
                     // `Kerry left, saying “…”`
-                    .or_else(|| participle.then(|| Self::sentence_subject(toks)).flatten())
+                    .or_else(|| participle.then(|| Self::clause_subject(toks)).flatten())
                     // `said Kerry: “…”`
                     .or_else(|| Self::phrase_forward(toks, cue_end))
                     // `Kerry supports …, opposes … and recalled: “…”`
-                    .or_else(|| Self::sentence_subject(toks))
+                    .or_else(|| Self::clause_subject(toks))
             };
             if let Some(who) = who {
                 best = Some(Found {
@@ -1050,6 +1085,30 @@ impl QuoteFinder {
             who @ (Who::Name(..) | Who::Back(_)) => Some(who),
             Who::Other(_) => None,
         }
+    }
+
+    /// The subject of the last sentence of a paragraph that ends with a colon
+    /// and names no cue (`Cruz called them on it:`), as the speaker of the
+    /// quote the next paragraph opens with.
+    fn colon_lead(body: &str, from: usize, to: usize) -> Option<Found> {
+        let toks = tokens(body, from, to);
+        let start = (0..toks.len())
+            .rev()
+            .find(|&k| ends_sentence(&toks, k) || ["“", "”", "\""].contains(&toks[k].text))
+            .map_or(0, |k| k + 1);
+        match Self::clause_subject(&toks[start..])? {
+            who @ Who::Name(..) => Some(Found { who, cue: None }),
+            _ => None,
+        }
+    }
+
+    /// The subject of the sentence `toks`, after an opening phrase that ends
+    /// with a comma when needed (`At the debate, Kerry …`).
+    fn clause_subject(toks: &[Tok]) -> Option<Who> {
+        Self::sentence_subject(toks).or_else(|| {
+            let comma = toks.iter().take(12).position(|t| t.text == ",")?;
+            Self::sentence_subject(&toks[comma + 1..])
+        })
     }
 
     /// Who is named as a speaker or sentence subject where, outside quotes:
@@ -1152,7 +1211,8 @@ impl QuoteFinder {
                 let prev_text_end = body[..span.para.0].trim_end();
                 if prev_text_end.ends_with(':') {
                     let prev_start = prev_text_end.rfind('\n').map_or(0, |x| x + 1);
-                    explicit = Self::before(body, prev_start, prev_text_end.len(), false);
+                    explicit = Self::before(body, prev_start, prev_text_end.len(), false)
+                        .or_else(|| Self::colon_lead(body, prev_start, prev_text_end.len()));
                 }
             }
             if explicit.is_none() {
@@ -1362,15 +1422,17 @@ fn cue_phrase(toks: &[Tok], k: usize) -> Option<(String, usize)> {
         return None;
     }
     let next = toks.get(k + 1).filter(|n| n.word).map(|n| n.text);
-    let lower = t.text.to_lowercase();
-    match (lower.as_str(), next) {
-        ("according", Some("to")) => Some(("according to".to_string(), k + 2)),
-        ("pointed", Some("out")) => Some(("pointed out".to_string(), k + 2)),
-        ("shot", Some("back")) => Some(("shot back".to_string(), k + 2)),
-        ("went", Some("on")) => Some(("went on".to_string(), k + 2)),
-        _ if is_cue(t.text) => Some((lower, k + 1)),
-        _ => None,
+    for (first, second) in [
+        ("according", "to"),
+        ("pointed", "out"),
+        ("shot", "back"),
+        ("went", "on"),
+    ] {
+        if next == Some(second) && t.text.eq_ignore_ascii_case(first) {
+            return Some((format!("{first} {second}"), k + 2));
+        }
     }
+    is_cue(t.text).then(|| (t.text.to_lowercase(), k + 1))
 }
 
 /// Someone named as a speaker or a sentence subject, outside quotes.
@@ -1932,6 +1994,60 @@ mod tests {
         for q in &found {
             assert_eq!(q.speaker.as_deref(), Some("Mark Vale"), "{q:?}");
         }
+    }
+
+    #[test]
+    fn participle_and_colon_paragraph_speakers() {
+        let text = "At the town hall on Monday, Mark Vale spoke to voters, saying, “We will fix the roads this year.”\n\nAnn Blake took the stage next and made her point:\n\n“Nobody here believes a word of that plan.”";
+        let found = quotes(text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].speaker.as_deref(), Some("Mark Vale"));
+        assert_eq!(found[1].speaker.as_deref(), Some("Ann Blake"));
+    }
+
+    /// Times `find` over a PolNeAR split's texts (entities found beforehand):
+    /// `WIREHOSE_POLNEAR=/path/to/polnear/train cargo test --release -p
+    /// wirehose-extract -- --ignored find_speed --nocapture`.
+    #[test]
+    #[ignore]
+    fn find_speed() {
+        let dir = std::env::var("WIREHOSE_POLNEAR")
+            .unwrap_or_else(|_| "../../../shared/data/polnear/train".to_string());
+        let mut docs = Vec::new();
+        for entry in std::fs::read_dir(std::path::Path::new(&dir).join("text")).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            let body = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            let index = CharIndex::new(&body);
+            let found = entities::find(
+                &body,
+                &index,
+                crate::ner::Model::builtin(),
+                &crate::canon::Aliases::default(),
+            );
+            docs.push((body, index, found));
+        }
+        let finder = QuoteFinder::new();
+        let mut quotes = 0;
+        let start = std::time::Instant::now();
+        let rounds = 5;
+        for _ in 0..rounds {
+            for (body, index, found) in &docs {
+                quotes += finder.find(body, index, found).len();
+            }
+        }
+        let per = start.elapsed().as_secs_f64() * 1e6 / (rounds * docs.len()) as f64;
+        let chars: usize = docs.iter().map(|d| d.0.len()).sum();
+        println!(
+            "{} articles, {} bytes on average, {} quotes: {per:.1} µs per article",
+            docs.len(),
+            chars / docs.len(),
+            quotes / rounds
+        );
     }
 
     #[test]
