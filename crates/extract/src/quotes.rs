@@ -18,11 +18,16 @@
 //!    “…”`, `Kerry told reporters that “…”`). The speaker phrase is the words
 //!    next to the cue verb ([`CUES`]); its last capitalised run is the name
 //!    (`White House press secretary Josh Earnest` → `Josh Earnest`).
-//! 3. **Resolution.** A name resolves to the entity whose mention covers it,
-//!    else to the person entity sharing its last word (`Kerry` → `John
-//!    Kerry`). A pronoun (`he`, `she`, …) or a definite description (`the
-//!    senator`) resolves to the person last quoted or named outside quotes,
-//!    whichever came later. A quote with no attribution of its own continues
+//! 3. **Resolution.** A name resolves to the entity whose mention covers it
+//!    (a lone surname, `Ms. Moore`, to the full name of the person mentioned
+//!    before with that surname), else to the person entity sharing its last
+//!    word (`Kerry` → `John Kerry`). Days, months and sentence-initial
+//!    function words are never names (`On Tuesday`, `However`). A pronoun
+//!    (`he`, `she`, …) or a definite description (`the senator`) resolves to
+//!    the person last quoted or named outside quotes (as a speaker, or as a
+//!    sentence subject the entity tagger knows), whichever came later; when
+//!    none fits the pronoun's gender, to the person entity mentioned last
+//!    that does, and failing that to the last one of any gender. A quote with no attribution of its own continues
 //!    the previous quote's speaker when it follows in the same or the next
 //!    paragraph (`“…,” he said. “…”`), or takes the attribution of a paragraph
 //!    that ends with a colon before it.
@@ -164,6 +169,27 @@ pub const CUES: &[&str] = &[
     "observes",
     "quips",
     "remarks",
+    "barked",
+    "beamed",
+    "boomed",
+    "exhorted",
+    "scoffed",
+    "surmised",
+    "cracked",
+    "riffed",
+    "retaliated",
+    "reacted",
+    "declaring",
+    "announcing",
+    "insisting",
+    "noting",
+    "arguing",
+    "explaining",
+    "warning",
+    "asking",
+    "tweeting",
+    "quipping",
+    "stating",
     "tweeted",
 ];
 
@@ -354,8 +380,22 @@ const PERSON_NOUNS: &[&str] = &[
     "florida",
 ];
 
+/// [`CUES`] as a set, and their longest length in bytes.
+fn cue_set() -> &'static (std::collections::HashSet<&'static str>, usize) {
+    static SET: std::sync::OnceLock<(std::collections::HashSet<&'static str>, usize)> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        let longest = CUES.iter().map(|c| c.len()).max().unwrap_or(0);
+        (CUES.iter().copied().collect(), longest)
+    })
+}
+
 fn is_cue(word: &str) -> bool {
-    CUES.contains(&word) || (is_capitalised(word) && CUES.contains(&word.to_lowercase().as_str()))
+    let (set, longest) = cue_set();
+    if word.len() < 3 || word.len() > *longest {
+        return false;
+    }
+    set.contains(word) || (is_capitalised(word) && set.contains(word.to_lowercase().as_str()))
 }
 
 fn is_title(word: &str) -> bool {
@@ -832,8 +872,8 @@ impl QuoteFinder {
                 }));
             }
         }
-        // The last run of capitalised words that are not titles.
-        let mut run: Option<(usize, usize)> = None;
+        // The last run of capitalised words that are not titles, without
+        // function words, days and months at its edges (`On Tuesday`).
         let mut i = words.len();
         while i > 0 {
             let w = words[i - 1];
@@ -849,17 +889,20 @@ impl QuoteFinder {
                         break;
                     }
                 }
-                run = Some((j, i));
-                break;
+                let (mut a, mut b) = (j, i);
+                while a < b && not_a_name(words[a].text) {
+                    a += 1;
+                }
+                while a < b && not_a_name(words[b - 1].text) {
+                    b -= 1;
+                }
+                if a < b {
+                    return Some(Who::Name(words[a].start, words[b - 1].end));
+                }
+                i = j;
+                continue;
             }
             i -= 1;
-        }
-        if let Some((j, i)) = run {
-            let last = words[i - 1].text;
-            // The run must not be a lone sentence-initial function word.
-            if !(i - j == 1 && FUNCTION_CAPS.contains(&last)) {
-                return Some(Who::Name(words[j].start, words[i - 1].end));
-            }
         }
         let first = words[0].text.to_lowercase();
         if words.len() > 7 {
@@ -962,11 +1005,11 @@ impl QuoteFinder {
                 let participle = cue.ends_with("ing");
                 Self::speaker_before(toks, k)
                     // `Kerry left, saying “…”`
-                    .or_else(|| participle.then(|| Self::sentence_subject(toks)).flatten())
+                    .or_else(|| participle.then(|| Self::clause_subject(toks)).flatten())
                     // `said Kerry: “…”`
                     .or_else(|| Self::phrase_forward(toks, cue_end))
                     // `Kerry supports …, opposes … and recalled: “…”`
-                    .or_else(|| Self::sentence_subject(toks))
+                    .or_else(|| Self::clause_subject(toks))
             };
             if let Some(who) = who {
                 best = Some(Found {
@@ -1044,6 +1087,30 @@ impl QuoteFinder {
         }
     }
 
+    /// The subject of the last sentence of a paragraph that ends with a colon
+    /// and names no cue (`Cruz called them on it:`), as the speaker of the
+    /// quote the next paragraph opens with.
+    fn colon_lead(body: &str, from: usize, to: usize) -> Option<Found> {
+        let toks = tokens(body, from, to);
+        let start = (0..toks.len())
+            .rev()
+            .find(|&k| ends_sentence(&toks, k) || ["“", "”", "\""].contains(&toks[k].text))
+            .map_or(0, |k| k + 1);
+        match Self::clause_subject(&toks[start..])? {
+            who @ Who::Name(..) => Some(Found { who, cue: None }),
+            _ => None,
+        }
+    }
+
+    /// The subject of the sentence `toks`, after an opening phrase that ends
+    /// with a comma when needed (`At the debate, Kerry …`).
+    fn clause_subject(toks: &[Tok]) -> Option<Who> {
+        Self::sentence_subject(toks).or_else(|| {
+            let comma = toks.iter().take(12).position(|t| t.text == ",")?;
+            Self::sentence_subject(&toks[comma + 1..])
+        })
+    }
+
     /// Who is named as a speaker or sentence subject where, outside quotes:
     /// `(char offset, canonical name)` in text order. Pronouns resolve to the
     /// last of these.
@@ -1094,8 +1161,9 @@ impl QuoteFinder {
                     if let Some((_, cue_end)) = cue_phrase(&toks, k) {
                         let who = Self::speaker_before(&toks, k)
                             .or_else(|| Self::phrase_forward(&toks, cue_end));
-                        if let Some(Who::Name(s, e)) = who {
-                            let (name, person) = resolve_name(body, index, entities, s, e);
+                        if let Some(Who::Name(s, e)) = who
+                            && let (name, person, true) = resolve_name(body, index, entities, s, e)
+                        {
                             events.push(Event {
                                 at: index.chars(t.start),
                                 name,
@@ -1143,7 +1211,8 @@ impl QuoteFinder {
                 let prev_text_end = body[..span.para.0].trim_end();
                 if prev_text_end.ends_with(':') {
                     let prev_start = prev_text_end.rfind('\n').map_or(0, |x| x + 1);
-                    explicit = Self::before(body, prev_start, prev_text_end.len(), false);
+                    explicit = Self::before(body, prev_start, prev_text_end.len(), false)
+                        .or_else(|| Self::colon_lead(body, prev_start, prev_text_end.len()));
                 }
             }
             if explicit.is_none() {
@@ -1183,7 +1252,9 @@ impl QuoteFinder {
                     named = matches!(who, Who::Name(..) | Who::Back(_));
                     let speaker = match who {
                         Who::Name(s, e) => Some(resolve_name(body, index, entities, s, e).0),
-                        Who::Back(gender) => back_reference(&last_person, &events, here, gender),
+                        Who::Back(gender) => back_reference(&last_person, &events, here, gender)
+                            .or_else(|| last_mention(entities, here, gender))
+                            .or_else(|| back_reference(&last_person, &events, here, Gender::Any)),
                         Who::Other(text) => Some(text),
                     };
                     speaker.map(|s| (s, cue))
@@ -1228,11 +1299,121 @@ const DETERMINERS: &[&str] = &[
     "The", "A", "An", "His", "Her", "Their", "Its", "One", "Another", "Some", "Several", "Many",
 ];
 
+/// Capitalised words that are not names: sentence-initial function words,
+/// days and months (`On Tuesday, Kerry said`, `said Friday`).
 const FUNCTION_CAPS: &[&str] = &[
-    "The", "A", "An", "But", "And", "He", "She", "It", "They", "We", "I", "In", "On", "At", "As",
-    "This", "That", "His", "Her", "Their", "Its", "When", "While", "If", "So", "Then", "There",
-    "Yet", "Or", "Now", "Still", "Later", "Also", "Asked", "Speaking", "Writing",
+    "The",
+    "A",
+    "An",
+    "But",
+    "And",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "I",
+    "In",
+    "On",
+    "At",
+    "As",
+    "This",
+    "That",
+    "His",
+    "Her",
+    "Their",
+    "Its",
+    "When",
+    "While",
+    "If",
+    "So",
+    "Then",
+    "There",
+    "Yet",
+    "Or",
+    "Now",
+    "Still",
+    "Later",
+    "Also",
+    "Asked",
+    "Speaking",
+    "Writing",
+    "However",
+    "Throughout",
+    "How",
+    "Why",
+    "What",
+    "Where",
+    "Who",
+    "Any",
+    "Both",
+    "Last",
+    "Next",
+    "Earlier",
+    "After",
+    "Before",
+    "During",
+    "Since",
+    "Until",
+    "For",
+    "From",
+    "With",
+    "By",
+    "To",
+    "Of",
+    "My",
+    "Our",
+    "Your",
+    "You",
+    "Some",
+    "Many",
+    "Most",
+    "All",
+    "Each",
+    "Every",
+    "No",
+    "Not",
+    "Even",
+    "Just",
+    "Only",
+    "Meanwhile",
+    "Instead",
+    "Indeed",
+    "Still",
+    "Yes",
+    "Well",
+    "Oh",
+    "X",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Today",
+    "Tonight",
+    "Yesterday",
+    "Tomorrow",
+    "Twitter",
+    "Facebook",
+    "Instagram",
 ];
+
+fn not_a_name(word: &str) -> bool {
+    FUNCTION_CAPS.contains(&word)
+}
 
 /// The cue phrase starting at token `k`: its text and the token after it.
 fn cue_phrase(toks: &[Tok], k: usize) -> Option<(String, usize)> {
@@ -1241,15 +1422,17 @@ fn cue_phrase(toks: &[Tok], k: usize) -> Option<(String, usize)> {
         return None;
     }
     let next = toks.get(k + 1).filter(|n| n.word).map(|n| n.text);
-    let lower = t.text.to_lowercase();
-    match (lower.as_str(), next) {
-        ("according", Some("to")) => Some(("according to".to_string(), k + 2)),
-        ("pointed", Some("out")) => Some(("pointed out".to_string(), k + 2)),
-        ("shot", Some("back")) => Some(("shot back".to_string(), k + 2)),
-        ("went", Some("on")) => Some(("went on".to_string(), k + 2)),
-        _ if is_cue(t.text) => Some((lower, k + 1)),
-        _ => None,
+    for (first, second) in [
+        ("according", "to"),
+        ("pointed", "out"),
+        ("shot", "back"),
+        ("went", "on"),
+    ] {
+        if next == Some(second) && t.text.eq_ignore_ascii_case(first) {
+            return Some((format!("{first} {second}"), k + 2));
+        }
     }
+    is_cue(t.text).then(|| (t.text.to_lowercase(), k + 1))
 }
 
 /// Someone named as a speaker or a sentence subject, outside quotes.
@@ -1263,15 +1446,16 @@ struct Event {
     person: bool,
 }
 
-/// The canonical name of the speaker written at `body[start..end]`, and
-/// whether it may be a person.
+/// The canonical name of the speaker written at `body[start..end]`, whether
+/// it may be a person, and whether an entity backs it (else it is the text
+/// as written).
 fn resolve_name(
     body: &str,
     index: &CharIndex,
     entities: &[Entity],
     start: usize,
     end: usize,
-) -> (String, bool) {
+) -> (String, bool, bool) {
     let (cs, ce) = (index.chars(start), index.chars(end));
     let covering = entities
         .iter()
@@ -1286,10 +1470,20 @@ fn resolve_name(
         })
         .max_by_key(|(score, _)| *score)
         .map(|(_, e)| e);
-    if let Some(e) = covering {
-        return (e.name.clone(), e.kind == "PER");
+    // A surname alone (`Ms. Moore`) takes the full name of the person
+    // mentioned before with that surname.
+    let single = |name: &str| {
+        name.split_whitespace()
+            .filter(|w| !is_title(w.trim_end_matches('.')))
+            .count()
+            <= 1
+    };
+    if let Some(e) = covering
+        && !(e.kind == "PER" && single(&e.name))
+    {
+        return (e.name.clone(), e.kind == "PER", true);
     }
-    let written = &body[start..end];
+    let written = covering.map_or(&body[start..end], |e| e.name.as_str());
     let last_word = written.split_whitespace().next_back().unwrap_or(written);
     let last_word = last_word
         .trim_end_matches("'s")
@@ -1298,6 +1492,7 @@ fn resolve_name(
     let by_surname = entities
         .iter()
         .filter(|e| e.kind == "PER" && e.name.split_whitespace().next_back() == Some(last_word))
+        .filter(|e| covering.is_none() || !single(&e.name))
         .filter_map(|e| {
             e.mentions
                 .iter()
@@ -1309,13 +1504,16 @@ fn resolve_name(
         .max_by_key(|(at, _)| *at)
         .map(|(_, e)| e);
     if let Some(e) = by_surname {
-        return (e.name.clone(), true);
+        return (e.name.clone(), true, true);
+    }
+    if let Some(e) = covering {
+        return (e.name.clone(), true, true);
     }
     let name = written
         .trim_end_matches("'s")
         .trim_end_matches("’s")
         .to_string();
-    (name, true)
+    (name, true, false)
 }
 
 /// The name of the person entity whose mention covers `body[start..end]`.
@@ -1661,6 +1859,26 @@ fn fits(name: &str, gender: Gender) -> bool {
     }
 }
 
+/// The person entity mentioned last before char `here` whose first name does
+/// not contradict `gender`: the antecedent of a pronoun when no speaker or
+/// sentence subject fits.
+fn last_mention(entities: &[Entity], here: usize, gender: Gender) -> Option<String> {
+    entities
+        .iter()
+        .filter(|e| e.kind == "PER" && fits(&e.name, gender))
+        .filter_map(|e| {
+            let at = e
+                .mentions
+                .iter()
+                .filter(|m| m.end <= here)
+                .map(|m| m.start)
+                .max()?;
+            Some((at, e))
+        })
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, e)| e.name.clone())
+}
+
 /// The person a pronoun or definite description at char `here` refers to:
 /// the last person quoted or named (as a speaker or a sentence subject)
 /// before it whose first name does not contradict the pronoun.
@@ -1767,6 +1985,70 @@ mod tests {
         assert!(is_partial(text, &found[0]));
         assert_eq!(found[1].speaker.as_deref(), Some("Maria Lopez"));
         assert!(!is_partial(text, &found[1]));
+    }
+
+    #[test]
+    fn days_and_sentence_openers_are_not_speakers() {
+        let text = "Mark Vale spoke to voters in the town hall.\n\nOn Tuesday, Vale said nothing new.\n\n“We are ready for this fight,” he said Friday.\n\nThroughout the day, “the count went on and on,” he said.";
+        let found = quotes(text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        for q in &found {
+            assert_eq!(q.speaker.as_deref(), Some("Mark Vale"), "{q:?}");
+        }
+    }
+
+    #[test]
+    fn participle_and_colon_paragraph_speakers() {
+        let text = "At the town hall on Monday, Mark Vale spoke to voters, saying, “We will fix the roads this year.”\n\nAnn Blake took the stage next and made her point:\n\n“Nobody here believes a word of that plan.”";
+        let found = quotes(text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].speaker.as_deref(), Some("Mark Vale"));
+        assert_eq!(found[1].speaker.as_deref(), Some("Ann Blake"));
+    }
+
+    /// Times `find` over a PolNeAR split's texts (entities found beforehand):
+    /// `WIREHOSE_POLNEAR=/path/to/polnear/train cargo test --release -p
+    /// wirehose-extract -- --ignored find_speed --nocapture`.
+    #[test]
+    #[ignore]
+    fn find_speed() {
+        let dir = std::env::var("WIREHOSE_POLNEAR")
+            .unwrap_or_else(|_| "../../../shared/data/polnear/train".to_string());
+        let mut docs = Vec::new();
+        for entry in std::fs::read_dir(std::path::Path::new(&dir).join("text")).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            let body = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            let index = CharIndex::new(&body);
+            let found = entities::find(
+                &body,
+                &index,
+                crate::ner::Model::builtin(),
+                &crate::canon::Aliases::default(),
+            );
+            docs.push((body, index, found));
+        }
+        let finder = QuoteFinder::new();
+        let mut quotes = 0;
+        let start = std::time::Instant::now();
+        let rounds = 5;
+        for _ in 0..rounds {
+            for (body, index, found) in &docs {
+                quotes += finder.find(body, index, found).len();
+            }
+        }
+        let per = start.elapsed().as_secs_f64() * 1e6 / (rounds * docs.len()) as f64;
+        let chars: usize = docs.iter().map(|d| d.0.len()).sum();
+        println!(
+            "{} articles, {} bytes on average, {} quotes: {per:.1} µs per article",
+            docs.len(),
+            chars / docs.len(),
+            quotes / rounds
+        );
     }
 
     #[test]

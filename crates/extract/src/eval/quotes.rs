@@ -36,9 +36,15 @@
 //! `President`, `The`, `Others`, `GOP`, `American`). When the Source has none (a
 //! pronoun, `the spokesman`, or no Source at all), the gold words are the
 //! Source's own content words plus the name words of the nearest preceding
-//! attribution in the article (by position) whose Source has name words and
-//! does not stand inside another attribution's Content (the nearest
-//! following one when none precedes). The predicted speaker is
+//! attribution in the article (by position in the text) whose Source has
+//! name words and does not stand inside another attribution's Content (the
+//! nearest following one when none precedes). A Source that stands for a
+//! person (`he`, `she`, `the senator`: any Source except `it`, `they`, `we`
+//! and their forms) takes the nearest such Source that names a *person*,
+//! that is, overlaps a `PER` mention of the entity tagger (the same tagger
+//! the daemon runs, over the same text): `the Vermont senator` or `Fox News`
+//! cannot be what `he` refers to. When no Source names a person, the nearest
+//! named Source of any kind is used. The predicted speaker is
 //! correct when its words (lowercased, same stop list) share a word with the
 //! gold words; a missing predicted speaker is wrong.
 
@@ -134,12 +140,14 @@ impl std::fmt::Display for QuoteScores {
 struct Attribution {
     /// Position in the text (start of the Source, else of the Content).
     at: usize,
-    /// First and last character of the Content.
-    content_range: (usize, usize),
+    /// The pieces of the Content (start, end exclusive).
+    content_pieces: Vec<(usize, usize)>,
     /// Content text, pieces joined by a space.
     content: String,
     /// Source text, when there is a Source.
     source: Option<String>,
+    /// The pieces of the Source.
+    source_pieces: Vec<(usize, usize)>,
 }
 
 /// Words dropped from speaker names: titles, determiners, pronouns.
@@ -368,15 +376,12 @@ fn parse_ann(path: &Path, ann: &str, text: &[char]) -> Result<Vec<Attribution>, 
             .and_then(|s| s.first())
             .or(content.first())
             .map_or(0, |p| p.0);
-        let content_range = (
-            content.iter().map(|p| p.0).min().unwrap_or(0),
-            content.iter().map(|p| p.1).max().unwrap_or(0),
-        );
         out.push(Attribution {
             at,
-            content_range,
+            content_pieces: content.clone(),
             content: piece_text(&content),
             source: source.map(|s| piece_text(s)),
+            source_pieces: source.cloned().unwrap_or_default(),
         });
     }
     Ok(out)
@@ -390,24 +395,36 @@ struct GoldSpeaker {
     named: bool,
 }
 
-/// The gold speaker of each of `attributions`.
-fn gold_speakers(attributions: &[Attribution]) -> Vec<GoldSpeaker> {
+/// Sources that refer to something other than a person: these take the
+/// nearest named Source of any kind.
+const IMPERSONAL: &[&str] = &["it", "its", "they", "them", "their", "we", "us", "our"];
+
+/// The gold speaker of each of `attributions`; `person(start, end)` tells
+/// whether a span of the text (code points) holds a person's name.
+fn gold_speakers(
+    attributions: &[Attribution],
+    person: impl Fn(usize, usize) -> bool,
+) -> Vec<GoldSpeaker> {
     // Named Sources that do not stand inside another attribution's Content.
     let nested = |i: usize, a: &Attribution| {
         attributions
             .iter()
             .enumerate()
-            .any(|(j, b)| j != i && b.content_range.0 <= a.at && a.at < b.content_range.1)
+            .any(|(j, b)| j != i && b.content_pieces.iter().any(|&(s, e)| s <= a.at && a.at < e))
     };
-    let named: Vec<(usize, Vec<String>)> = attributions
+    // (position, name words, names a person)
+    let mut named: Vec<(usize, Vec<String>, bool)> = attributions
         .iter()
         .enumerate()
         .filter(|(i, a)| !nested(*i, a))
         .filter_map(|(_, a)| {
             let words = name_words(a.source.as_deref()?);
-            (!words.is_empty()).then_some((a.at, words))
+            let is_person = a.source_pieces.iter().any(|&(s, e)| person(s, e));
+            (!words.is_empty()).then_some((a.at, words, is_person))
         })
         .collect();
+    // Brat files list attributions in annotation order, not text order.
+    named.sort_by_key(|(at, ..)| *at);
     attributions
         .iter()
         .map(|a| {
@@ -418,10 +435,21 @@ fn gold_speakers(attributions: &[Attribution]) -> Vec<GoldSpeaker> {
                     named: true,
                 };
             }
+            let source_words = a.source.as_deref().map(words).unwrap_or_default();
+            let impersonal = source_words
+                .first()
+                .is_some_and(|w| IMPERSONAL.contains(&w.as_str()));
             let mut words = a.source.as_deref().map(content_words).unwrap_or_default();
-            let before = named.iter().rev().find(|(at, _)| *at < a.at);
-            let after = named.iter().find(|(at, _)| *at >= a.at);
-            if let Some((_, w)) = before.or(after) {
+            // The nearest named Source, of a person when `person_only`.
+            let nearest = |person_only: bool| {
+                let wanted = |n: &&(usize, Vec<String>, bool)| n.2 || !person_only;
+                let before = named.iter().rev().filter(wanted).find(|n| n.0 < a.at);
+                let after = named.iter().filter(wanted).find(|n| n.0 >= a.at);
+                before.or(after)
+            };
+            let personal = !impersonal && a.source.is_some();
+            let found = personal.then(|| nearest(true)).flatten();
+            if let Some((_, w, _)) = found.or_else(|| nearest(false)) {
                 words.extend(w.iter().cloned());
             }
             GoldSpeaker {
@@ -481,6 +509,33 @@ fn units(body_chars: &[char], quotes: &[&Quote]) -> Vec<Unit> {
         prev = Some(q);
     }
     out
+}
+
+/// The record paragraphs of a text (its non-empty trimmed lines) and, for
+/// each code point of the text (and one past the end), the code point of the
+/// body (`paragraphs.join("\n\n")`) it became (spaces dropped by the trim
+/// map to a neighbouring one).
+fn paragraphs(text: &str) -> (Vec<String>, Vec<usize>) {
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut to_body = Vec::with_capacity(text.len() + 1);
+    let mut body_at = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        let lead = line.chars().count() - line.trim_start().chars().count();
+        let kept = trimmed.chars().count();
+        if kept > 0 && !paragraphs.is_empty() {
+            body_at += 2;
+        }
+        for i in 0..line.chars().count() {
+            to_body.push(body_at + i.saturating_sub(lead).min(kept));
+        }
+        if kept > 0 {
+            paragraphs.push(trimmed.to_string());
+            body_at += kept;
+        }
+    }
+    to_body.push(body_at);
+    (paragraphs, to_body)
 }
 
 fn read(path: &Path) -> Result<String, ExtractError> {
@@ -545,21 +600,9 @@ pub fn evaluate(dir: &Path, config: &crate::ExtractConfig) -> Result<QuoteScores
         let text = read(&path)?;
         let chars: Vec<char> = text.chars().collect();
         let attributions = parse_ann(ann_path, &read(ann_path)?, &chars)?;
-        let speakers = gold_speakers(&attributions);
-        let gold: Vec<(Vec<String>, &GoldSpeaker)> = attributions
-            .iter()
-            .zip(&speakers)
-            .filter(|(a, _)| starts_with_quote(&a.content))
-            .map(|(a, s)| (words(&a.content), s))
-            .collect();
-
+        let (paragraphs, to_body) = paragraphs(&text);
         let record = Record {
-            paragraphs: text
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect(),
+            paragraphs,
             ..Record::default()
         };
         let mut out = Vec::new();
@@ -571,6 +614,24 @@ pub fn evaluate(dir: &Path, config: &crate::ExtractConfig) -> Result<QuoteScores
         };
         let body = record.body();
         let body_chars: Vec<char> = body.chars().collect();
+        // Person mentions found by the entity tagger, as body offsets.
+        let persons: Vec<(usize, usize)> = record
+            .entities
+            .iter()
+            .filter(|e| e.kind == "PER")
+            .flat_map(|e| e.mentions.iter().map(|m| (m.start, m.end)))
+            .collect();
+        let person = |s: usize, e: usize| {
+            let (s, e) = (to_body[s], to_body[e.max(s + 1) - 1] + 1);
+            persons.iter().any(|&(ps, pe)| ps < e && s < pe)
+        };
+        let speakers = gold_speakers(&attributions, person);
+        let gold: Vec<(Vec<String>, &GoldSpeaker)> = attributions
+            .iter()
+            .zip(&speakers)
+            .filter(|(a, _)| starts_with_quote(&a.content))
+            .map(|(a, s)| (words(&a.content), s))
+            .collect();
         let direct: Vec<&Quote> = record
             .quotes
             .iter()
@@ -652,6 +713,49 @@ mod tests {
         ];
         let gold = vec![w("“We will win this state, and soon,”"), w("we will win")];
         assert_eq!(match_quotes(&pred, &gold), vec![(0, 0)]);
+    }
+
+    #[test]
+    fn pronoun_sources_take_the_nearest_named_source_in_text_order() {
+        let at = |at: usize, source: &str, content: (usize, usize)| Attribution {
+            at,
+            content_pieces: vec![content],
+            content: "“x”".to_string(),
+            source: Some(source.to_string()),
+            source_pieces: vec![(at, at + 1)],
+        };
+        // Listed out of text order, as annotators add attributions late.
+        let attributions = vec![
+            at(100, "Jane Roe", (110, 130)),
+            at(300, "she", (310, 330)),
+            at(10, "Tom Fenwick", (20, 40)),
+            at(200, "Ann Blake", (210, 220)),
+            // A Source inside a piece of another Content does not count.
+            at(245, "Bob Stone", (260, 280)),
+            at(500, "Carl Dunn", (240, 255)),
+        ];
+        let speakers = gold_speakers(&attributions, |_, _| true);
+        assert_eq!(speakers[1].words, vec!["ann", "blake"]);
+        assert!(!speakers[1].named);
+    }
+
+    #[test]
+    fn text_offsets_map_to_body_offsets() {
+        let text = "  Title here\n\n\n“Quote,” she said. \nLast line";
+        let (paragraphs, to_body) = paragraphs(text);
+        assert_eq!(
+            paragraphs,
+            vec!["Title here", "“Quote,” she said.", "Last line"]
+        );
+        let body: Vec<char> = paragraphs.join("\n\n").chars().collect();
+        let chars: Vec<char> = text.chars().collect();
+        assert_eq!(to_body.len(), chars.len() + 1);
+        for (i, c) in chars.iter().enumerate() {
+            if !c.is_whitespace() {
+                assert_eq!(body[to_body[i]], *c, "at {i}");
+            }
+        }
+        assert_eq!(*to_body.last().unwrap(), body.len());
     }
 
     #[test]
