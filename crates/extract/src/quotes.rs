@@ -2029,6 +2029,7 @@ mod tests {
                 &index,
                 crate::ner::Model::builtin(),
                 &crate::canon::Aliases::default(),
+                None,
             );
             docs.push((body, index, found));
         }
