@@ -407,6 +407,7 @@ impl Lexicon {
 /// Pushes the hashed features of token `i` into `out`; `tags` holds the tags
 /// predicted for tokens before `i`, `sentence_upper` says the sentence is in
 /// capitals (a headline).
+#[allow(clippy::too_many_arguments)] // the hot path: borrowed views, no struct to build per token
 pub fn features(
     infos: &[TokenInfo],
     i: usize,
@@ -504,11 +505,7 @@ pub fn features(
                 .max_by_key(|(_, c)| **c)
                 .map_or((9, 0), |(k, c)| (k as u64, *c));
             let major = if count == 0 { 9 } else { major };
-            let share = if total == 0 {
-                0
-            } else {
-                u64::from(count * 4 / total)
-            };
+            let share = (count * 4).checked_div(total).map_or(0, u64::from);
             out.push(f2(63, major, share));
             out.push(f2(64, major, here));
             out.push(f3(65, major, share, w.short_shape));
