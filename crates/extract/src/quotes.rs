@@ -1218,6 +1218,12 @@ impl QuoteFinder {
             if explicit.is_none() {
                 explicit = Self::dash_line(body, span);
             }
+            if explicit.is_none() && !clause {
+                // A partial quote with no cue of its own belongs to the
+                // person its sentence is about: `Lavrov spoke of “increased
+                // efficiency”`, `He voiced hope to “get that process …”`.
+                explicit = sentence_subject(body, index, entities, span.para.0, span.open);
+            }
             let words = body[span.inner..span.close].split_whitespace().count();
             keep.push(explicit.is_some() || (clause && words >= MIN_WORDS));
             found.push(explicit);
@@ -1292,6 +1298,60 @@ impl QuoteFinder {
         }
         quotes
     }
+}
+
+/// The subject of the sentence holding byte `at` (paragraph from
+/// `para_start`): the first person the tagger found in the sentence before
+/// `at`, or a sentence-initial `He`/`She`.
+fn sentence_subject(
+    body: &str,
+    index: &CharIndex,
+    entities: &[Entity],
+    para_start: usize,
+    at: usize,
+) -> Option<Found> {
+    let before = &body[para_start..at];
+    let sentence_start = before
+        .rmatch_indices(['.', '!', '?'])
+        .map(|(i, _)| para_start + i + 1)
+        .find(|&i| body[i..].starts_with(' '))
+        .unwrap_or(para_start);
+    let (from, to) = (index.chars(sentence_start), index.chars(at));
+    let person = entities
+        .iter()
+        .filter(|e| e.kind == "PER")
+        .flat_map(|e| e.mentions.iter())
+        .filter(|m| m.start >= from && m.end <= to)
+        .min_by_key(|m| m.start);
+    if let Some(mention) = person {
+        let (mut start, mut end) = (None, None);
+        for (chars, (byte, _)) in body[sentence_start..].char_indices().enumerate() {
+            let position = from + chars;
+            if position == mention.start {
+                start = Some(sentence_start + byte);
+            }
+            if position == mention.end {
+                end = Some(sentence_start + byte);
+                break;
+            }
+        }
+        if let (Some(start), Some(end)) = (start, end) {
+            return Some(Found {
+                who: Who::Name(start, end),
+                cue: None,
+            });
+        }
+    }
+    let first = body[sentence_start..at].split_whitespace().next()?;
+    let gender = match first {
+        "He" => Gender::Male,
+        "She" => Gender::Female,
+        _ => return None,
+    };
+    Some(Found {
+        who: Who::Back(gender),
+        cue: None,
+    })
 }
 
 const DETERMINERS: &[&str] = &[
@@ -1973,6 +2033,17 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!(found[0].speaker.as_deref(), Some("Hillary Clinton"));
         assert_eq!(found[1].speaker.as_deref(), Some("Donald Trump"));
+    }
+
+    #[test]
+    fn partial_quotes_belong_to_the_sentence_subject() {
+        let text = "Ivan Petrov met the press. Similarly cryptic, Petrov spoke of “increased efficiency” in the talks.";
+        let found = quotes(text);
+        let q = found
+            .iter()
+            .find(|q| q.text == "increased efficiency")
+            .expect("the partial quote is kept");
+        assert_eq!(q.speaker.as_deref(), Some("Ivan Petrov"));
     }
 
     #[test]
