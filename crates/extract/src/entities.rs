@@ -91,6 +91,42 @@ const ROLES: &[&str] = &[
     "Prof.",
 ];
 
+/// Last words that make a name an organisation.
+const ORG_SUFFIXES: &[&str] = &[
+    "Institute",
+    "University",
+    "Council",
+    "Committee",
+    "Commission",
+    "Party",
+    "Ministry",
+    "Department",
+    "Agency",
+    "Bank",
+    "Corp",
+    "Corp.",
+    "Inc",
+    "Inc.",
+    "Ltd",
+    "Ltd.",
+    "Company",
+    "Group",
+    "Association",
+    "Foundation",
+    "Organization",
+    "Organisation",
+    "Union",
+    "Army",
+    "Front",
+    "Brigade",
+    "Brigades",
+    "Court",
+    "Parliament",
+    "Senate",
+    "Congress",
+    "Office",
+];
+
 /// Words of a title before its role word.
 const MODIFIERS: &[&str] = &[
     "Special",
@@ -187,7 +223,16 @@ pub fn find(
         let names: Vec<&str> = tags.iter().map(|t| TAGS[*t]).collect();
         for (first, last, kind) in conll::spans(&names) {
             let span = &tokens[first..last];
-            for (from, to, kind) in split_roles(span, body, kind_name(&kind)) {
+            for (from, mut to, mut kind) in split_roles(span, body, kind_name(&kind)) {
+                // `UN Security Council Resolution 2254`: the council is the
+                // organisation; a name ending in `Institute` is one.
+                let last_word = &body[span[to - 1].start..span[to - 1].end];
+                if last_word == "Resolution" && to - from > 1 {
+                    to -= 1;
+                    kind = "ORG";
+                } else if ORG_SUFFIXES.contains(&last_word) && to - from > 1 {
+                    kind = "ORG";
+                }
                 let (start, end) = (span[from].start, span[to - 1].end);
                 let surface = &body[start..end];
                 let is_dateline =
