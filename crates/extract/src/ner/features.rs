@@ -232,55 +232,17 @@ pub fn token_infos(
     infos
 }
 
-/// Marks tokens inside the longest lexicon name starting at each
-/// capitalised token: type bits, and whether first, later or only word.
-fn mark_lexicon(words: &[&str], lexicon: &Lexicon, infos: &mut [TokenInfo]) {
-    if lexicon.names.is_empty() {
-        return;
-    }
-    let mut buf = String::new();
-    let mut word = String::new();
-    let mut i = 0;
-    while i < words.len() {
-        if !infos[i].capitalised() {
-            i += 1;
-            continue;
-        }
-        let mut matched = None;
-        buf.clear();
-        for n in 1..=LEXICON_MAX_WORDS.min(words.len() - i) {
-            if n > 1 {
-                buf.push(' ');
-            }
-            lower_into(words[i + n - 1], &mut word);
-            buf.push_str(&word);
-            if let Some(bits) = lexicon.names.get(&hash_bytes(buf.as_bytes())) {
-                matched = Some((n, *bits));
-            }
-        }
-        match matched {
-            Some((n, bits)) => {
-                for (k, info) in infos[i..i + n].iter_mut().enumerate() {
-                    let position = if n == 1 {
-                        3
-                    } else if k == 0 {
-                        1
-                    } else {
-                        2
-                    };
-                    info.lex = u64::from(bits) * 4 + position;
-                }
-                i += n;
-            }
-            None => i += 1,
-        }
-    }
-}
-
-/// Marks tokens inside the longest gazetteer match starting at each
-/// capitalised token.
-fn mark_gazetteer(words: &[&str], gazetteer: &Gazetteer, infos: &mut [TokenInfo]) {
-    let max = gazetteer.max_words().min(4);
+/// Finds, at each capitalised token, the longest name of at most `max`
+/// words that `lookup` knows (it gets the lower-cased words joined by one
+/// space), and hands `mark` the span's tokens, each with its position (0
+/// first) and the span length, and what `lookup` returned.
+fn mark_longest<T: Copy>(
+    words: &[&str],
+    infos: &mut [TokenInfo],
+    max: usize,
+    mut lookup: impl FnMut(&str) -> Option<T>,
+    mut mark: impl FnMut(&mut TokenInfo, usize, usize, T),
+) {
     let mut buf = String::new();
     let mut word = String::new();
     let mut i = 0;
@@ -297,25 +259,60 @@ fn mark_gazetteer(words: &[&str], gazetteer: &Gazetteer, infos: &mut [TokenInfo]
             }
             lower_into(words[i + n - 1], &mut word);
             buf.push_str(&word);
-            if let Some(place) = gazetteer.lookup_lowercase(&buf) {
-                matched = Some((n, place.kind));
+            if let Some(found) = lookup(&buf) {
+                matched = Some((n, found));
             }
         }
         match matched {
-            Some((n, kind)) => {
-                let kind = match kind {
-                    PlaceKind::Country => 1,
-                    PlaceKind::Region => 2,
-                    PlaceKind::City => 3,
-                };
+            Some((n, found)) => {
                 for (k, info) in infos[i..i + n].iter_mut().enumerate() {
-                    info.gaz = kind * 4 + if k == 0 { 1 } else { 2 } + if n > 1 { 0 } else { 8 };
+                    mark(info, k, n, found);
                 }
                 i += n;
             }
             None => i += 1,
         }
     }
+}
+
+/// Marks tokens inside the longest lexicon name starting at each
+/// capitalised token: type bits, and whether first, later or only word.
+fn mark_lexicon(words: &[&str], lexicon: &Lexicon, infos: &mut [TokenInfo]) {
+    if lexicon.names.is_empty() {
+        return;
+    }
+    let lookup = |name: &str| lexicon.names.get(&hash_bytes(name.as_bytes())).copied();
+    mark_longest(
+        words,
+        infos,
+        LEXICON_MAX_WORDS,
+        lookup,
+        |info, k, n, bits| {
+            let position = if n == 1 {
+                3
+            } else if k == 0 {
+                1
+            } else {
+                2
+            };
+            info.lex = u64::from(bits) * 4 + position;
+        },
+    );
+}
+
+/// Marks tokens inside the longest gazetteer match starting at each
+/// capitalised token: the kind of place, and the position in the name.
+fn mark_gazetteer(words: &[&str], gazetteer: &Gazetteer, infos: &mut [TokenInfo]) {
+    let max = gazetteer.max_words().min(4);
+    let lookup = |name: &str| gazetteer.lookup_lowercase(name).map(|place| place.kind);
+    mark_longest(words, infos, max, lookup, |info, k, n, kind| {
+        let kind = match kind {
+            PlaceKind::Country => 1,
+            PlaceKind::Region => 2,
+            PlaceKind::City => 3,
+        };
+        info.gaz = kind * 4 + if k == 0 { 1 } else { 2 } + if n > 1 { 0 } else { 8 };
+    });
 }
 
 /// Document memory: the entity type last predicted for each capitalised
