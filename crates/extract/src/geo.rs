@@ -26,9 +26,9 @@
 //! assert_eq!(gazetteer.lookup("Russian Federation").unwrap().name, "Russia");
 //! ```
 
+use crate::hash::FastMap;
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -86,32 +86,11 @@ impl Place {
 pub struct Gazetteer {
     places: Vec<Place>,
     /// Lower-cased name → index of the preferred place.
-    names: HashMap<String, u32, BuildHasherDefault<Fnv>>,
+    names: FastMap<String, u32>,
     /// Country code → index of the country.
     countries: HashMap<String, u32>,
     /// Longest name, in words.
     max_words: usize,
-}
-
-/// FNV-1a: names are short, and the tagger looks many up.
-#[derive(Debug, Clone, Copy)]
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
 }
 
 static BUILTIN_GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {

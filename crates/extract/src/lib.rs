@@ -38,6 +38,7 @@ pub mod entities;
 mod error;
 pub mod eval;
 pub mod geo;
+pub mod hash;
 pub mod language;
 pub mod ner;
 pub mod quotes;

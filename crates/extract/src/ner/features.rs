@@ -5,7 +5,9 @@
 //! model maps it to a row of weights. No strings are built per feature.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
+
+use crate::hash::FastHasher;
 
 use crate::geo::{Gazetteer, PlaceKind};
 
@@ -33,14 +35,7 @@ pub fn allowed(previous: usize, tag: usize) -> bool {
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
-#[inline]
-fn mix(mut x: u64) -> u64 {
-    x ^= x >> 30;
-    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x ^= x >> 27;
-    x = x.wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
+use crate::hash::mix64 as mix;
 
 #[inline]
 fn f1(template: u64, a: u64) -> u64 {
@@ -57,16 +52,7 @@ fn f3(template: u64, a: u64, b: u64, c: u64) -> u64 {
     mix(f2(template, a, b) ^ c.rotate_left(31))
 }
 
-/// FNV-1a over bytes, finished by `mix`.
-#[inline]
-pub fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    mix(h)
-}
+pub(crate) use crate::hash::hash64 as hash_bytes;
 
 const FLAG_TITLE: u32 = 1;
 const FLAG_UPPER: u32 = 2;
@@ -317,16 +303,16 @@ fn mark_gazetteer(words: &[&str], gazetteer: &Gazetteer, infos: &mut [TokenInfo]
 
 /// Document memory: the entity type last predicted for each capitalised
 /// word, so later mentions agree with earlier ones.
-pub type History = HashMap<u64, usize, BuildHasherDefault<IdHasher>>;
+pub type History = HashMap<u64, usize, BuildHasherDefault<FastHasher>>;
 
 /// Per capitalised word of a document: how often the first stage tagged it
 /// PER, ORG, LOC, MISC or nothing.
-pub type Votes = HashMap<u64, [u16; 5], BuildHasherDefault<IdHasher>>;
+pub type Votes = HashMap<u64, [u16; 5], BuildHasherDefault<FastHasher>>;
 
 /// Per capitalised word of a document: the words before and after each of
 /// its occurrences (at most [`CONTEXTS_KEPT`]), so every mention is tagged
 /// knowing how the others are used ("Mr. Rotor", "in Rotor").
-pub type Contexts = HashMap<u64, Vec<(u64, u64)>, BuildHasherDefault<IdHasher>>;
+pub type Contexts = HashMap<u64, Vec<(u64, u64)>, BuildHasherDefault<FastHasher>>;
 
 /// Occurrences of a word whose contexts are kept.
 pub const CONTEXTS_KEPT: usize = 8;
@@ -351,32 +337,14 @@ pub fn contexts(sentences: &[Vec<TokenInfo>]) -> Contexts {
 }
 
 /// A set of word hashes.
-pub type WordSet = HashSet<u64, BuildHasherDefault<IdHasher>>;
-
-/// Hasher for keys that are already hashes.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
+pub type WordSet = HashSet<u64, BuildHasherDefault<FastHasher>>;
 
 /// Entity names compiled from training data: hash of the lower-cased name
 /// (words joined by one space) → bit set of the types it was seen with.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
     /// Name hash → type bits (1 PER, 2 ORG, 4 LOC, 8 MISC).
-    pub names: HashMap<u64, u8, BuildHasherDefault<IdHasher>>,
+    pub names: HashMap<u64, u8, BuildHasherDefault<FastHasher>>,
 }
 
 /// Longest name the lexicon matches, in words.

@@ -117,14 +117,6 @@ fn gold_tags(tags: &[String]) -> Vec<usize> {
     out
 }
 
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// Words seen starting in lower case anywhere in the training data.
 fn training_lower_vocab(documents: &[Document]) -> WordSet {
     let mut set = WordSet::default();
@@ -204,11 +196,11 @@ fn train_stage(
 ) {
     let mut perceptron = Perceptron::new(settings.bits);
     let mut order: Vec<usize> = (0..examples.len()).collect();
-    let mut rng = settings.seed;
+    let mut rng = crate::hash::SplitMix64(settings.seed);
     for epoch in 1..=epochs {
         let started = Instant::now();
         for i in (1..order.len()).rev() {
-            let j = (splitmix(&mut rng) % (i as u64 + 1)) as usize;
+            let j = (rng.next_u64() % (i as u64 + 1)) as usize;
             order.swap(i, j);
         }
         let (mut tokens, mut wrong) = (0usize, 0usize);

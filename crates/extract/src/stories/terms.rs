@@ -2,33 +2,10 @@
 //! light plural stemmer and a 64-bit term hash.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
-/// Hasher for keys that are integers (term hashes, article slots): one
-/// splitmix64 round instead of SipHash, which dominated lookups.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct IntHasher(u64);
-
-impl Hasher for IntHasher {
-    fn finish(&self) -> u64 {
-        mix64(self.0)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 ^= n;
-    }
-}
-
-/// A hash map keyed by integers.
-pub(crate) type IntMap<K, V> = HashMap<K, V, BuildHasherDefault<IntHasher>>;
+pub(crate) use crate::hash::{FastMap as IntMap, hash64, mix64};
 
 /// English function words and news filler that carry no story signal.
 const STOPWORDS: &[&str] = &[
@@ -353,24 +330,6 @@ pub(crate) fn stem(word: &str) -> Cow<'_, str> {
         return Cow::Borrowed(&word[..len - 1]);
     }
     Cow::Borrowed(word)
-}
-
-/// FNV-1a of `bytes` followed by the splitmix64 finalizer, so every output
-/// bit depends on every input bit (SimHash needs well-mixed bits).
-pub(crate) fn hash64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    mix64(h)
-}
-
-/// The splitmix64 finalizer.
-pub(crate) fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// Hash of a word feature.
