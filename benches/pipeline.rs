@@ -82,7 +82,7 @@ fn parse_args() -> Args {
 fn config(dir: &Path) {
     config_with_sink(
         dir,
-        "[sinks.out]\ntype = \"jsonl\"\ninputs = [\"extract\"]\npath = \"out/articles.jsonl\"\n",
+        "[sinks.out]\ntype = \"jsonl\"\ninputs = [\"stories\"]\npath = \"out/articles.jsonl\"\n",
     );
 }
 
@@ -101,6 +101,10 @@ inputs = ["inbox"]
 [transforms.extract]
 type = "extract"
 inputs = ["normalize"]
+
+[transforms.stories]
+type = "stories"
+inputs = ["extract"]
 
 "#;
     fs::write(dir.join("wirehose.toml"), format!("{text}{sink}")).unwrap();
@@ -303,11 +307,11 @@ fn backfill_into(args: &Args, run: usize) -> f64 {
     let schema = format!("wh_bench_{}_{run}", std::process::id());
     let sink = match args.sink.as_str() {
         "sqlite" => {
-            "[sinks.out]\ntype = \"sqlite\"\ninputs = [\"extract\"]\npath = \"out/articles.db\"\n"
+            "[sinks.out]\ntype = \"sqlite\"\ninputs = [\"stories\"]\npath = \"out/articles.db\"\n"
                 .to_string()
         }
         "postgres" => format!(
-            "[sinks.out]\ntype = \"postgres\"\ninputs = [\"extract\"]\nurl = \"postgres://postgres@127.0.0.1:5432/test\"\nschema = \"{schema}\"\n"
+            "[sinks.out]\ntype = \"postgres\"\ninputs = [\"stories\"]\nurl = \"postgres://postgres@127.0.0.1:5432/test\"\nschema = \"{schema}\"\n"
         ),
         other => panic!("unknown sink {other}"),
     };

@@ -91,6 +91,7 @@ fn every_component_type_refuses_an_unknown_key() {
         ("sources.in", "nats", "stream = \"s\"\nconsumer = \"c\""),
         ("transforms.t", "normalize", ""),
         ("transforms.t", "extract", ""),
+        ("transforms.t", "stories", ""),
         ("sinks.out", "jsonl", "path = \"o.jsonl\""),
         ("sinks.out", "sqlite", "path = \"o.db\""),
         (

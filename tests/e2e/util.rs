@@ -42,9 +42,13 @@ inputs = ["inbox"]
 type = "extract"
 inputs = ["normalize"]
 
+[transforms.stories]
+type = "stories"
+inputs = ["extract"]
+
 [sinks.out]
 type = "jsonl"
-inputs = ["extract"]
+inputs = ["stories"]
 path = "out/articles.jsonl"
 "#
         );

@@ -1,11 +1,11 @@
-//! `wirehose train …` and `wirehose eval …`: glue around the extract crate's
-//! training and scoring code.
+//! `wirehose train …` and `wirehose eval …`: arguments and output around the
+//! tagger's training code (`wirehose-ner`) and the scoring code
+//! (`wirehose-eval`).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use wirehose_extract::ner::{self, Model, conll};
+use wirehose_ner::{self as ner, conll};
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
@@ -22,7 +22,7 @@ pub enum Train {
         #[arg(long)]
         dev: Option<PathBuf>,
         /// Where to write the model.
-        #[arg(long, default_value = "crates/extract/models/ner.bin")]
+        #[arg(long, default_value = "crates/ner/models/ner.bin")]
         out: PathBuf,
         /// Most passes over the training data; the pass with the best
         /// development F1 is kept.
@@ -38,7 +38,7 @@ pub enum Train {
         #[arg(long)]
         geonames: PathBuf,
         /// Where to write the table.
-        #[arg(long, default_value = "crates/extract/models/places.tsv")]
+        #[arg(long, default_value = "crates/ner/models/places.tsv")]
         out: PathBuf,
     },
 }
@@ -92,10 +92,10 @@ pub fn train(which: Train) -> Result<()> {
             bits,
         } => train_ner(&data, dev.as_deref(), &out, epochs, bits)?,
         Train::Gazetteer { geonames, out } => {
-            let table = wirehose_extract::geo::compile(&geonames)?;
+            let table = wirehose_ner::geo::compile(&geonames)?;
             std::fs::write(&out, &table)
                 .with_context(|| format!("cannot write {}", out.display()))?;
-            let places = wirehose_extract::geo::Gazetteer::parse(&table)?.len();
+            let places = wirehose_ner::geo::Gazetteer::parse(&table)?.len();
             println!("wrote {} places to {}", places, out.display());
         }
     }
@@ -109,17 +109,28 @@ pub fn eval(which: Eval) -> Result<()> {
             data,
             model,
             predictions,
-        } => eval_ner(&data, model.as_deref(), predictions.as_deref())?,
+        } => {
+            let report =
+                wirehose_eval::ner::evaluate(&data, model.as_deref(), predictions.as_deref())
+                    .with_context(|| format!("evaluating the tagger on {}", data.display()))?;
+            print!("{report}");
+            if let Some(path) = predictions {
+                println!("predictions (IOB2, fifth column) in {}", path.display());
+            }
+        }
         Eval::Quotes { data } => {
-            let scores =
-                wirehose_extract::eval::quotes::evaluate(&data, &default_extract_config()?)
-                    .with_context(|| format!("evaluating quotes on {}", data.display()))?;
+            let scores = wirehose_eval::quotes::evaluate(&data, &default_extract_config()?)
+                .with_context(|| format!("evaluating quotes on {}", data.display()))?;
             println!("{scores}");
         }
         Eval::Stories { data, seed } => {
-            let scores =
-                wirehose_extract::eval::stories::evaluate(&data, seed, &default_extract_config()?)
-                    .with_context(|| format!("evaluating stories on {}", data.display()))?;
+            let scores = wirehose_eval::stories::evaluate(
+                &data,
+                seed,
+                &default_extract_config()?,
+                &wirehose_stories::StoryConfig::default(),
+            )
+            .with_context(|| format!("evaluating stories on {}", data.display()))?;
             println!("{scores}");
         }
     }
@@ -163,94 +174,4 @@ fn train_ner(data: &Path, dev: Option<&Path>, out: &Path, epochs: usize, bits: u
         started.elapsed().as_secs_f64()
     );
     Ok(())
-}
-
-fn eval_ner(data: &Path, model: Option<&Path>, predictions: Option<&Path>) -> Result<()> {
-    let started = Instant::now();
-    let loaded;
-    let model = match model {
-        Some(path) => {
-            loaded = Model::load(path)?;
-            &loaded
-        }
-        None => Model::builtin(),
-    };
-    let load_seconds = started.elapsed().as_secs_f64();
-    let documents = conll::read(data)?;
-    let sentences: Vec<Vec<Vec<&str>>> = documents
-        .iter()
-        .map(|d| {
-            d.sentences
-                .iter()
-                .map(|s| s.tokens.iter().map(String::as_str).collect())
-                .collect()
-        })
-        .collect();
-    let tokens: usize = sentences.iter().flatten().map(Vec::len).sum();
-    // Tag on this thread only (one core), three times; the median run counts.
-    // CPU time of the thread is what is compared: the machine may be shared.
-    let mut runs = Vec::new();
-    let mut tagged = Vec::new();
-    for _ in 0..3 {
-        let (wall, cpu) = (Instant::now(), thread_cpu_seconds());
-        tagged = sentences.iter().map(|d| model.tag_document(d)).collect();
-        runs.push((thread_cpu_seconds() - cpu, wall.elapsed().as_secs_f64()));
-    }
-    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let (seconds, wall_seconds) = runs[1];
-    let mut scores = conll::Scores::default();
-    for (document, tags) in documents.iter().zip(&tagged) {
-        for (sentence, tags) in document.sentences.iter().zip(tags) {
-            let names: Vec<&str> = tags.iter().map(|t| ner::TAGS[*t]).collect();
-            scores.add(&sentence.tags, &names);
-        }
-    }
-    print!("{scores}");
-    println!(
-        "speed: {:.0} tokens/s on one core ({tokens} tokens in {:.3} s of CPU, median of 3; \
-         {:.0} tokens/s by the wall clock); model loaded in {:.3} s",
-        tokens as f64 / seconds,
-        seconds,
-        tokens as f64 / wall_seconds,
-        load_seconds
-    );
-    if let Some(path) = predictions {
-        write_predictions(data, path, &tagged)?;
-        println!("predictions (IOB2, fifth column) in {}", path.display());
-    }
-    Ok(())
-}
-
-/// Copies `data` line by line with the predicted tag appended.
-fn write_predictions(data: &Path, path: &Path, tagged: &[Vec<Vec<usize>>]) -> Result<()> {
-    let text =
-        std::fs::read_to_string(data).with_context(|| format!("cannot read {}", data.display()))?;
-    let mut tags = tagged.iter().flatten().flatten();
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-    let mut out = std::io::BufWriter::new(file);
-    for line in text.lines() {
-        let line = line.trim_end();
-        if line.is_empty() || line.starts_with("-DOCSTART-") {
-            writeln!(out, "{line}")?;
-        } else {
-            let tag = tags
-                .next()
-                .context("more tokens in the file than were tagged")?;
-            writeln!(out, "{line} {}", ner::TAGS[*tag])?;
-        }
-    }
-    out.flush()?;
-    Ok(())
-}
-
-/// CPU seconds this thread has used.
-fn thread_cpu_seconds() -> f64 {
-    let mut time = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes one timespec, which `time` is.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut time) };
-    time.tv_sec as f64 + time.tv_nsec as f64 / 1e9
 }

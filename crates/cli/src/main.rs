@@ -163,6 +163,7 @@ fn registry() -> Registry {
     wirehose_source::register(&mut registry);
     wirehose_normalize::register(&mut registry);
     wirehose_extract::register(&mut registry);
+    wirehose_stories::register(&mut registry);
     wirehose_sink::register(&mut registry);
     registry
 }

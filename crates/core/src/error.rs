@@ -99,6 +99,15 @@ pub enum CoreError {
         #[source]
         source: rusqlite::Error,
     },
+    /// A transform could not open its state (phase two of building).
+    #[error("component {component} could not be opened")]
+    Open {
+        /// The component (`transforms.stories`).
+        component: String,
+        /// The cause.
+        #[source]
+        source: StageError,
+    },
     /// A component stopped with an error.
     #[error("component {component} failed")]
     Component {

@@ -50,8 +50,8 @@ pub use record::{
 };
 pub use registry::Registry;
 pub use stage::{
-    BuildContext, RunStats, Sink, SinkConfig, SinkContext, Source, SourceConfig, SourceContext,
-    Transform, TransformConfig,
+    BuildContext, BuiltTransform, Cloned, OpenContext, RunStats, Sink, SinkConfig, SinkContext,
+    Source, SourceConfig, SourceContext, Transform, TransformConfig,
 };
 pub use topology::RunOptions;
 

@@ -127,10 +127,70 @@ pub trait SourceConfig: Send + Sync + std::fmt::Debug {
     fn build(&self, cx: &BuildContext) -> Result<Box<dyn Source>, ConfigProblem>;
 }
 
-/// A validated transform configuration; built once per worker.
+/// A transform configuration as the registry parsed it.
+///
+/// Building is phase one of two: it validates the configuration and prepares
+/// whatever needs no state (tables, compiled patterns, a model file named by
+/// the config), but it must not touch the state directory: `wirehose
+/// validate` stops after this phase and writes nothing.
 pub trait TransformConfig: Send + Sync + std::fmt::Debug {
-    /// Validates and builds one transform instance.
-    fn build(&self, cx: &BuildContext) -> Result<Box<dyn Transform>, ConfigProblem>;
+    /// Validates the configuration and returns the transform, not yet open.
+    fn build(&self, cx: &BuildContext) -> Result<Box<dyn BuiltTransform>, ConfigProblem>;
+}
+
+/// What a transform learns when it is opened, after the runner has locked
+/// the state directory.
+#[derive(Debug, Clone)]
+pub struct OpenContext {
+    /// Full component key: `transforms.extract`.
+    pub key: String,
+    /// The component id alone (`extract`).
+    pub id: String,
+    /// The daemon's state directory, locked by this process.
+    pub state_dir: PathBuf,
+    /// How many worker instances the runner runs (the component's `workers`).
+    pub workers: usize,
+}
+
+/// A validated transform, ready to open (phase two).
+///
+/// `open` runs once per run, after the state directory is locked: it opens
+/// any store the transform keeps (its state lives under `cx.state_dir`) and
+/// hands back one instance per worker. Instances may share state through an
+/// `Arc`.
+pub trait BuiltTransform: Send + Sync {
+    /// Opens the transform's state and returns `cx.workers` instances.
+    fn open(&self, cx: &OpenContext) -> Result<Vec<Box<dyn Transform>>, StageError>;
+}
+
+/// A stateless transform: every worker gets its own clone.
+///
+/// ```
+/// use wirehose_core::{BuiltTransform, Cloned, OpenContext, Record, StageError, Transform};
+/// #[derive(Clone)]
+/// struct Upper;
+/// impl Transform for Upper {
+///     fn process(&mut self, mut record: Record, out: &mut Vec<Record>) -> Result<(), StageError> {
+///         record.title = record.title.map(|t| t.to_uppercase());
+///         out.push(record);
+///         Ok(())
+///     }
+/// }
+/// let cx = OpenContext { key: "transforms.up".into(), id: "up".into(), state_dir: "state".into(), workers: 2 };
+/// assert_eq!(Cloned(Upper).open(&cx).unwrap().len(), 2);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Cloned<T>(pub T);
+
+impl<T> BuiltTransform for Cloned<T>
+where
+    T: Transform + Clone + Sync + 'static,
+{
+    fn open(&self, cx: &OpenContext) -> Result<Vec<Box<dyn Transform>>, StageError> {
+        Ok((0..cx.workers)
+            .map(|_| Box::new(self.0.clone()) as Box<dyn Transform>)
+            .collect())
+    }
 }
 
 /// A validated sink configuration.

@@ -22,7 +22,10 @@ use crate::error::{ConfigProblem, ConfigProblems, CoreError, StageError};
 use crate::event::Event;
 use crate::ledger::Ledger;
 use crate::quarantine::Quarantine;
-use crate::stage::{BuildContext, RunStats, Sink, SinkContext, Source, SourceContext, Transform};
+use crate::stage::{
+    BuildContext, BuiltTransform, OpenContext, RunStats, Sink, SinkContext, Source, SourceContext,
+    Transform,
+};
 
 /// How a run behaves.
 #[derive(Debug, Clone, Copy, Default)]
@@ -77,14 +80,19 @@ struct Component<T> {
     runtime: T,
 }
 
+/// The worker instances of one opened transform.
+type Workers = Vec<Box<dyn Transform>>;
+
 struct Built {
     sources: Vec<Component<Box<dyn Source>>>,
-    transforms: Vec<Component<Vec<Box<dyn Transform>>>>,
+    transforms: Vec<Component<(usize, Box<dyn BuiltTransform>)>>,
     sinks: Vec<Component<Box<dyn Sink>>>,
 }
 
 /// Builds every component of `config` without running anything, reporting all
-/// problems at once. `validate` and `run` share this path.
+/// problems at once. `validate` and `run` share this path; it touches no
+/// file (transforms open their state only in [`run`], after the state
+/// directory is locked).
 pub fn build(config: &Config) -> Result<(), CoreError> {
     build_components(config).map(|_| ())
 }
@@ -112,21 +120,14 @@ fn build_components(config: &Config) -> Result<Built, CoreError> {
         }
     }
     for spec in &config.transforms {
-        let mut instances = Vec::with_capacity(spec.workers);
-        for _ in 0..spec.workers {
-            match spec.config.build(&cx("transforms", &spec.id)) {
-                Ok(instance) => instances.push(instance),
-                Err(problem) => {
-                    problems.push(problem);
-                    break;
-                }
-            }
+        match spec.config.build(&cx("transforms", &spec.id)) {
+            Ok(runtime) => built.transforms.push(Component {
+                id: spec.id.clone(),
+                type_name: spec.type_name.clone(),
+                runtime: (spec.workers, runtime),
+            }),
+            Err(problem) => problems.push(problem),
         }
-        built.transforms.push(Component {
-            id: spec.id.clone(),
-            type_name: spec.type_name.clone(),
-            runtime: instances,
-        });
     }
     for spec in &config.sinks {
         match spec.config.build(&cx("sinks", &spec.id)) {
@@ -214,6 +215,35 @@ fn run_transform_worker(
     }
 }
 
+/// Phase two: opens every transform (its stores, under the locked state
+/// directory) and returns its worker instances.
+fn open_transforms(
+    transforms: Vec<Component<(usize, Box<dyn BuiltTransform>)>>,
+    config: &Config,
+) -> Result<Vec<Component<Workers>>, CoreError> {
+    transforms
+        .into_iter()
+        .map(|component| {
+            let (workers, built) = component.runtime;
+            let cx = OpenContext {
+                key: format!("transforms.{}", component.id),
+                id: component.id.clone(),
+                state_dir: config.state_dir.clone(),
+                workers,
+            };
+            let instances = built.open(&cx).map_err(|source| CoreError::Open {
+                component: cx.key.clone(),
+                source,
+            })?;
+            Ok(Component {
+                id: component.id,
+                type_name: component.type_name,
+                runtime: instances,
+            })
+        })
+        .collect()
+}
+
 fn lock_state_dir(config: &Config) -> Result<File, CoreError> {
     let dir = &config.state_dir;
     let state_err = |source| CoreError::StateDir {
@@ -244,6 +274,7 @@ pub async fn run(
 ) -> Result<(), CoreError> {
     let built = build_components(&config)?;
     let _lock = lock_state_dir(&config)?;
+    let transforms = open_transforms(built.transforms, &config)?;
     let ledger = Ledger::open(&config.state_dir.join("ledger.db"))?;
     let quarantine = Quarantine::new(config.state_dir.join("quarantine"));
 
@@ -298,7 +329,7 @@ pub async fn run(
         id,
         type_name,
         runtime: instances,
-    } in built.transforms
+    } in transforms
     {
         let Some(receiver) = receivers.remove(&id) else {
             continue;

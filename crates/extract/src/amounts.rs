@@ -44,7 +44,7 @@
 
 use wirehose_core::Amount;
 
-use crate::text::CharIndex;
+use wirehose_text::CharIndex;
 
 /// Number words and their values.
 const ONES: &[(&str, f64)] = &[

@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use crate::geo::{Gazetteer, PlaceKind};
+use wirehose_ner::geo::{Gazetteer, PlaceKind};
 
 /// The built-in alias table: canonical name, then its aliases.
 pub const BUILTIN: &[(&str, &[&str])] = &[

@@ -2,6 +2,7 @@
 
 use regex::Regex;
 use wirehose_core::Dateline;
+use wirehose_text::calendar::month_number;
 
 /// All-caps words that open sentences but are not places.
 const NOT_PLACES: &[&str] = &[
@@ -42,10 +43,6 @@ const NOT_PLACES: &[&str] = &[
     "ON",
 ];
 
-const MONTHS: &[&str] = &[
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
-
 /// Finds the dateline at the start of one of the first paragraphs.
 #[derive(Debug)]
 pub struct DatelineFinder {
@@ -83,14 +80,6 @@ fn title_case(place: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn month_number(name: &str) -> Option<u32> {
-    let lower = name.to_lowercase();
-    MONTHS
-        .iter()
-        .position(|m| lower.starts_with(m))
-        .map(|i| i as u32 + 1)
 }
 
 fn iso_date(month: u32, day: u32, year: Option<&str>) -> Option<String> {

@@ -57,7 +57,11 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 use wirehose_core::DateMention;
 
-use crate::text::CharIndex;
+use wirehose_text::CharIndex;
+use wirehose_text::calendar::{
+    add_months, civil_from_days, days_from_civil, days_in_month, iso_week, month_number, weekday,
+    weekday_number,
+};
 
 /// Horizontal white space between the words of one expression.
 const SP: &str = r"[ \t\xA0]+";
@@ -164,67 +168,6 @@ const YEAR_PLURALS: &[&str] = &[
     "games",
     "caucuses",
 ];
-
-// ---------------------------------------------------------------- calendar
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day number (days since 1970-01-01).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-/// Day of the week, 0 = Monday.
-fn weekday(days: i64) -> i64 {
-    (days + 3).rem_euclid(7)
-}
-
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: Option<i64>, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ => match year {
-            Some(y) if !is_leap(y) => 28,
-            _ => 29,
-        },
-    }
-}
-
-/// ISO 8601 week-numbering year and week of a day.
-fn iso_week(days: i64) -> (i64, u32) {
-    let thursday = days - weekday(days) + 3;
-    let (year, _, _) = civil_from_days(thursday);
-    let week = (thursday - days_from_civil(year, 1, 1)) / 7 + 1;
-    (year, week as u32)
-}
-
-/// Adds `delta` months to a year and month.
-fn add_months(year: i64, month: u32, delta: i64) -> (i64, u32) {
-    let index = year * 12 + i64::from(month) - 1 + delta;
-    (index.div_euclid(12), (index.rem_euclid(12) + 1) as u32)
-}
 
 // ---------------------------------------------------------------- values
 
@@ -405,20 +348,6 @@ fn tense(body: &str, start: usize, end: usize) -> Tense {
 }
 
 // ---------------------------------------------------------------- resolution
-
-fn month_number(name: &str) -> Option<u32> {
-    let key = name.get(..3)?.to_ascii_lowercase();
-    let months = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ];
-    months.iter().position(|m| *m == key).map(|i| i as u32 + 1)
-}
-
-fn weekday_number(name: &str) -> Option<i64> {
-    let key = name.get(..3)?.to_ascii_lowercase();
-    let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-    days.iter().position(|d| *d == key).map(|i| i as i64)
-}
 
 /// The value of `3`, `a`, `three`, `twenty-two`.
 fn count(text: &str) -> Option<i64> {

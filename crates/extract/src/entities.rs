@@ -1,8 +1,8 @@
-//! Named entities: the trained tagger ([`crate::ner`]) over the article's
-//! sentences, then canonical names ([`crate::canon`]) and places ([`crate::geo`]).
+//! Named entities: the trained tagger ([`wirehose_ner`]) over the article's
+//! sentences, then canonical names ([`crate::canon`]) and places ([`wirehose_ner::geo`]).
 //!
 //! - the body is split into sentences of CoNLL-style tokens
-//!   ([`crate::tokenize`]) and tagged as one document, so later mentions
+//!   ([`wirehose_ner::tokenize`]) and tagged as one document, so later mentions
 //!   agree with earlier ones;
 //! - each tagged span is a mention; its entity's `name` is canonical: the
 //!   alias table first (`U.S.` → `United States`), then, within the article,
@@ -13,13 +13,13 @@
 
 use std::collections::HashMap;
 
-use wirehose_core::{Entity, Mention};
+use wirehose_core::{Entity, Geo, Mention};
 
 use crate::canon::Aliases;
-use crate::geo::Gazetteer;
-use crate::ner::{Model, TAGS, conll};
-use crate::text::CharIndex;
-use crate::tokenize::{self, Token};
+use wirehose_ner::geo::Gazetteer;
+use wirehose_ner::tokenize::{self, Token};
+use wirehose_ner::{Model, TAGS, conll};
+use wirehose_text::CharIndex;
 
 struct Found {
     start: usize,
@@ -312,7 +312,12 @@ pub fn find(
             entity.kind = best.to_string();
         }
         if entity.kind == "LOC" {
-            entity.geo = gazetteer.lookup(&entity.name).map(|place| place.geo());
+            entity.geo = gazetteer.lookup(&entity.name).map(|place| Geo {
+                country: place.country.clone(),
+                lat: place.lat,
+                lon: place.lon,
+                geonames_id: place.geonames_id,
+            });
         }
     }
     entities

@@ -2,14 +2,16 @@
 //!
 //! Reads the clean paragraphs that normalize produced and writes down what an
 //! analyst would: the [`dateline`], the wire [`agencies`] named, the
-//! [`language`], named [`entities`] (a tagger trained on CoNLL-2003, [`ner`],
-//! with canonical names, [`canon`], and GeoNames coordinates, [`geo`]),
-//! [`quotes`] with their speakers, [`dates`] with relative ones resolved,
-//! [`amounts`], and, across articles, near-duplicates, stories and keywords
-//! ([`stories`]). All offsets are code-point offsets into the body text
-//! (paragraphs joined by `"\n\n"`), see [`wirehose_core::record`].
+//! [`language`], named [`entities`] (the tagger of `wirehose-ner`, with
+//! canonical names, [`canon`], and GeoNames coordinates), [`quotes`] with
+//! their speakers, [`dates`] with relative ones resolved, and [`amounts`].
+//! All offsets are code-point offsets into the body text (paragraphs joined
+//! by `"\n\n"`), see [`wirehose_core::record`]. Near-duplicates, stories and
+//! keywords, which need state across articles, are the `stories` transform's
+//! (crate `wirehose-stories`).
 //!
-//! [`eval`] scores it all on public data sets (`wirehose eval ner|quotes|stories`).
+//! Main types: [`ExtractConfig`] (the raw configuration, validated by
+//! `build`) and [`Extract`] (the transform, one per worker).
 //!
 //! # Example
 //!
@@ -36,22 +38,19 @@ pub mod dateline;
 pub mod dates;
 pub mod entities;
 mod error;
-pub mod eval;
-pub mod geo;
-pub mod hash;
 pub mod language;
-pub mod ner;
 pub mod quotes;
-pub mod stories;
-pub mod text;
-pub mod tokenize;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use serde::Deserialize;
-use wirehose_core::{BuildContext, ConfigProblem, Record, StageError, Transform, TransformConfig};
+use wirehose_core::{
+    BuildContext, BuiltTransform, ConfigProblem, OpenContext, Record, StageError, Transform,
+    TransformConfig,
+};
+use wirehose_ner as ner;
 
 pub use error::ExtractError;
 
@@ -81,43 +80,60 @@ pub struct ExtractConfig {
     /// the built-in table.
     #[serde(default)]
     pub aliases: HashMap<String, Vec<String>>,
-    /// Near-duplicates, stories and keywords.
+    /// The old `[transforms.ID.stories]` table: refused with a message that
+    /// names the `stories` transform, where these keys live now.
     #[serde(default)]
-    pub stories: stories::StoryConfig,
-    /// State shared by every worker of this component, made on first build.
-    #[serde(skip)]
-    shared: OnceLock<Arc<stories::Across>>,
+    stories: Option<serde::de::IgnoredAny>,
 }
 
 impl TransformConfig for ExtractConfig {
-    fn build(&self, cx: &BuildContext) -> Result<Box<dyn Transform>, ConfigProblem> {
+    fn build(&self, cx: &BuildContext) -> Result<Box<dyn BuiltTransform>, ConfigProblem> {
+        if self.stories.is_some() {
+            return Err(cx.problem(
+                "stories",
+                format!(
+                    "near-duplicates, stories and keywords are their own transform now: \
+                     add [transforms.stories] with type = \"stories\" and inputs = [\"{}\"], \
+                     move these keys to its top level, and point the sinks at it",
+                    cx.id
+                ),
+            ));
+        }
         let model = match &self.model {
-            Some(path) => Arc::new(
-                ner::Model::load(path).map_err(|err| cx.problem("model", err.to_string()))?,
-            ),
+            Some(path) => Arc::new(ner::Model::load(path).map_err(|source| {
+                cx.problem(
+                    "model",
+                    ExtractError::Model {
+                        path: path.clone(),
+                        source,
+                    }
+                    .to_string(),
+                )
+            })?),
             None => ner::Model::builtin_shared(),
         };
-        let across = match self.shared.get() {
-            Some(across) => across.clone(),
-            None => {
-                let across = stories::Across::open(&cx.state_dir, &cx.id, &self.stories)
-                    .map_err(|err| cx.problem("stories", err.to_string()))?;
-                self.shared.get_or_init(|| Arc::new(across)).clone()
-            }
-        };
-        let mut extract = Extract::with_across(self, across);
-        extract.model = model;
-        Ok(Box::new(extract))
+        Ok(Box::new(BuiltExtract {
+            config: self.clone(),
+            model,
+        }))
     }
 }
 
-impl Extract {
-    /// Builds the transform with shared across-article state: near-duplicates,
-    /// stories and keywords are filled in too.
-    pub fn with_across(config: &ExtractConfig, across: Arc<stories::Across>) -> Extract {
-        let mut extract = Extract::new(config);
-        extract.across = Some(across);
-        extract
+/// A validated extract transform: its configuration and model.
+struct BuiltExtract {
+    config: ExtractConfig,
+    model: Arc<ner::Model>,
+}
+
+impl BuiltTransform for BuiltExtract {
+    fn open(&self, cx: &OpenContext) -> Result<Vec<Box<dyn Transform>>, StageError> {
+        Ok((0..cx.workers)
+            .map(|_| {
+                let mut extract = Extract::new(&self.config);
+                extract.model = self.model.clone();
+                Box::new(extract) as Box<dyn Transform>
+            })
+            .collect())
     }
 }
 
@@ -128,7 +144,6 @@ pub struct Extract {
     agencies: agencies::AgencyFinder,
     datelines: dateline::DatelineFinder,
     quotes: quotes::QuoteFinder,
-    across: Option<Arc<stories::Across>>,
     model: Arc<ner::Model>,
     aliases: Arc<canon::Aliases>,
 }
@@ -141,7 +156,6 @@ impl Extract {
             agencies: agencies::AgencyFinder::new(),
             datelines: dateline::DatelineFinder::new(),
             quotes: quotes::QuoteFinder::new(),
-            across: None,
             model: ner::Model::builtin_shared(),
             aliases: Arc::new(canon::Aliases::new(&config.aliases)),
         }
@@ -162,7 +176,7 @@ impl Transform for Extract {
         if self.config.language {
             record.language = language::detect(&body);
         }
-        let index = text::CharIndex::new(&body);
+        let index = wirehose_text::CharIndex::new(&body);
         if self.config.entities {
             let place = record.dateline.as_ref().map(|d| d.place.as_str());
             record.entities = entities::find(&body, &index, &self.model, &self.aliases, place);
@@ -181,11 +195,6 @@ impl Transform for Extract {
         let anchor = record.published.clone().or(dateline_date);
         record.dates = dates::find(&body, &index, anchor.as_deref());
         record.amounts = amounts::find(&body, &index);
-        if let Some(across) = &self.across {
-            across
-                .observe(&mut record)
-                .map_err(|err| StageError::Other(err.to_string()))?;
-        }
         out.push(record);
         Ok(())
     }

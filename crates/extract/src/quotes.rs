@@ -42,7 +42,7 @@
 
 use wirehose_core::{Entity, Quote};
 
-use crate::text::CharIndex;
+use wirehose_text::CharIndex;
 
 /// Reporting verbs recognised as cues (single words; `according to`,
 /// `pointed out` and `went on` are recognised as phrases too).
@@ -1979,7 +1979,7 @@ mod tests {
         let found = entities::find(
             text,
             &index,
-            crate::ner::Model::builtin(),
+            wirehose_ner::Model::builtin(),
             &crate::canon::Aliases::default(),
             None,
         );
@@ -2098,7 +2098,7 @@ mod tests {
             let found = entities::find(
                 &body,
                 &index,
-                crate::ner::Model::builtin(),
+                wirehose_ner::Model::builtin(),
                 &crate::canon::Aliases::default(),
                 None,
             );

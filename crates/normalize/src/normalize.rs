@@ -5,7 +5,8 @@ use std::collections::HashSet;
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
 use wirehose_core::{
-    BuildContext, ConfigProblem, Record, Removed, StageError, Transform, TransformConfig,
+    BuildContext, BuiltTransform, Cloned, ConfigProblem, Record, Removed, StageError, Transform,
+    TransformConfig,
 };
 
 use crate::clean::{clean_text, paragraphs};
@@ -45,9 +46,9 @@ pub struct NormalizeConfig {
 }
 
 impl TransformConfig for NormalizeConfig {
-    fn build(&self, cx: &BuildContext) -> Result<Box<dyn Transform>, ConfigProblem> {
+    fn build(&self, cx: &BuildContext) -> Result<Box<dyn BuiltTransform>, ConfigProblem> {
         Normalize::new(self)
-            .map(|n| Box::new(n) as Box<dyn Transform>)
+            .map(|n| Box::new(Cloned(n)) as Box<dyn BuiltTransform>)
             .map_err(|(key, message)| cx.problem(key, message))
     }
 }
@@ -107,7 +108,7 @@ const TRAILER_MARKERS: &[&str] = &[
 ];
 
 /// The runtime normalize transform.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Normalize {
     default_rules: bool,
     drop_lines: HashSet<String>,

@@ -35,7 +35,7 @@ const ELECTION: &str = "Voters in the northern province elect a new governor on 
     high.";
 
 fn open(dir: &Path) -> Across {
-    Across::open(dir, "extract", &StoryConfig::default()).unwrap()
+    Across::open(&dir.join("stories-stories.db"), &StoryConfig::default()).unwrap()
 }
 
 #[test]
@@ -118,7 +118,7 @@ fn restart_continues_stories_and_frequencies() {
     assert_eq!(again.story.as_deref(), Some("c"));
     drop(across);
     // Without a checkpoint (a crash) the articles are replayed, not lost.
-    let path = dir.path().join("extract-extract.db");
+    let path = dir.path().join("stories-stories.db");
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute("DELETE FROM meta", []).unwrap();
     drop(conn);
@@ -178,7 +178,8 @@ fn config_has_defaults_and_refuses_unknown_keys() {
         duplicate_distance: 4,
         ..StoryConfig::default()
     };
-    assert!(Across::open(dir.path(), "x", &bad).is_err());
+    assert_eq!(bad.validate().unwrap_err().0, "duplicate_distance");
+    assert!(Across::open(&dir.path().join("x.db"), &bad).is_err());
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! The table is compiled from the GeoNames dump (`cities15000.txt`,
 //! `countryInfo.txt`, `admin1CodesASCII.txt`; GeoNames, geonames.org, CC BY
 //! 4.0) by [`compile`] (`wirehose train gazetteer`) into
-//! `crates/extract/models/places.tsv`, a derived table of facts that ships in
+//! `crates/ner/models/places.tsv`, a derived table of facts that ships in
 //! the binary ([`Gazetteer::builtin`]). One line per place:
 //!
 //! ```text
@@ -20,21 +20,19 @@
 //! smaller one (`Paris` is the French capital, `Georgia` the country).
 //!
 //! ```
-//! let gazetteer = wirehose_extract::geo::Gazetteer::builtin();
+//! let gazetteer = wirehose_ner::geo::Gazetteer::builtin();
 //! let sochi = gazetteer.lookup("Sochi").unwrap();
 //! assert_eq!(sochi.country, "RU");
 //! assert_eq!(gazetteer.lookup("Russian Federation").unwrap().name, "Russia");
 //! ```
 
-use crate::hash::FastMap;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::LazyLock;
+use wirehose_text::hash::FastMap;
 
-use wirehose_core::Geo;
-
-use crate::ExtractError;
+use crate::NerError;
 
 /// The compiled table shipped with wirehose.
 const BUILTIN: &str = include_str!("../models/places.tsv");
@@ -69,18 +67,6 @@ pub struct Place {
     pub name: String,
 }
 
-impl Place {
-    /// The record's view of the place.
-    pub fn geo(&self) -> Geo {
-        Geo {
-            country: self.country.clone(),
-            lat: self.lat,
-            lon: self.lon,
-            geonames_id: self.geonames_id,
-        }
-    }
-}
-
 /// A name → place index.
 #[derive(Debug, Default)]
 pub struct Gazetteer {
@@ -108,13 +94,13 @@ impl Gazetteer {
     }
 
     /// Parses the compiled table format (see the module docs).
-    pub fn parse(text: &str) -> Result<Gazetteer, ExtractError> {
+    pub fn parse(text: &str) -> Result<Gazetteer, NerError> {
         let mut gazetteer = Gazetteer::default();
         for (number, line) in text.lines().enumerate() {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let bad = |message: &str| ExtractError::format("places.tsv", number + 1, message);
+            let bad = |message: &str| NerError::format("places.tsv", number + 1, message);
             let fields: Vec<&str> = line.split('\t').collect();
             if fields.len() != 8 {
                 return Err(bad("expected 8 tab-separated fields"));
@@ -235,8 +221,8 @@ fn is_latin_name(name: &str) -> bool {
         })
 }
 
-fn read(path: &Path) -> Result<String, ExtractError> {
-    std::fs::read_to_string(path).map_err(|err| ExtractError::io(path, err))
+fn read(path: &Path) -> Result<String, NerError> {
+    std::fs::read_to_string(path).map_err(|err| NerError::io(path, err))
 }
 
 /// Compiles the gazetteer table from a GeoNames directory holding
@@ -245,7 +231,7 @@ fn read(path: &Path) -> Result<String, ExtractError> {
 /// Only Latin-script alternate names that start with a capital are kept (the
 /// ones English text uses); lower-case transliterations, codes and other
 /// scripts are dropped.
-pub fn compile(dir: &Path) -> Result<String, ExtractError> {
+pub fn compile(dir: &Path) -> Result<String, NerError> {
     struct City<'a> {
         id: &'a str,
         name: &'a str,
@@ -263,7 +249,7 @@ pub fn compile(dir: &Path) -> Result<String, ExtractError> {
     for (number, line) in cities_text.lines().enumerate() {
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() < 15 {
-            return Err(ExtractError::format(
+            return Err(NerError::format(
                 &cities_path,
                 number + 1,
                 "expected 19 tab-separated columns",
@@ -306,7 +292,7 @@ pub fn compile(dir: &Path) -> Result<String, ExtractError> {
         }
         let f: Vec<&str> = row.split('\t').collect();
         if f.len() < 17 {
-            return Err(ExtractError::format(
+            return Err(NerError::format(
                 &countries_path,
                 number + 1,
                 "expected 19 tab-separated columns",
@@ -346,7 +332,7 @@ pub fn compile(dir: &Path) -> Result<String, ExtractError> {
     for (number, row) in read(&admin_path)?.lines().enumerate() {
         let f: Vec<&str> = row.split('\t').collect();
         if f.len() < 4 {
-            return Err(ExtractError::format(
+            return Err(NerError::format(
                 &admin_path,
                 number + 1,
                 "expected 4 tab-separated columns",

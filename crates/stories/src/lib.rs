@@ -1,8 +1,8 @@
-//! Across articles: SimHash near-duplicates, online story clustering and
-//! keywords, with state kept in the daemon's state directory.
+//! The stories transform of wirehose (`type = "stories"`): near-duplicates,
+//! online story clustering and keywords, across articles, with state kept
+//! in the daemon's state directory.
 //!
-//! [`Across`] is the state of one extract component, shared by all its
-//! workers. [`Across::observe`] gives each article:
+//! It runs after `extract` (it reads the entities) and gives each article:
 //!
 //! - `fingerprint`: a 64-bit SimHash of the body's word 3-shingles (16 hex
 //!   digits). An article whose fingerprint is within
@@ -18,16 +18,48 @@
 //!   else it opens a new story.
 //! - `keywords`: its highest-weighted words and entity names.
 //!
+//! Main types: [`StoryConfig`] (the transform's configuration, validated by
+//! `build` without touching the state directory), [`Across`] (the state of
+//! one component, shared by all its workers; [`Across::observe`] does the
+//! work) and [`Stories`] (the transform).
+//!
 //! Candidates come from an inverted index over each article's top terms and
 //! from a band index over the fingerprints, never from a scan; articles leave
 //! memory (and stop being candidates) [`StoryConfig::window_hours`] after the
 //! newest article seen. State is one SQLite database per component
-//! (`STATE_DIR/extract-COMPONENT.db`, see `store`), so a restart continues
-//! the same stories, and `observe` is idempotent per record id.
+//! (`STATE_DIR/stories-COMPONENT.db`, see `store`), opened only once the
+//! runner holds the state directory's lock, so a restart continues the same
+//! stories, and `observe` is idempotent per record id. Story ids agree only
+//! within one state: in a scale-out layout run one stories process (see the
+//! README's `config/stories.toml`).
+//!
+//! # Example
+//!
+//! ```
+//! use std::sync::Arc;
+//! use wirehose_core::{Record, Transform};
+//! use wirehose_stories::{Across, Stories, StoryConfig};
+//! let state = tempfile::tempdir().unwrap();
+//! let config = StoryConfig::default();
+//! let across = Arc::new(Across::open(&state.path().join("stories-s.db"), &config).unwrap());
+//! let mut stories = Stories::new(across);
+//! let mut out = Vec::new();
+//! let body = "The central bank raised interest rates by half a point on Tuesday.";
+//! for id in ["a", "b"] {
+//!     let record = Record { id: id.into(), paragraphs: vec![body.into()], ..Record::default() };
+//!     stories.process(record, &mut out).unwrap();
+//! }
+//! assert_eq!(out[1].duplicate_of.as_deref(), Some("a"));
+//! assert_eq!(out[1].story, out[0].story);
+//! ```
 
+#![deny(missing_docs)]
+
+mod error;
 mod simhash;
 mod store;
 mod terms;
+mod transform;
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -35,8 +67,11 @@ use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 use wirehose_core::Record;
+use wirehose_text::calendar::days_from_civil;
 
-use crate::ExtractError;
+pub use error::StoriesError;
+pub use transform::{Stories, register, store_path};
+
 use store::{CHECKPOINT_EVERY, Frequencies, Outcome, Store};
 use terms::IntMap;
 
@@ -53,8 +88,9 @@ const POSTING_BUDGET: usize = 6000;
 /// Candidates (best partial scores) whose full cosine is computed.
 const CANDIDATES: usize = 16;
 
-/// Configuration of near-duplicate detection, story clustering and keywords
-/// (`[transforms.ID.stories]`).
+/// Configuration of the stories transform (`[transforms.ID]` with
+/// `type = "stories"`): near-duplicate detection, story clustering and
+/// keywords.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StoryConfig {
@@ -99,7 +135,7 @@ impl Default for StoryConfig {
     }
 }
 
-/// State shared by every worker of one extract component.
+/// State shared by every worker of one stories component.
 pub struct Across {
     config: StoryConfig,
     path: PathBuf,
@@ -157,44 +193,20 @@ struct Features {
 }
 
 impl Across {
-    /// Opens (or creates) the state of extract component `component` under
-    /// `state_dir`.
-    pub fn open(
-        state_dir: &Path,
-        component: &str,
-        config: &StoryConfig,
-    ) -> Result<Across, ExtractError> {
-        let name: String = component
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let path = state_dir.join(format!("extract-{name}.db"));
-        let invalid = |message: String| ExtractError::State {
-            path: path.clone(),
-            message,
-        };
-        if config.duplicate_distance > 3 {
-            return Err(invalid(format!(
-                "stories.duplicate_distance is {}, at most 3 is supported",
-                config.duplicate_distance
-            )));
+    /// Opens (or creates) the state database at `path` (the runner passes
+    /// `STATE_DIR/stories-COMPONENT.db`, see [`store_path`]) and loads the
+    /// live window. `config` must be valid ([`StoryConfig::validate`]).
+    pub fn open(path: &Path, config: &StoryConfig) -> Result<Across, StoriesError> {
+        config
+            .validate()
+            .map_err(|(key, message)| StoriesError::State {
+                path: path.to_path_buf(),
+                message: format!("{key}: {message}"),
+            })?;
+        let path = path.to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoriesError::io(dir, e))?;
         }
-        if !(config.similarity > 0.0 && config.similarity <= 1.0) {
-            return Err(invalid(format!(
-                "stories.similarity is {}, must be in (0, 1]",
-                config.similarity
-            )));
-        }
-        if config.window_hours == 0 {
-            return Err(invalid("stories.window_hours must be at least 1".into()));
-        }
-        std::fs::create_dir_all(state_dir).map_err(|e| ExtractError::io(state_dir, e))?;
         let store = Store::open(&path)?;
         let freq = store.frequencies()?;
         let (next_seq, clock) = store.extent()?;
@@ -248,9 +260,9 @@ impl Across {
 
     /// Sets `fingerprint`, `duplicate_of`, `story` and `keywords` of a record
     /// whose entities are already found.
-    pub fn observe(&self, record: &mut Record) -> Result<(), ExtractError> {
+    pub fn observe(&self, record: &mut Record) -> Result<(), StoriesError> {
         let features = self.features(record);
-        let mut inner = self.inner.lock().map_err(|_| ExtractError::State {
+        let mut inner = self.inner.lock().map_err(|_| StoriesError::State {
             path: self.path.clone(),
             message: "a worker panicked while holding the story state".into(),
         })?;
@@ -314,7 +326,7 @@ impl Inner {
         config: &StoryConfig,
         id: &str,
         features: Features,
-    ) -> Result<Outcome, ExtractError> {
+    ) -> Result<Outcome, StoriesError> {
         let time = features.time.unwrap_or_else(now);
         let docs = self.freq.docs as f32;
         let mut weighted: Vec<(u64, f32, &str)> = features
@@ -480,7 +492,7 @@ impl Inner {
         }
     }
 
-    fn checkpoint(&mut self) -> Result<(), ExtractError> {
+    fn checkpoint(&mut self) -> Result<(), StoriesError> {
         let forget_before = self.clock.unwrap_or(0).saturating_sub(self.retain);
         let last = self.next_seq.checked_sub(1);
         self.store.checkpoint(&self.freq, last, forget_before)?;
@@ -549,17 +561,6 @@ fn now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// Days from 1970-01-01 to a proleptic Gregorian date (Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// Seconds since the epoch of `YYYY-MM-DD` (midnight UTC) or an RFC 3339
 /// time (`YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`); `None` when it is neither.
 fn parse_time(text: &str) -> Option<i64> {
@@ -580,7 +581,7 @@ fn parse_time(text: &str) -> Option<i64> {
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
-    let mut secs = days_from_civil(year, month, day) * 86_400;
+    let mut secs = days_from_civil(year, month as u32, day as u32) * 86_400;
     if bytes.len() == 10 {
         return Some(secs);
     }

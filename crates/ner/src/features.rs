@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 
-use crate::hash::FastHasher;
+use wirehose_text::hash::FastHasher;
 
 use crate::geo::{Gazetteer, PlaceKind};
 
@@ -35,7 +35,7 @@ pub fn allowed(previous: usize, tag: usize) -> bool {
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
-use crate::hash::mix64 as mix;
+use wirehose_text::hash::mix64 as mix;
 
 #[inline]
 fn f1(template: u64, a: u64) -> u64 {
@@ -52,7 +52,7 @@ fn f3(template: u64, a: u64, b: u64, c: u64) -> u64 {
     mix(f2(template, a, b) ^ c.rotate_left(31))
 }
 
-pub(crate) use crate::hash::hash64 as hash_bytes;
+pub(crate) use wirehose_text::hash::hash64 as hash_bytes;
 
 const FLAG_TITLE: u32 = 1;
 const FLAG_UPPER: u32 = 2;

@@ -5,7 +5,7 @@
 //! annotators annotated one text, the annotation file whose annotator id sorts
 //! first is used. Each text becomes a [`Record`] whose paragraphs are the
 //! non-empty trimmed lines of the file, and runs through the real
-//! [`crate::Extract`] transform, so speakers come from the daemon's code path.
+//! `wirehose_extract::Extract` transform, so speakers come from the daemon's code path.
 //!
 //! **Gold.** A gold direct quote is an attribution (`E` line) whose Content
 //! (its pieces joined by a space, `Content2` appended) starts with a quotation
@@ -18,7 +18,7 @@
 //!   with the same speaker and the same cue are one predicted attribution
 //!   when the text between them holds that cue, no other cue verb, and at
 //!   most 40 words (room for `said X, a long description of X,`).
-//! - Partial quotes ([`crate::quotes::is_partial`]: the mark stands inside a
+//! - Partial quotes ([`wirehose_extract::quotes::is_partial`]: the mark stands inside a
 //!   sentence, `Trump called it “a disaster”`) are not direct quotes in
 //!   PolNeAR's sense (their attributed content starts before the mark), so
 //!   the headline scores leave them out; the report also gives precision with
@@ -53,7 +53,9 @@ use std::path::{Path, PathBuf};
 
 use wirehose_core::{Quote, Record, Transform};
 
-use crate::ExtractError;
+use wirehose_extract::{Extract, ExtractConfig};
+
+use crate::EvalError;
 
 /// Scores of one evaluation run.
 #[derive(Debug, Clone, Default)]
@@ -293,7 +295,7 @@ pub(crate) fn match_quotes(pred: &[Vec<String>], gold: &[Vec<String>]) -> Vec<(u
 }
 
 /// Parses one brat file into its attributions, resolving offsets against `text`.
-fn parse_ann(path: &Path, ann: &str, text: &[char]) -> Result<Vec<Attribution>, ExtractError> {
+fn parse_ann(path: &Path, ann: &str, text: &[char]) -> Result<Vec<Attribution>, EvalError> {
     let mut spans: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
     let mut links: Vec<(usize, Vec<(&str, &str)>)> = Vec::new();
     for (n, line) in ann.lines().enumerate() {
@@ -304,18 +306,10 @@ fn parse_ann(path: &Path, ann: &str, text: &[char]) -> Result<Vec<Attribution>, 
         };
         if is_id('T') {
             let Some(mid) = fields.next() else {
-                return Err(ExtractError::format(
-                    path,
-                    n + 1,
-                    "span line without offsets",
-                ));
+                return Err(EvalError::format(path, n + 1, "span line without offsets"));
             };
             let Some((_, offsets)) = mid.split_once(' ') else {
-                return Err(ExtractError::format(
-                    path,
-                    n + 1,
-                    "span line without offsets",
-                ));
+                return Err(EvalError::format(path, n + 1, "span line without offsets"));
             };
             let mut pieces = Vec::new();
             for piece in offsets.split(';') {
@@ -323,7 +317,7 @@ fn parse_ann(path: &Path, ann: &str, text: &[char]) -> Result<Vec<Attribution>, 
                 match (nums.next(), nums.next()) {
                     (Some(Ok(s)), Some(Ok(e))) if s <= e && e <= text.len() => pieces.push((s, e)),
                     _ => {
-                        return Err(ExtractError::format(
+                        return Err(EvalError::format(
                             path,
                             n + 1,
                             format!("bad offsets {piece:?}"),
@@ -357,11 +351,7 @@ fn parse_ann(path: &Path, ann: &str, text: &[char]) -> Result<Vec<Attribution>, 
         let mut source: Option<&Vec<(usize, usize)>> = None;
         for (role, id) in roles {
             let Some(pieces) = spans.get(id) else {
-                return Err(ExtractError::format(
-                    path,
-                    line,
-                    format!("unknown span {id}"),
-                ));
+                return Err(EvalError::format(path, line, format!("unknown span {id}")));
             };
             match role {
                 "Content" | "Content2" => content.extend(pieces),
@@ -490,7 +480,7 @@ fn units(body_chars: &[char], quotes: &[&Quote]) -> Vec<Unit> {
             let cue = p.cue.as_deref().map(words).unwrap_or_default();
             let other_cue = gap_words
                 .iter()
-                .any(|w| crate::quotes::CUES.contains(&w.as_str()) && !cue.contains(w));
+                .any(|w| wirehose_extract::quotes::CUES.contains(&w.as_str()) && !cue.contains(w));
             !gap.contains('\n')
                 && p.cue == q.cue
                 && !cue.is_empty()
@@ -538,19 +528,19 @@ fn paragraphs(text: &str) -> (Vec<String>, Vec<usize>) {
     (paragraphs, to_body)
 }
 
-fn read(path: &Path) -> Result<String, ExtractError> {
-    std::fs::read_to_string(path).map_err(|e| ExtractError::io(path, e))
+fn read(path: &Path) -> Result<String, EvalError> {
+    std::fs::read_to_string(path).map_err(|e| EvalError::io(path, e))
 }
 
 /// Scores the extractor built from `config` on a PolNeAR split directory
 /// (`DIR/text/*.txt`, `DIR/attributions/*.ann`).
-pub fn evaluate(dir: &Path, config: &crate::ExtractConfig) -> Result<QuoteScores, ExtractError> {
+pub fn evaluate(dir: &Path, config: &ExtractConfig) -> Result<QuoteScores, EvalError> {
     let text_dir = dir.join("text");
     let ann_dir = dir.join("attributions");
     // article -> annotation file of the first annotator id.
     let mut annotations: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for entry in std::fs::read_dir(&ann_dir).map_err(|e| ExtractError::io(&ann_dir, e))? {
-        let path = entry.map_err(|e| ExtractError::io(&ann_dir, e))?.path();
+    for entry in std::fs::read_dir(&ann_dir).map_err(|e| EvalError::io(&ann_dir, e))? {
+        let path = entry.map_err(|e| EvalError::io(&ann_dir, e))?.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
@@ -558,7 +548,7 @@ pub fn evaluate(dir: &Path, config: &crate::ExtractConfig) -> Result<QuoteScores
             continue;
         };
         let Some((article, _annotator)) = stem.rsplit_once('_') else {
-            return Err(ExtractError::format(
+            return Err(EvalError::format(
                 &path,
                 0,
                 "no _<annotator> in the file name",
@@ -572,16 +562,16 @@ pub fn evaluate(dir: &Path, config: &crate::ExtractConfig) -> Result<QuoteScores
         }
     }
     let mut texts: Vec<PathBuf> = std::fs::read_dir(&text_dir)
-        .map_err(|e| ExtractError::io(&text_dir, e))?
+        .map_err(|e| EvalError::io(&text_dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "txt"))
         .collect();
     texts.sort();
     if texts.is_empty() {
-        return Err(ExtractError::format(&text_dir, 0, "no .txt files"));
+        return Err(EvalError::format(&text_dir, 0, "no .txt files"));
     }
 
-    let mut extract = crate::Extract::new(config);
+    let mut extract = Extract::new(config);
     let mut scores = QuoteScores::default();
     let mut errors: BTreeMap<&'static str, usize> = BTreeMap::new();
     for path in texts {
@@ -591,7 +581,7 @@ pub fn evaluate(dir: &Path, config: &crate::ExtractConfig) -> Result<QuoteScores
             .unwrap_or_default()
             .to_string();
         let Some(ann_path) = annotations.get(&article) else {
-            return Err(ExtractError::format(
+            return Err(EvalError::format(
                 &path,
                 0,
                 "no annotation file for this text",
@@ -608,7 +598,7 @@ pub fn evaluate(dir: &Path, config: &crate::ExtractConfig) -> Result<QuoteScores
         let mut out = Vec::new();
         extract
             .process(record, &mut out)
-            .map_err(|e| ExtractError::format(&path, 0, e.to_string()))?;
+            .map_err(|e| EvalError::format(&path, 0, e.to_string()))?;
         let Some(record) = out.pop() else {
             continue;
         };
@@ -635,7 +625,7 @@ pub fn evaluate(dir: &Path, config: &crate::ExtractConfig) -> Result<QuoteScores
         let direct: Vec<&Quote> = record
             .quotes
             .iter()
-            .filter(|q| !crate::quotes::is_partial(&body, q))
+            .filter(|q| !wirehose_extract::quotes::is_partial(&body, q))
             .collect();
         let all: Vec<&Quote> = record.quotes.iter().collect();
         let gold_words: Vec<Vec<String>> = gold.iter().map(|(w, _)| w.clone()).collect();
@@ -700,7 +690,7 @@ pub fn evaluate(dir: &Path, config: &crate::ExtractConfig) -> Result<QuoteScores
 mod tests {
     use super::*;
 
-    fn config() -> crate::ExtractConfig {
+    fn config() -> ExtractConfig {
         serde_json::from_str("{}").unwrap()
     }
 

@@ -14,17 +14,33 @@
 //! ships in the binary ([`Model::builtin`]); `wirehose train ner` rebuilds it
 //! ([`train::train`]) and `wirehose eval ner` scores it ([`conll`]).
 //!
+//! The crate also holds what the tagger stands on: the [`tokenize`]r that
+//! splits an article into sentences and tokens, the GeoNames [`geo`]
+//! gazetteer and its compiler (`wirehose train gazetteer`), and the CoNLL
+//! reader and conlleval scorer ([`conll`]). It depends only on
+//! `wirehose-text`.
+//!
+//! Main types: [`Model`] (load, tag), [`geo::Gazetteer`], [`conll::Scores`],
+//! [`train::Settings`].
+//!
 //! ```
-//! let model = wirehose_extract::ner::Model::builtin();
+//! let model = wirehose_ner::Model::builtin();
 //! let sentence = ["Mike", "Pompeo", "met", "Vladimir", "Putin", "in", "Sochi", "."];
 //! let tags = model.tag_document(&[sentence.to_vec()]);
-//! let names: Vec<&str> = tags[0].iter().map(|t| wirehose_extract::ner::TAGS[*t]).collect();
+//! let names: Vec<&str> = tags[0].iter().map(|t| wirehose_ner::TAGS[*t]).collect();
 //! assert_eq!(names, ["B-PER", "I-PER", "O", "B-PER", "I-PER", "O", "B-LOC", "O"]);
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod conll;
+mod error;
 pub mod features;
+pub mod geo;
+pub mod tokenize;
 pub mod train;
+
+pub use error::NerError;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -32,14 +48,13 @@ use std::sync::{Arc, LazyLock};
 
 pub use features::{N_TAGS, TAGS, TYPES};
 
-use crate::ExtractError;
 use crate::geo::Gazetteer;
 use features::{History, Lexicon, WordSet, allowed, tag_type};
 
 const MAGIC: &[u8; 8] = b"WHNER003";
 
 /// The model compiled into the binary.
-static BUILTIN_BYTES: &[u8] = include_bytes!("../../models/ner.bin");
+static BUILTIN_BYTES: &[u8] = include_bytes!("../models/ner.bin");
 
 static BUILTIN_MODEL: LazyLock<Arc<Model>> = LazyLock::new(|| {
     Arc::new(
@@ -56,16 +71,16 @@ struct Reader<'a, 'p> {
 }
 
 impl<'a> Reader<'a, '_> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], ExtractError> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], NerError> {
         let slice = self
             .bytes
             .get(self.at..self.at + n)
-            .ok_or_else(|| ExtractError::format(self.path, 0, "model is truncated"))?;
+            .ok_or_else(|| NerError::format(self.path, 0, "model is truncated"))?;
         self.at += n;
         Ok(slice)
     }
 
-    fn u32(&mut self) -> Result<u32, ExtractError> {
+    fn u32(&mut self) -> Result<u32, NerError> {
         let bytes = self.take(4)?;
         Ok(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
     }
@@ -208,13 +223,13 @@ impl Model {
     }
 
     /// Loads a model file written by [`Model::to_bytes`].
-    pub fn load(path: &Path) -> Result<Model, ExtractError> {
-        let bytes = std::fs::read(path).map_err(|err| ExtractError::io(path, err))?;
+    pub fn load(path: &Path) -> Result<Model, NerError> {
+        let bytes = std::fs::read(path).map_err(|err| NerError::io(path, err))?;
         Model::from_bytes(&bytes, path)
     }
 
     /// Parses a model; `path` only names it in errors.
-    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model, ExtractError> {
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model, NerError> {
         Model::parse(bytes, path, |slice| Cow::Owned(slice.to_vec()))
     }
 
@@ -224,8 +239,8 @@ impl Model {
         bytes: &'a [u8],
         path: &Path,
         keep: impl Fn(&'a [u8]) -> Cow<'static, [u8]>,
-    ) -> Result<Model, ExtractError> {
-        let bad = |message: &str| ExtractError::format(path, 0, message);
+    ) -> Result<Model, NerError> {
+        let bad = |message: &str| NerError::format(path, 0, message);
         let mut reader = Reader { bytes, at: 0, path };
         if reader.take(8)? != MAGIC {
             return Err(bad("not a wirehose NER model of this version (bad magic)"));

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-pub(crate) use crate::hash::{FastMap as IntMap, hash64, mix64};
+pub(crate) use wirehose_text::hash::{FastMap as IntMap, hash64, mix64};
 
 /// English function words and news filler that carry no story signal.
 const STOPWORDS: &[&str] = &[

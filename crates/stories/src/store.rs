@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::terms::IntMap;
-use crate::ExtractError;
+use crate::StoriesError;
 
 /// New articles between two document-frequency checkpoints.
 pub(crate) const CHECKPOINT_EVERY: u64 = 1000;
@@ -116,7 +116,7 @@ fn decode_df(bytes: &[u8]) -> Option<IntMap<u64, u32>> {
 
 impl Store {
     /// Opens or creates `path`.
-    pub(crate) fn open(path: &Path) -> Result<Store, ExtractError> {
+    pub(crate) fn open(path: &Path) -> Result<Store, StoriesError> {
         let conn = Connection::open(path).map_err(|e| state(path, e))?;
         let store = Store {
             path: path.to_path_buf(),
@@ -158,7 +158,7 @@ impl Store {
                 .map_err(|e| store.err(e))?,
             SCHEMA_VERSION => {}
             other => {
-                return Err(ExtractError::State {
+                return Err(StoriesError::State {
                     path: path.to_path_buf(),
                     message: format!("unknown schema version {other}"),
                 });
@@ -167,12 +167,12 @@ impl Store {
         Ok(store)
     }
 
-    fn err(&self, e: impl std::fmt::Display) -> ExtractError {
+    fn err(&self, e: impl std::fmt::Display) -> StoriesError {
         state(&self.path, e)
     }
 
     /// The stored outcome of article `id`, when it was seen before.
-    pub(crate) fn outcome(&self, id: &str) -> Result<Option<Outcome>, ExtractError> {
+    pub(crate) fn outcome(&self, id: &str) -> Result<Option<Outcome>, StoriesError> {
         let row = self
             .conn
             .prepare_cached(
@@ -213,7 +213,7 @@ impl Store {
         time: i64,
         outcome: &Outcome,
         vector: &[(u64, f32)],
-    ) -> Result<(), ExtractError> {
+    ) -> Result<(), StoriesError> {
         let keywords = serde_json::to_string(&outcome.keywords).map_err(|e| self.err(e))?;
         self.conn
             .prepare_cached(
@@ -238,7 +238,7 @@ impl Store {
     }
 
     /// The next free sequence number and the latest article time stored.
-    pub(crate) fn extent(&self) -> Result<(u64, Option<i64>), ExtractError> {
+    pub(crate) fn extent(&self) -> Result<(u64, Option<i64>), StoriesError> {
         self.conn
             .query_row("SELECT MAX(seq), MAX(time) FROM articles", [], |row| {
                 Ok((
@@ -251,8 +251,8 @@ impl Store {
 
     /// Loads the document-frequency checkpoint and replays the articles
     /// written after it.
-    pub(crate) fn frequencies(&self) -> Result<Frequencies, ExtractError> {
-        let meta = |key: &str| -> Result<Option<rusqlite::types::Value>, ExtractError> {
+    pub(crate) fn frequencies(&self) -> Result<Frequencies, StoriesError> {
+        let meta = |key: &str| -> Result<Option<rusqlite::types::Value>, StoriesError> {
             self.conn
                 .query_row(
                     "SELECT value FROM meta WHERE key = ?1",
@@ -293,7 +293,7 @@ impl Store {
         freq: &Frequencies,
         seq: Option<u64>,
         forget_before: i64,
-    ) -> Result<(), ExtractError> {
+    ) -> Result<(), StoriesError> {
         let Some(seq) = seq else { return Ok(()) };
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| state(&path, e))?;
@@ -311,7 +311,7 @@ impl Store {
     }
 
     /// The articles with `time >= since`, oldest first.
-    pub(crate) fn window(&self, since: i64) -> Result<Vec<StoredArticle>, ExtractError> {
+    pub(crate) fn window(&self, since: i64) -> Result<Vec<StoredArticle>, StoriesError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -346,8 +346,8 @@ impl Store {
     }
 }
 
-fn state(path: &Path, e: impl std::fmt::Display) -> ExtractError {
-    ExtractError::State {
+fn state(path: &Path, e: impl std::fmt::Display) -> StoriesError {
+    StoriesError::State {
         path: path.to_path_buf(),
         message: e.to_string(),
     }

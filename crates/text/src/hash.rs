@@ -1,4 +1,4 @@
-//! The crate's one set of fast, non-cryptographic hashing helpers: FNV-1a
+//! The one set of fast, non-cryptographic hashing helpers: FNV-1a
 //! with the splitmix64 finalizer for feature and term hashes, a `Hasher` for
 //! hash maps keyed by such hashes or short strings, and the splitmix64
 //! generator for seeded shuffles.
@@ -11,7 +11,7 @@ const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
 /// The splitmix64 finalizer: every output bit depends on every input bit.
 #[inline]
-pub(crate) fn mix64(mut z: u64) -> u64 {
+pub fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
@@ -19,7 +19,7 @@ pub(crate) fn mix64(mut z: u64) -> u64 {
 
 /// FNV-1a of `bytes` followed by [`mix64`].
 #[inline]
-pub(crate) fn hash64(bytes: &[u8]) -> u64 {
+pub fn hash64(bytes: &[u8]) -> u64 {
     let mut h = FNV_OFFSET;
     for &b in bytes {
         h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
@@ -57,17 +57,17 @@ pub type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
 
 /// The splitmix64 generator, for seeded, reproducible shuffles.
 #[derive(Debug, Clone)]
-pub(crate) struct SplitMix64(pub(crate) u64);
+pub struct SplitMix64(pub u64);
 
 impl SplitMix64 {
     /// The next 64 random bits.
-    pub(crate) fn next_u64(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         mix64(self.0)
     }
 
     /// Uniform in `0..n` (n > 0), by rejection so there is no modulo bias.
-    pub(crate) fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         let zone = u64::MAX - u64::MAX % n;
         loop {
             let x = self.next_u64();

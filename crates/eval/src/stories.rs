@@ -9,7 +9,7 @@
 //! appears in several clusters, so counting it as a member would make a
 //! perfect clusterer look wrong. All documents of all clusters are shuffled
 //! with the seed and run, one record each, through the real extract transform
-//! ([`crate::Extract::with_across`]) with a fresh state directory.
+//! (the `extract` transform, then the `stories` transform) with a fresh state directory.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -18,8 +18,10 @@ use std::sync::Arc;
 use serde::Deserialize;
 use wirehose_core::{Record, Transform};
 
-use crate::ExtractError;
-use crate::stories::Across;
+use wirehose_extract::{Extract, ExtractConfig};
+use wirehose_stories::{Across, Stories, StoryConfig};
+
+use crate::EvalError;
 
 /// Scores of one evaluation run.
 #[derive(Debug, Clone, Default)]
@@ -73,7 +75,7 @@ struct Cluster {
 
 /// Fisher–Yates shuffle driven by `seed`.
 fn shuffle<T>(items: &mut [T], seed: u64) {
-    let mut rng = crate::hash::SplitMix64(seed);
+    let mut rng = wirehose_text::hash::SplitMix64(seed);
     for i in (1..items.len()).rev() {
         let j = rng.below(i as u64 + 1) as usize;
         items.swap(i, j);
@@ -111,7 +113,7 @@ fn b_cubed<G: Eq + std::hash::Hash, P: Eq + std::hash::Hash>(
 struct TempDir(PathBuf);
 
 impl TempDir {
-    fn new(seed: u64) -> Result<TempDir, ExtractError> {
+    fn new(seed: u64) -> Result<TempDir, EvalError> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
@@ -119,7 +121,7 @@ impl TempDir {
             "wirehose-eval-stories-{}-{seed}-{nanos}",
             std::process::id()
         ));
-        std::fs::create_dir_all(&path).map_err(|e| ExtractError::io(&path, e))?;
+        std::fs::create_dir_all(&path).map_err(|e| EvalError::io(&path, e))?;
         Ok(TempDir(path))
     }
 }
@@ -135,9 +137,10 @@ impl Drop for TempDir {
 pub fn evaluate(
     file: &Path,
     seed: u64,
-    config: &crate::ExtractConfig,
-) -> Result<StoryScores, ExtractError> {
-    let text = std::fs::read_to_string(file).map_err(|e| ExtractError::io(file, e))?;
+    extract: &ExtractConfig,
+    stories: &StoryConfig,
+) -> Result<StoryScores, EvalError> {
+    let text = std::fs::read_to_string(file).map_err(|e| EvalError::io(file, e))?;
     let mut docs: Vec<(Record, usize)> = Vec::new();
     let mut gold_clusters = 0;
     for (line_no, line) in text.lines().enumerate() {
@@ -145,7 +148,7 @@ pub fn evaluate(
             continue;
         }
         let cluster: Cluster = serde_json::from_str(line)
-            .map_err(|e| ExtractError::format(file, line_no + 1, e.to_string()))?;
+            .map_err(|e| EvalError::format(file, line_no + 1, e.to_string()))?;
         if !cluster.relevant_documents.is_empty() {
             gold_clusters += 1;
         }
@@ -166,8 +169,13 @@ pub fn evaluate(
     shuffle(&mut docs, seed);
 
     let state = TempDir::new(seed)?;
-    let across = Arc::new(Across::open(&state.0, "eval", &config.stories)?);
-    let mut extract = crate::Extract::with_across(config, across);
+    let across = Arc::new(
+        Across::open(&state.0.join("stories-eval.db"), stories)
+            .map_err(|e| EvalError::Stage(e.to_string()))?,
+    );
+    let mut extract = Extract::new(extract);
+    let mut stories = Stories::new(across);
+    let mut middle = Vec::new();
     let mut gold = Vec::with_capacity(docs.len());
     let mut predicted = Vec::with_capacity(docs.len());
     let mut near_duplicates = 0;
@@ -176,11 +184,17 @@ pub fn evaluate(
     for (record, cluster) in docs {
         let id = record.id.clone();
         out.clear();
+        middle.clear();
         extract
-            .process(record, &mut out)
-            .map_err(|e| ExtractError::format(file, cluster + 1, format!("{id}: {e}")))?;
+            .process(record, &mut middle)
+            .map_err(|e| EvalError::format(file, cluster + 1, format!("{id}: {e}")))?;
+        for record in middle.drain(..) {
+            stories
+                .process(record, &mut out)
+                .map_err(|e| EvalError::format(file, cluster + 1, format!("{id}: {e}")))?;
+        }
         let Some(result) = out.pop() else {
-            return Err(ExtractError::format(
+            return Err(EvalError::format(
                 file,
                 cluster + 1,
                 format!("{id}: the transform dropped the record"),
@@ -260,8 +274,8 @@ mod tests {
             line("y", &[chips])
         );
         std::fs::write(&file, text).unwrap();
-        let config: crate::ExtractConfig = serde_json::from_str("{}").unwrap();
-        let scores = evaluate(&file, 3, &config).unwrap();
+        let config: ExtractConfig = serde_json::from_str("{}").unwrap();
+        let scores = evaluate(&file, 3, &config, &StoryConfig::default()).unwrap();
         assert_eq!(scores.documents, 3);
         assert_eq!(scores.gold_clusters, 2);
         assert_eq!(scores.predicted_clusters, 2);

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::ExtractError;
+use crate::NerError;
 
 /// A sentence: its tokens and gold tags, and the input lines it came from.
 #[derive(Debug, Clone, Default)]
@@ -28,9 +28,9 @@ pub struct Document {
 }
 
 /// Reads a CoNLL file into documents.
-pub fn read(path: &Path) -> Result<Vec<Document>, ExtractError> {
-    let text = std::fs::read_to_string(path).map_err(|err| ExtractError::io(path, err))?;
-    parse(&text).map_err(|(line, message)| ExtractError::format(path, line, message))
+pub fn read(path: &Path) -> Result<Vec<Document>, NerError> {
+    let text = std::fs::read_to_string(path).map_err(|err| NerError::io(path, err))?;
+    parse(&text).map_err(|(line, message)| NerError::format(path, line, message))
 }
 
 /// Parses CoNLL text; an error gives the 1-based line and what is wrong.

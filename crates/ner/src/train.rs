@@ -4,9 +4,9 @@
 
 use std::time::Instant;
 
-use super::conll::{Document, Scores};
-use super::features::{self, Lexicon, N_TAGS, TAGS, WordSet};
-use super::{Model, best, lower_words};
+use crate::conll::{Document, Scores};
+use crate::features::{self, Lexicon, N_TAGS, TAGS, WordSet};
+use crate::{Model, best, lower_words};
 
 /// Training settings.
 #[derive(Debug, Clone)]
@@ -196,7 +196,7 @@ fn train_stage(
 ) {
     let mut perceptron = Perceptron::new(settings.bits);
     let mut order: Vec<usize> = (0..examples.len()).collect();
-    let mut rng = crate::hash::SplitMix64(settings.seed);
+    let mut rng = wirehose_text::hash::SplitMix64(settings.seed);
     for epoch in 1..=epochs {
         let started = Instant::now();
         for i in (1..order.len()).rev() {
