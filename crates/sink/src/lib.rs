@@ -17,6 +17,7 @@
 
 #![deny(missing_docs)]
 
+mod driver;
 pub mod jsonl;
 #[cfg(feature = "nats")]
 pub mod nats;
@@ -26,7 +27,6 @@ pub mod sqlite;
 pub mod stdout;
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// Errors of the sink crate's query functions.
 #[derive(Debug, thiserror::Error)]
@@ -56,43 +56,6 @@ pub enum SinkError {
         #[source]
         source: std::io::Error,
     },
-}
-
-use tokio::sync::mpsc;
-use wirehose_core::Event;
-
-/// Capped exponential backoff for retries that hold the pipeline back.
-pub(crate) struct Backoff {
-    next: Duration,
-    max: Duration,
-}
-
-impl Backoff {
-    /// Starts at `first`, doubling after each wait up to `max`.
-    pub(crate) fn new(first: Duration, max: Duration) -> Backoff {
-        Backoff { next: first, max }
-    }
-
-    /// Returns the pause the next [`Backoff::wait`] will take.
-    pub(crate) fn peek(&self) -> Duration {
-        self.next
-    }
-
-    /// Sleeps for the current pause, then doubles it (up to the cap).
-    pub(crate) async fn wait(&mut self) {
-        tokio::time::sleep(self.next).await;
-        self.next = (self.next * 2).min(self.max);
-    }
-}
-
-/// Waits for one event, then takes whatever else is ready, up to `max` in all.
-/// Returns an empty batch once the input is closed and drained.
-pub(crate) async fn next_batch(input: &mut mpsc::Receiver<Event>, max: usize) -> Vec<Event> {
-    let mut batch = Vec::new();
-    if input.recv_many(&mut batch, max).await == 0 {
-        return batch;
-    }
-    batch
 }
 
 /// Registers every sink type of this crate.

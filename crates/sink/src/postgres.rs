@@ -15,16 +15,19 @@
 //! quarantined.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio_postgres::{Client, NoTls};
-use tracing::{error, info, warn};
+use tracing::{info, warn};
 use wirehose_core::{
     BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError,
 };
+
+use crate::driver::{self, BatchWriter, Outcome, Texts, WriteError};
 
 fn default_schema() -> String {
     "wirehose".to_string()
@@ -345,47 +348,44 @@ async fn upsert(
     tx.commit().await
 }
 
-impl Postgres {
-    /// Connects (and migrates), retrying with capped backoff until it works.
-    async fn connect_retrying(&self) -> Client {
-        let mut backoff = crate::Backoff::new(
-            Duration::from_millis(200),
-            Duration::from_secs(self.config.max_backoff_secs.max(1)),
-        );
-        loop {
-            match connect(&self.config).await {
-                Ok(client) => {
-                    info!(schema = %self.config.schema, "postgres sink connected");
-                    return client;
-                }
-                Err(err) => {
-                    error!(
-                        error = %err,
-                        retry_in_ms = backoff.peek().as_millis() as u64,
-                        "postgres unavailable; holding records and retrying"
-                    );
-                    backoff.wait().await;
-                }
-            }
-        }
+/// The PostgreSQL sink's side of the batch driver.
+struct PostgresWriter {
+    config: PostgresConfig,
+    client: Option<Client>,
+}
+
+impl BatchWriter for PostgresWriter {
+    const TEXTS: Texts = Texts {
+        unavailable: "postgres unavailable; holding records and retrying",
+        retrying: "postgres write failed; holding records and retrying",
+        one_by_one: "postgres refused a batch; writing its records one by one",
+        refused: "postgres refused the record",
+    };
+
+    async fn connect(&mut self) -> Result<(), WriteError> {
+        self.client = None;
+        let client = connect(&self.config)
+            .await
+            .map_err(|err| WriteError::Unavailable(err.to_string()))?;
+        info!(schema = %self.config.schema, "postgres sink connected");
+        self.client = Some(client);
+        Ok(())
     }
 
-    /// Collects up to `batch_max_records` events, waiting at most `linger_ms`
-    /// after the first.
-    async fn batch(&self, input: &mut mpsc::Receiver<Event>) -> Vec<Event> {
-        let mut batch = crate::next_batch(input, self.config.batch_max_records).await;
-        if batch.is_empty() {
-            return batch;
+    fn needs_connect(&self) -> bool {
+        self.client.as_ref().is_none_or(Client::is_closed)
+    }
+
+    async fn write(&mut self, records: &[Arc<Record>]) -> Result<Vec<Outcome>, WriteError> {
+        let Some(client) = self.client.as_mut() else {
+            return Err(WriteError::Unavailable("not connected".into()));
+        };
+        let records: Vec<&Record> = records.iter().map(|record| &**record).collect();
+        match upsert(client, &self.config.schema, &records).await {
+            Ok(()) => Ok(vec![Outcome::Delivered; records.len()]),
+            Err(err) if data_error(&err) => Err(WriteError::Refused(err.to_string())),
+            Err(err) => Err(WriteError::Unavailable(err.to_string())),
         }
-        let deadline = tokio::time::Instant::now() + Duration::from_millis(self.config.linger_ms);
-        while batch.len() < self.config.batch_max_records {
-            let room = self.config.batch_max_records - batch.len();
-            match tokio::time::timeout_at(deadline, input.recv_many(&mut batch, room)).await {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            }
-        }
-        batch
     }
 }
 
@@ -393,75 +393,21 @@ impl Postgres {
 impl Sink for Postgres {
     async fn run(
         self: Box<Self>,
-        mut input: mpsc::Receiver<Event>,
+        input: mpsc::Receiver<Event>,
         cx: SinkContext,
     ) -> Result<(), StageError> {
-        let mut client = self.connect_retrying().await;
-        let schema = self.config.schema.clone();
-        let max = Duration::from_secs(self.config.max_backoff_secs.max(1));
-        loop {
-            let mut events = self.batch(&mut input).await;
-            if events.is_empty() {
-                return Ok(());
-            }
-            let started = std::time::Instant::now();
-            let mut backoff = crate::Backoff::new(Duration::from_millis(200), max);
-            loop {
-                if client.is_closed() {
-                    client = self.connect_retrying().await;
-                }
-                let records: Vec<&Record> = events.iter().map(|e| &e.record).collect();
-                match upsert(&mut client, &schema, &records).await {
-                    Ok(()) => break,
-                    Err(err) if data_error(&err) && events.len() > 1 => {
-                        warn!(error = %err, records = events.len(), "postgres refused a batch; writing its records one by one");
-                        let mut kept = Vec::new();
-                        for event in events.drain(..) {
-                            match upsert(&mut client, &schema, &[&event.record]).await {
-                                Ok(()) => {
-                                    event.ack.add_timing(&cx.key, started.elapsed());
-                                    event.ack.delivered();
-                                }
-                                Err(err) if data_error(&err) => event.ack.reject(
-                                    &cx.key,
-                                    format!("postgres refused the record: {err}"),
-                                    "check the record in the quarantine report; the other records were stored",
-                                ),
-                                Err(_) => kept.push(event),
-                            }
-                        }
-                        events = kept;
-                        if events.is_empty() {
-                            break;
-                        }
-                    }
-                    Err(err) if data_error(&err) => {
-                        for event in events.drain(..) {
-                            event.ack.reject(
-                                &cx.key,
-                                format!("postgres refused the record: {err}"),
-                                "check the record in the quarantine report",
-                            );
-                        }
-                        break;
-                    }
-                    Err(err) => {
-                        error!(
-                            error = %err,
-                            records = events.len(),
-                            retry_in_ms = backoff.peek().as_millis() as u64,
-                            "postgres write failed; holding records and retrying"
-                        );
-                        backoff.wait().await;
-                    }
-                }
-            }
-            let elapsed = started.elapsed();
-            for event in events {
-                event.ack.add_timing(&cx.key, elapsed);
-                event.ack.delivered();
-            }
-        }
+        let options = driver::Options {
+            batch_max_records: self.config.batch_max_records,
+            linger: Duration::from_millis(self.config.linger_ms),
+            first_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(self.config.max_backoff_secs.max(1)),
+        };
+        let Postgres { config } = *self;
+        let writer = PostgresWriter {
+            config,
+            client: None,
+        };
+        driver::run(writer, input, &cx.key, options).await
     }
 }
 

@@ -16,18 +16,20 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
-use tracing::{error, info};
+use tracing::info;
 use wirehose_core::{
     BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError,
 };
 
 use crate::SinkError;
+use crate::driver::{self, BatchWriter, Outcome, Texts, WriteError};
 
 /// How hard SQLite syncs each commit.
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -260,75 +262,88 @@ fn upsert(
     tx.commit()
 }
 
-#[async_trait]
-impl Sink for Sqlite {
-    async fn run(
-        self: Box<Self>,
-        mut input: mpsc::Receiver<Event>,
-        cx: SinkContext,
-    ) -> Result<(), StageError> {
-        let path = self.config.path.clone();
-        let (open_path, sync) = (path.clone(), self.config.sync);
-        let mut connection = tokio::task::spawn_blocking(move || open(&open_path, sync))
+/// An open store and the entity ids learnt from it.
+struct Store {
+    connection: Connection,
+    entity_ids: HashMap<(String, String), i64>,
+}
+
+impl Store {
+    /// Upserts `records`; runs on the blocking pool.
+    fn write(&mut self, records: &[Arc<Record>]) -> Result<Vec<Outcome>, WriteError> {
+        let records: Vec<&Record> = records.iter().map(|record| &**record).collect();
+        match upsert(&mut self.connection, &records, &mut self.entity_ids) {
+            Ok(()) => Ok(vec![Outcome::Delivered; records.len()]),
+            Err(err) => {
+                // A rolled-back transaction may have assigned ids.
+                self.entity_ids.clear();
+                Err(WriteError::Unavailable(err.to_string()))
+            }
+        }
+    }
+}
+
+/// The SQLite sink's side of the batch driver.
+struct SqliteWriter {
+    path: PathBuf,
+    sync: SqliteSync,
+    store: Option<Store>,
+}
+
+impl BatchWriter for SqliteWriter {
+    const TEXTS: Texts = Texts {
+        unavailable: "cannot open the sqlite store; retrying",
+        retrying: "cannot write records; holding them and retrying",
+        one_by_one: "sqlite refused a batch; writing its records one by one",
+        refused: "sqlite refused the record",
+    };
+
+    async fn connect(&mut self) -> Result<(), WriteError> {
+        let (path, sync) = (self.path.clone(), self.sync);
+        let connection = tokio::task::spawn_blocking(move || open(&path, sync))
             .await
-            .map_err(|e| StageError::Other(format!("open task failed: {e}")))?
+            .map_err(|e| WriteError::Fatal(StageError::Other(format!("open task failed: {e}"))))?
             .map_err(|e| {
-                StageError::Other(format!(
+                WriteError::Fatal(StageError::Other(format!(
                     "{e}: {}",
                     std::error::Error::source(&e)
                         .map(|s| s.to_string())
                         .unwrap_or_default()
-                ))
+                )))
             })?;
-        info!(file = %path.display(), "sqlite sink ready");
-        let mut entity_ids: HashMap<(String, String), i64> = HashMap::new();
-        loop {
-            let batch = crate::next_batch(&mut input, self.config.batch_max_records).await;
-            if batch.is_empty() {
-                return Ok(());
-            }
-            let started = std::time::Instant::now();
-            let mut backoff =
-                crate::Backoff::new(Duration::from_millis(100), Duration::from_secs(30));
-            let mut batch = Some(batch);
-            loop {
-                let events = batch.take().unwrap_or_default();
-                let (returned, ids, events, result) = tokio::task::spawn_blocking(move || {
-                    let mut connection = connection;
-                    let mut ids = entity_ids;
-                    let records: Vec<&Record> = events.iter().map(|e| &e.record).collect();
-                    let result = upsert(&mut connection, &records, &mut ids);
-                    if result.is_err() {
-                        ids.clear(); // a rolled-back transaction may have assigned ids
-                    }
-                    (connection, ids, events, result)
-                })
-                .await
-                .map_err(|e| StageError::Other(format!("write task failed: {e}")))?;
-                connection = returned;
-                entity_ids = ids;
-                match result {
-                    Ok(()) => {
-                        let elapsed = started.elapsed();
-                        for event in events {
-                            event.ack.add_timing(&cx.key, elapsed);
-                            event.ack.delivered();
-                        }
-                        break;
-                    }
-                    Err(err) => {
-                        error!(
-                            file = %path.display(),
-                            error = %err,
-                            retry_in_ms = backoff.peek().as_millis() as u64,
-                            "cannot write records; holding them and retrying"
-                        );
-                        batch = Some(events);
-                        backoff.wait().await;
-                    }
-                }
-            }
-        }
+        info!(file = %self.path.display(), "sqlite sink ready");
+        self.store = Some(Store {
+            connection,
+            entity_ids: HashMap::new(),
+        });
+        Ok(())
+    }
+
+    async fn write(&mut self, records: &[Arc<Record>]) -> Result<Vec<Outcome>, WriteError> {
+        let records = records.to_vec();
+        driver::blocking(&mut self.store, move |store| store.write(&records)).await?
+    }
+}
+
+#[async_trait]
+impl Sink for Sqlite {
+    async fn run(
+        self: Box<Self>,
+        input: mpsc::Receiver<Event>,
+        cx: SinkContext,
+    ) -> Result<(), StageError> {
+        let writer = SqliteWriter {
+            path: self.config.path.clone(),
+            sync: self.config.sync,
+            store: None,
+        };
+        let options = driver::Options {
+            batch_max_records: self.config.batch_max_records,
+            linger: Duration::ZERO,
+            first_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(30),
+        };
+        driver::run(writer, input, &cx.key, options).await
     }
 }
 
