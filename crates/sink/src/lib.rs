@@ -23,6 +23,7 @@ pub mod jsonl;
 pub mod nats;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+mod rows;
 pub mod sqlite;
 pub mod stdout;
 

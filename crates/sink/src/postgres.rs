@@ -14,7 +14,7 @@
 //! for its data is retried record by record, and only the offending record is
 //! quarantined.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,6 +28,7 @@ use wirehose_core::{
 };
 
 use crate::driver::{self, BatchWriter, Outcome, Texts, WriteError};
+use crate::rows::{Rows, Unencodable};
 
 fn default_schema() -> String {
     "wirehose".to_string()
@@ -198,40 +199,27 @@ fn data_error(err: &tokio_postgres::Error) -> bool {
     })
 }
 
+/// Returns an offset or position as a PostgreSQL `INTEGER` (saturating).
+fn integer(value: usize) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
+/// Upserts `rows` in one transaction, rows locked in id order.
 async fn upsert(
     client: &mut Client,
     schema: &str,
-    records: &[&Record],
+    rows: &Rows,
 ) -> Result<(), tokio_postgres::Error> {
-    // One row per id (the last copy wins), in id order: a stable lock order.
-    let mut by_id: BTreeMap<&str, &Record> = BTreeMap::new();
-    for record in records {
-        by_id.insert(&record.id, record);
-    }
-    let mut ids = Vec::new();
-    let mut titles = Vec::new();
-    let mut published = Vec::new();
-    let mut languages = Vec::new();
-    let mut stories = Vec::new();
-    let mut paths = Vec::new();
-    let mut received = Vec::new();
-    let mut bodies = Vec::new();
-    let mut documents = Vec::new();
-    let mut entity_keys: BTreeMap<(&str, &str), ()> = BTreeMap::new();
-    for (id, record) in &by_id {
-        ids.push(id.to_string());
-        titles.push(record.title.clone());
-        published.push(record.published.clone());
-        languages.push(record.language.clone());
-        stories.push(record.story.clone());
-        paths.push(record.source.path.to_string_lossy().into_owned());
-        received.push(record.source.received_at.clone());
-        bodies.push(record.body());
-        documents.push(serde_json::to_string(record).unwrap_or_else(|_| "{}".into()));
-        for entity in &record.entities {
-            entity_keys.insert((&entity.name, &entity.kind), ());
-        }
-    }
+    let articles = &rows.articles;
+    let ids: Vec<&str> = articles.iter().map(|a| a.id.as_str()).collect();
+    let titles: Vec<Option<&str>> = articles.iter().map(|a| a.title.as_deref()).collect();
+    let published: Vec<Option<&str>> = articles.iter().map(|a| a.published.as_deref()).collect();
+    let languages: Vec<Option<&str>> = articles.iter().map(|a| a.language.as_deref()).collect();
+    let stories: Vec<Option<&str>> = articles.iter().map(|a| a.story.as_deref()).collect();
+    let paths: Vec<&str> = articles.iter().map(|a| a.source_path.as_str()).collect();
+    let received: Vec<&str> = articles.iter().map(|a| a.received_at.as_str()).collect();
+    let bodies: Vec<&str> = articles.iter().map(|a| a.body.as_str()).collect();
+    let documents: Vec<&str> = articles.iter().map(|a| a.record.as_str()).collect();
     let tx = client.transaction().await?;
     tx.execute(
         &format!(
@@ -258,10 +246,10 @@ async fn upsert(
         &[&ids],
     )
     .await?;
-    if !entity_keys.is_empty() {
-        let names: Vec<&str> = entity_keys.keys().map(|(n, _)| *n).collect();
-        let kinds: Vec<&str> = entity_keys.keys().map(|(_, k)| *k).collect();
-        let rows = tx
+    if !rows.entities.is_empty() {
+        let names: Vec<&str> = rows.entities.iter().map(|e| e.name.as_str()).collect();
+        let kinds: Vec<&str> = rows.entities.iter().map(|e| e.kind.as_str()).collect();
+        let returned = tx
             .query(
                 &format!(
                     "INSERT INTO {schema}.entities (name, type)
@@ -272,31 +260,26 @@ async fn upsert(
                 &[&names, &kinds],
             )
             .await?;
-        let entity_ids: BTreeMap<(String, String), i64> = rows
+        let by_key: HashMap<(&str, &str), i64> = returned
             .iter()
-            .map(|row| {
-                (
-                    (row.get::<_, String>(1), row.get::<_, String>(2)),
-                    row.get::<_, i64>(0),
-                )
-            })
+            .map(|row| ((row.get(1), row.get(2)), row.get(0)))
+            .collect();
+        let entity_ids: Vec<Option<i64>> = rows
+            .entities
+            .iter()
+            .map(|e| by_key.get(&(e.name.as_str(), e.kind.as_str())).copied())
             .collect();
         let (mut m_article, mut m_entity, mut m_start, mut m_end, mut m_text) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (id, record) in &by_id {
-            for entity in &record.entities {
-                let Some(entity_id) = entity_ids.get(&(entity.name.clone(), entity.kind.clone()))
-                else {
-                    continue;
-                };
-                for mention in &entity.mentions {
-                    m_article.push(id.to_string());
-                    m_entity.push(*entity_id);
-                    m_start.push(i32::try_from(mention.start).unwrap_or(i32::MAX));
-                    m_end.push(i32::try_from(mention.end).unwrap_or(i32::MAX));
-                    m_text.push(mention.text.clone());
-                }
-            }
+        for mention in &rows.mentions {
+            let Some(entity_id) = entity_ids[mention.entity] else {
+                continue;
+            };
+            m_article.push(mention.article_id.as_str());
+            m_entity.push(entity_id);
+            m_start.push(integer(mention.start));
+            m_end.push(integer(mention.end));
+            m_text.push(mention.text.as_str());
         }
         tx.execute(
             &format!(
@@ -307,35 +290,15 @@ async fn upsert(
         )
         .await?;
     }
-    let (
-        mut q_article,
-        mut q_position,
-        mut q_text,
-        mut q_speaker,
-        mut q_cue,
-        mut q_start,
-        mut q_end,
-    ) = (
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-    );
-    for (id, record) in &by_id {
-        for (position, quote) in record.quotes.iter().enumerate() {
-            q_article.push(id.to_string());
-            q_position.push(position as i32);
-            q_text.push(quote.text.clone());
-            q_speaker.push(quote.speaker.clone());
-            q_cue.push(quote.cue.clone());
-            q_start.push(i32::try_from(quote.start).unwrap_or(i32::MAX));
-            q_end.push(i32::try_from(quote.end).unwrap_or(i32::MAX));
-        }
-    }
-    if !q_article.is_empty() {
+    if !rows.quotes.is_empty() {
+        let quotes = &rows.quotes;
+        let q_article: Vec<&str> = quotes.iter().map(|q| q.article_id.as_str()).collect();
+        let q_position: Vec<i32> = quotes.iter().map(|q| integer(q.position)).collect();
+        let q_text: Vec<&str> = quotes.iter().map(|q| q.text.as_str()).collect();
+        let q_speaker: Vec<Option<&str>> = quotes.iter().map(|q| q.speaker.as_deref()).collect();
+        let q_cue: Vec<Option<&str>> = quotes.iter().map(|q| q.cue.as_deref()).collect();
+        let q_start: Vec<i32> = quotes.iter().map(|q| integer(q.start)).collect();
+        let q_end: Vec<i32> = quotes.iter().map(|q| integer(q.end)).collect();
         tx.execute(
             &format!(
                 "INSERT INTO {schema}.quotes (article_id, position, text, speaker, cue, start_offset, end_offset)
@@ -380,9 +343,9 @@ impl BatchWriter for PostgresWriter {
         let Some(client) = self.client.as_mut() else {
             return Err(WriteError::Unavailable("not connected".into()));
         };
-        let records: Vec<&Record> = records.iter().map(|record| &**record).collect();
-        match upsert(client, &self.config.schema, &records).await {
-            Ok(()) => Ok(vec![Outcome::Delivered; records.len()]),
+        let (rows, unencodable) = Rows::build(records.iter().map(|record| &**record));
+        match upsert(client, &self.config.schema, &rows).await {
+            Ok(()) => Ok(Unencodable::outcomes(records.len(), unencodable)),
             Err(err) if data_error(&err) => Err(WriteError::Refused(err.to_string())),
             Err(err) => Err(WriteError::Unavailable(err.to_string())),
         }
