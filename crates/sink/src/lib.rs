@@ -7,6 +7,14 @@
 //! - `postgres`: PostgreSQL, batched upserts (`type = "postgres"`, feature `postgres`);
 //! - `nats`: NATS JetStream publishing (`type = "nats"`, feature `nats`).
 //!
+//! Every sink runs on one batch driver (module `driver`): batching with an
+//! optional linger, the sink's timing on each acknowledgement, retries with
+//! capped backoff that hold the pipeline, record-by-record writing of a batch
+//! refused for its data, and the final delivered / rejected outcome. A sink
+//! supplies only how to connect and how to write a batch. The SQLite and
+//! PostgreSQL sinks map records to the same rows (module `rows`) and differ
+//! only in their SQL.
+//!
 //! # Example
 //!
 //! ```
