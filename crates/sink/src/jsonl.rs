@@ -12,15 +12,19 @@ use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::Deserialize;
 use tokio::sync::mpsc;
-use tracing::{debug, error, info, warn};
+use tracing::{debug, info, warn};
 use wirehose_core::{
-    BuildContext, ConfigProblem, Event, Sink, SinkConfig, SinkContext, StageError, article_id,
+    BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError,
+    article_id,
 };
+
+use crate::driver::{self, BatchWriter, Outcome, Texts, WriteError};
 
 /// When the file is synced to disk.
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -172,90 +176,112 @@ fn append(file: &mut File, length: u64, buffer: &[u8], sync: SyncPolicy) -> std:
     result
 }
 
+/// The file being appended to, with the ids it holds.
+struct Appender {
+    recovered: Recovered,
+    sync: SyncPolicy,
+}
+
+impl Appender {
+    /// Appends the records not in the file yet as one write; runs on the
+    /// blocking pool.
+    fn write(&mut self, records: &[Arc<Record>]) -> Result<Vec<Outcome>, WriteError> {
+        let mut buffer = Vec::with_capacity(records.len() * 4096);
+        let mut outcomes = Vec::with_capacity(records.len());
+        let mut batch_ids: HashSet<u128> = HashSet::new();
+        for record in records {
+            let key = id_key(&record.id);
+            if self.recovered.ids.contains(&key) || batch_ids.contains(&key) {
+                debug!(record_id = %record.id, "record already in the file; not written again");
+                outcomes.push(Outcome::Delivered);
+                continue;
+            }
+            let line_start = buffer.len();
+            match serde_json::to_writer(&mut buffer, &**record) {
+                Ok(()) => {
+                    buffer.push(b'\n');
+                    batch_ids.insert(key);
+                    outcomes.push(Outcome::Delivered);
+                }
+                Err(err) => {
+                    buffer.truncate(line_start);
+                    outcomes.push(Outcome::Rejected {
+                        reason: format!("cannot encode record: {err}"),
+                        hint: "report this as a bug",
+                    });
+                }
+            }
+        }
+        if buffer.is_empty() {
+            return Ok(outcomes);
+        }
+        let Recovered {
+            file, ids, length, ..
+        } = &mut self.recovered;
+        append(file, *length, &buffer, self.sync)
+            .map_err(|err| WriteError::Unavailable(err.to_string()))?;
+        *length += buffer.len() as u64;
+        ids.extend(batch_ids);
+        Ok(outcomes)
+    }
+}
+
+/// The JSONL sink's side of the batch driver.
+struct JsonlWriter {
+    path: PathBuf,
+    sync: SyncPolicy,
+    appender: Option<Appender>,
+}
+
+impl BatchWriter for JsonlWriter {
+    const TEXTS: Texts = Texts {
+        unavailable: "cannot open the jsonl file; retrying",
+        retrying: "cannot write records; holding them and retrying (free disk space or fix permissions)",
+        one_by_one: "jsonl refused a batch; writing its records one by one",
+        refused: "jsonl refused the record",
+    };
+
+    async fn connect(&mut self) -> Result<(), WriteError> {
+        let path = self.path.clone();
+        let recovered = tokio::task::spawn_blocking(move || recover(&path))
+            .await
+            .map_err(|e| {
+                WriteError::Fatal(StageError::Other(format!("recovery task failed: {e}")))
+            })?
+            .map_err(|e| WriteError::Fatal(StageError::io(&self.path, e)))?;
+        info!(file = %self.path.display(), records = recovered.ids.len(), "jsonl sink ready");
+        self.appender = Some(Appender {
+            recovered,
+            sync: self.sync,
+        });
+        Ok(())
+    }
+
+    async fn write(&mut self, records: &[Arc<Record>]) -> Result<Vec<Outcome>, WriteError> {
+        let records = records.to_vec();
+        driver::blocking(&mut self.appender, move |appender| appender.write(&records)).await?
+    }
+}
+
 #[async_trait]
 impl Sink for Jsonl {
     async fn run(
         self: Box<Self>,
-        mut input: mpsc::Receiver<Event>,
+        input: mpsc::Receiver<Event>,
         cx: SinkContext,
     ) -> Result<(), StageError> {
-        let path = self.config.path.clone();
-        let recover_path = path.clone();
-        let recovered = tokio::task::spawn_blocking(move || recover(&recover_path))
-            .await
-            .map_err(|e| StageError::Other(format!("recovery task failed: {e}")))?
-            .map_err(|e| StageError::io(&path, e))?;
-        info!(file = %path.display(), records = recovered.ids.len(), "jsonl sink ready");
-        let Recovered {
-            mut file,
-            mut ids,
-            mut length,
-        } = recovered;
-        let sync = self.config.sync;
-        loop {
-            let batch = crate::next_batch(&mut input, self.config.batch_max_records).await;
-            if batch.is_empty() {
-                return Ok(());
-            }
-            let mut buffer = Vec::with_capacity(batch.len() * 4096);
-            let mut written: Vec<(Event, u128)> = Vec::with_capacity(batch.len());
-            let mut batch_ids: HashSet<u128> = HashSet::new();
-            for event in batch {
-                let key = id_key(&event.record.id);
-                if ids.contains(&key) || !batch_ids.insert(key) {
-                    debug!(record_id = %event.record.id, "record already in the file; not written again");
-                    event.ack.delivered();
-                    continue;
-                }
-                match serde_json::to_writer(&mut buffer, &event.record) {
-                    Ok(()) => {
-                        buffer.push(b'\n');
-                        written.push((event, key));
-                    }
-                    Err(err) => event.ack.reject(
-                        &cx.key,
-                        format!("cannot encode record: {err}"),
-                        "report this as a bug",
-                    ),
-                }
-            }
-            if written.is_empty() {
-                continue;
-            }
-            let started = std::time::Instant::now();
-            let mut backoff =
-                crate::Backoff::new(Duration::from_millis(100), Duration::from_secs(30));
-            let buffer = std::sync::Arc::new(buffer);
-            loop {
-                let bytes = buffer.clone();
-                let (returned, result) = tokio::task::spawn_blocking(move || {
-                    let result = append(&mut file, length, &bytes, sync);
-                    (file, result)
-                })
-                .await
-                .map_err(|e| StageError::Other(format!("write task failed: {e}")))?;
-                file = returned;
-                match result {
-                    Ok(()) => break,
-                    Err(err) => {
-                        error!(
-                            file = %path.display(),
-                            error = %err,
-                            retry_in_ms = backoff.peek().as_millis() as u64,
-                            "cannot write records; holding them and retrying (free disk space or fix permissions)"
-                        );
-                        backoff.wait().await;
-                    }
-                }
-            }
-            length += buffer.len() as u64;
-            let elapsed = started.elapsed();
-            for (event, key) in written {
-                ids.insert(key);
-                event.ack.add_timing(&cx.key, elapsed);
-                event.ack.delivered();
-            }
-        }
+        let writer = JsonlWriter {
+            path: self.config.path.clone(),
+            sync: self.config.sync,
+            appender: None,
+        };
+        let options = driver::Options {
+            batch_max_records: self.config.batch_max_records,
+            linger: Duration::ZERO,
+            first_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(30),
+        };
+        driver::run(writer, input, &cx.key, options).await
     }
 }
 

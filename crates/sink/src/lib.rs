@@ -7,6 +7,14 @@
 //! - `postgres`: PostgreSQL, batched upserts (`type = "postgres"`, feature `postgres`);
 //! - `nats`: NATS JetStream publishing (`type = "nats"`, feature `nats`).
 //!
+//! Every sink runs on one batch driver (module `driver`): batching with an
+//! optional linger, the sink's timing on each acknowledgement, retries with
+//! capped backoff that hold the pipeline, record-by-record writing of a batch
+//! refused for its data, and the final delivered / rejected outcome. A sink
+//! supplies only how to connect and how to write a batch. The SQLite and
+//! PostgreSQL sinks map records to the same rows (module `rows`) and differ
+//! only in their SQL.
+//!
 //! # Example
 //!
 //! ```
@@ -17,16 +25,17 @@
 
 #![deny(missing_docs)]
 
+mod driver;
 pub mod jsonl;
 #[cfg(feature = "nats")]
 pub mod nats;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+mod rows;
 pub mod sqlite;
 pub mod stdout;
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// Errors of the sink crate's query functions.
 #[derive(Debug, thiserror::Error)]
@@ -56,43 +65,6 @@ pub enum SinkError {
         #[source]
         source: std::io::Error,
     },
-}
-
-use tokio::sync::mpsc;
-use wirehose_core::Event;
-
-/// Capped exponential backoff for retries that hold the pipeline back.
-pub(crate) struct Backoff {
-    next: Duration,
-    max: Duration,
-}
-
-impl Backoff {
-    /// Starts at `first`, doubling after each wait up to `max`.
-    pub(crate) fn new(first: Duration, max: Duration) -> Backoff {
-        Backoff { next: first, max }
-    }
-
-    /// Returns the pause the next [`Backoff::wait`] will take.
-    pub(crate) fn peek(&self) -> Duration {
-        self.next
-    }
-
-    /// Sleeps for the current pause, then doubles it (up to the cap).
-    pub(crate) async fn wait(&mut self) {
-        tokio::time::sleep(self.next).await;
-        self.next = (self.next * 2).min(self.max);
-    }
-}
-
-/// Waits for one event, then takes whatever else is ready, up to `max` in all.
-/// Returns an empty batch once the input is closed and drained.
-pub(crate) async fn next_batch(input: &mut mpsc::Receiver<Event>, max: usize) -> Vec<Event> {
-    let mut batch = Vec::new();
-    if input.recv_many(&mut batch, max).await == 0 {
-        return batch;
-    }
-    batch
 }
 
 /// Registers every sink type of this crate.

@@ -8,16 +8,19 @@
 //! undecoded input bytes are sent (the edge of a scale-out layout, before
 //! normalize), with the source path and receive time in headers.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream;
 use async_trait::async_trait;
 use serde::Deserialize;
 use tokio::sync::mpsc;
-use tracing::{error, info, warn};
+use tracing::{info, warn};
 use wirehose_core::{
     BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError,
 };
+
+use crate::driver::{self, BatchWriter, Outcome, Texts, WriteError};
 
 /// Header carrying the input path.
 pub const HEADER_PATH: &str = "Wirehose-Path";
@@ -161,47 +164,38 @@ pub struct NatsSink {
     config: NatsSinkConfig,
 }
 
-impl NatsSink {
-    async fn connect(&self) -> jetstream::Context {
-        let mut backoff = crate::Backoff::new(
-            Duration::from_millis(200),
-            Duration::from_secs(self.config.max_backoff_secs.max(1)),
-        );
-        loop {
-            let attempt = async {
-                let client = async_nats::connect(&self.config.url)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let context = jetstream::new(client);
-                if let Some(stream) = &self.config.stream {
-                    let subjects = self
-                        .config
-                        .stream_subjects
-                        .clone()
-                        .unwrap_or_else(|| vec![template_subjects(&self.config.subject)]);
-                    context
-                        .get_or_create_stream(jetstream::stream::Config {
-                            name: stream.clone(),
-                            subjects,
-                            duplicate_window: Duration::from_secs(120),
-                            ..Default::default()
-                        })
-                        .await
-                        .map_err(|e| e.to_string())?;
-                }
-                Ok::<_, String>(context)
-            };
-            match attempt.await {
-                Ok(context) => {
-                    info!(url = %self.config.url, "nats sink connected");
-                    return context;
-                }
-                Err(err) => {
-                    error!(error = %err, retry_in_ms = backoff.peek().as_millis() as u64, "nats unavailable; holding records and retrying");
-                    backoff.wait().await;
-                }
-            }
+/// The NATS sink's side of the batch driver.
+struct NatsWriter {
+    config: NatsSinkConfig,
+    context: Option<jetstream::Context>,
+    /// Whether the last write left records to retry.
+    failed: bool,
+}
+
+impl NatsWriter {
+    /// Connects and creates (or updates) the configured stream.
+    async fn open(&self) -> Result<jetstream::Context, String> {
+        let client = async_nats::connect(&self.config.url)
+            .await
+            .map_err(|e| e.to_string())?;
+        let context = jetstream::new(client);
+        if let Some(stream) = &self.config.stream {
+            let subjects = self
+                .config
+                .stream_subjects
+                .clone()
+                .unwrap_or_else(|| vec![template_subjects(&self.config.subject)]);
+            context
+                .get_or_create_stream(jetstream::stream::Config {
+                    name: stream.clone(),
+                    subjects,
+                    duplicate_window: Duration::from_secs(120),
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| e.to_string())?;
         }
+        Ok(context)
     }
 
     fn message(&self, record: &Record) -> Result<(async_nats::HeaderMap, Vec<u8>), String> {
@@ -225,86 +219,102 @@ impl NatsSink {
     }
 }
 
+impl BatchWriter for NatsWriter {
+    const TEXTS: Texts = Texts {
+        unavailable: "nats unavailable; holding records and retrying",
+        retrying: "nats publishes failed; holding records and retrying (duplicates are dropped by Nats-Msg-Id)",
+        one_by_one: "nats refused a batch; writing its records one by one",
+        refused: "nats refused the record",
+    };
+
+    async fn connect(&mut self) -> Result<(), WriteError> {
+        self.context = None;
+        let context = self.open().await.map_err(WriteError::Unavailable)?;
+        info!(url = %self.config.url, "nats sink connected");
+        self.context = Some(context);
+        self.failed = false;
+        Ok(())
+    }
+
+    /// After a failed write, a client that lost its server is replaced.
+    fn needs_connect(&self) -> bool {
+        self.context.as_ref().is_none_or(|context| {
+            self.failed
+                && context.client().connection_state() != async_nats::connection::State::Connected
+        })
+    }
+
+    /// Publishes the batch with its acknowledgements pipelined.
+    async fn write(&mut self, records: &[Arc<Record>]) -> Result<Vec<Outcome>, WriteError> {
+        let Some(context) = &self.context else {
+            return Err(WriteError::Unavailable("not connected".into()));
+        };
+        let mut outcomes = vec![Outcome::Retry; records.len()];
+        let mut acks = Vec::with_capacity(records.len());
+        for (index, record) in records.iter().enumerate() {
+            let (headers, payload) = match self.message(record) {
+                Ok(message) => message,
+                Err(reason) => {
+                    outcomes[index] = Outcome::Rejected {
+                        reason,
+                        hint: "check the sink's place in the pipeline and its payload setting",
+                    };
+                    continue;
+                }
+            };
+            let max_payload = context.client().server_info().max_payload;
+            if max_payload > 0 && payload.len() > max_payload {
+                outcomes[index] = Outcome::Rejected {
+                    reason: format!(
+                        "message of {} bytes exceeds the server's max_payload of {max_payload}",
+                        payload.len()
+                    ),
+                    hint: "raise max_payload on the NATS server or lower the source's max_bytes",
+                };
+                continue;
+            }
+            let subject = render_subject(&self.config.subject, record);
+            match context
+                .publish_with_headers(subject, headers, payload.into())
+                .await
+            {
+                Ok(future) => acks.push((index, future)),
+                Err(err) => warn!(error = %err, "nats publish failed"),
+            }
+        }
+        for (index, future) in acks {
+            match future.await {
+                Ok(_) => outcomes[index] = Outcome::Delivered,
+                Err(err) => {
+                    warn!(error = %err, record_id = %records[index].id, "nats publish not acknowledged");
+                }
+            }
+        }
+        self.failed = outcomes.contains(&Outcome::Retry);
+        Ok(outcomes)
+    }
+}
+
 #[async_trait]
 impl Sink for NatsSink {
     async fn run(
         self: Box<Self>,
-        mut input: mpsc::Receiver<Event>,
+        input: mpsc::Receiver<Event>,
         cx: SinkContext,
     ) -> Result<(), StageError> {
-        let mut context = self.connect().await;
-        let max = Duration::from_secs(self.config.max_backoff_secs.max(1));
-        loop {
-            let mut pending = crate::next_batch(&mut input, self.config.batch_max_records).await;
-            if pending.is_empty() {
-                return Ok(());
-            }
-            let started = std::time::Instant::now();
-            let mut backoff = crate::Backoff::new(Duration::from_millis(200), max);
-            while !pending.is_empty() {
-                let mut acks = Vec::with_capacity(pending.len());
-                let mut failed = Vec::new();
-                for event in pending.drain(..) {
-                    let (headers, payload) = match self.message(&event.record) {
-                        Ok(message) => message,
-                        Err(reason) => {
-                            event.ack.reject(
-                                &cx.key,
-                                reason,
-                                "check the sink's place in the pipeline and its payload setting",
-                            );
-                            continue;
-                        }
-                    };
-                    let max_payload = context.client().server_info().max_payload;
-                    if max_payload > 0 && payload.len() > max_payload {
-                        event.ack.reject(
-                            &cx.key,
-                            format!("message of {} bytes exceeds the server's max_payload of {max_payload}", payload.len()),
-                            "raise max_payload on the NATS server or lower the source's max_bytes",
-                        );
-                        continue;
-                    }
-                    let subject = render_subject(&self.config.subject, &event.record);
-                    match context
-                        .publish_with_headers(subject, headers, payload.into())
-                        .await
-                    {
-                        Ok(future) => acks.push((event, future)),
-                        Err(err) => {
-                            warn!(error = %err, "nats publish failed");
-                            failed.push(event);
-                        }
-                    }
-                }
-                for (event, future) in acks {
-                    match future.await {
-                        Ok(_) => {
-                            event.ack.add_timing(&cx.key, started.elapsed());
-                            event.ack.delivered();
-                        }
-                        Err(err) => {
-                            warn!(error = %err, record_id = %event.record.id, "nats publish not acknowledged");
-                            failed.push(event);
-                        }
-                    }
-                }
-                if !failed.is_empty() {
-                    error!(
-                        records = failed.len(),
-                        retry_in_ms = backoff.peek().as_millis() as u64,
-                        "nats publishes failed; holding records and retrying (duplicates are dropped by Nats-Msg-Id)"
-                    );
-                    backoff.wait().await;
-                    if context.client().connection_state()
-                        != async_nats::connection::State::Connected
-                    {
-                        context = self.connect().await;
-                    }
-                    pending = failed;
-                }
-            }
-        }
+        let options = driver::Options {
+            batch_max_records: self.config.batch_max_records,
+            linger: Duration::ZERO,
+            first_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(self.config.max_backoff_secs.max(1)),
+        };
+        let NatsSink { config } = *self;
+        let writer = NatsWriter {
+            config,
+            context: None,
+            failed: false,
+        };
+        driver::run(writer, input, &cx.key, options).await
     }
 }
 

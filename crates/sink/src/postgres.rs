@@ -14,17 +14,21 @@
 //! for its data is retried record by record, and only the offending record is
 //! quarantined.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio_postgres::{Client, NoTls};
-use tracing::{error, info, warn};
+use tracing::{info, warn};
 use wirehose_core::{
     BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError,
 };
+
+use crate::driver::{self, BatchWriter, Outcome, Texts, WriteError};
+use crate::rows::{Rows, Unencodable};
 
 fn default_schema() -> String {
     "wirehose".to_string()
@@ -195,40 +199,27 @@ fn data_error(err: &tokio_postgres::Error) -> bool {
     })
 }
 
+/// Returns an offset or position as a PostgreSQL `INTEGER` (saturating).
+fn integer(value: usize) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
+/// Upserts `rows` in one transaction, rows locked in id order.
 async fn upsert(
     client: &mut Client,
     schema: &str,
-    records: &[&Record],
+    rows: &Rows,
 ) -> Result<(), tokio_postgres::Error> {
-    // One row per id (the last copy wins), in id order: a stable lock order.
-    let mut by_id: BTreeMap<&str, &Record> = BTreeMap::new();
-    for record in records {
-        by_id.insert(&record.id, record);
-    }
-    let mut ids = Vec::new();
-    let mut titles = Vec::new();
-    let mut published = Vec::new();
-    let mut languages = Vec::new();
-    let mut stories = Vec::new();
-    let mut paths = Vec::new();
-    let mut received = Vec::new();
-    let mut bodies = Vec::new();
-    let mut documents = Vec::new();
-    let mut entity_keys: BTreeMap<(&str, &str), ()> = BTreeMap::new();
-    for (id, record) in &by_id {
-        ids.push(id.to_string());
-        titles.push(record.title.clone());
-        published.push(record.published.clone());
-        languages.push(record.language.clone());
-        stories.push(record.story.clone());
-        paths.push(record.source.path.to_string_lossy().into_owned());
-        received.push(record.source.received_at.clone());
-        bodies.push(record.body());
-        documents.push(serde_json::to_string(record).unwrap_or_else(|_| "{}".into()));
-        for entity in &record.entities {
-            entity_keys.insert((&entity.name, &entity.kind), ());
-        }
-    }
+    let articles = &rows.articles;
+    let ids: Vec<&str> = articles.iter().map(|a| a.id.as_str()).collect();
+    let titles: Vec<Option<&str>> = articles.iter().map(|a| a.title.as_deref()).collect();
+    let published: Vec<Option<&str>> = articles.iter().map(|a| a.published.as_deref()).collect();
+    let languages: Vec<Option<&str>> = articles.iter().map(|a| a.language.as_deref()).collect();
+    let stories: Vec<Option<&str>> = articles.iter().map(|a| a.story.as_deref()).collect();
+    let paths: Vec<&str> = articles.iter().map(|a| a.source_path.as_str()).collect();
+    let received: Vec<&str> = articles.iter().map(|a| a.received_at.as_str()).collect();
+    let bodies: Vec<&str> = articles.iter().map(|a| a.body.as_str()).collect();
+    let documents: Vec<&str> = articles.iter().map(|a| a.record.as_str()).collect();
     let tx = client.transaction().await?;
     tx.execute(
         &format!(
@@ -255,10 +246,10 @@ async fn upsert(
         &[&ids],
     )
     .await?;
-    if !entity_keys.is_empty() {
-        let names: Vec<&str> = entity_keys.keys().map(|(n, _)| *n).collect();
-        let kinds: Vec<&str> = entity_keys.keys().map(|(_, k)| *k).collect();
-        let rows = tx
+    if !rows.entities.is_empty() {
+        let names: Vec<&str> = rows.entities.iter().map(|e| e.name.as_str()).collect();
+        let kinds: Vec<&str> = rows.entities.iter().map(|e| e.kind.as_str()).collect();
+        let returned = tx
             .query(
                 &format!(
                     "INSERT INTO {schema}.entities (name, type)
@@ -269,31 +260,26 @@ async fn upsert(
                 &[&names, &kinds],
             )
             .await?;
-        let entity_ids: BTreeMap<(String, String), i64> = rows
+        let by_key: HashMap<(&str, &str), i64> = returned
             .iter()
-            .map(|row| {
-                (
-                    (row.get::<_, String>(1), row.get::<_, String>(2)),
-                    row.get::<_, i64>(0),
-                )
-            })
+            .map(|row| ((row.get(1), row.get(2)), row.get(0)))
+            .collect();
+        let entity_ids: Vec<Option<i64>> = rows
+            .entities
+            .iter()
+            .map(|e| by_key.get(&(e.name.as_str(), e.kind.as_str())).copied())
             .collect();
         let (mut m_article, mut m_entity, mut m_start, mut m_end, mut m_text) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (id, record) in &by_id {
-            for entity in &record.entities {
-                let Some(entity_id) = entity_ids.get(&(entity.name.clone(), entity.kind.clone()))
-                else {
-                    continue;
-                };
-                for mention in &entity.mentions {
-                    m_article.push(id.to_string());
-                    m_entity.push(*entity_id);
-                    m_start.push(i32::try_from(mention.start).unwrap_or(i32::MAX));
-                    m_end.push(i32::try_from(mention.end).unwrap_or(i32::MAX));
-                    m_text.push(mention.text.clone());
-                }
-            }
+        for mention in &rows.mentions {
+            let Some(entity_id) = entity_ids[mention.entity] else {
+                continue;
+            };
+            m_article.push(mention.article_id.as_str());
+            m_entity.push(entity_id);
+            m_start.push(integer(mention.start));
+            m_end.push(integer(mention.end));
+            m_text.push(mention.text.as_str());
         }
         tx.execute(
             &format!(
@@ -304,35 +290,15 @@ async fn upsert(
         )
         .await?;
     }
-    let (
-        mut q_article,
-        mut q_position,
-        mut q_text,
-        mut q_speaker,
-        mut q_cue,
-        mut q_start,
-        mut q_end,
-    ) = (
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-    );
-    for (id, record) in &by_id {
-        for (position, quote) in record.quotes.iter().enumerate() {
-            q_article.push(id.to_string());
-            q_position.push(position as i32);
-            q_text.push(quote.text.clone());
-            q_speaker.push(quote.speaker.clone());
-            q_cue.push(quote.cue.clone());
-            q_start.push(i32::try_from(quote.start).unwrap_or(i32::MAX));
-            q_end.push(i32::try_from(quote.end).unwrap_or(i32::MAX));
-        }
-    }
-    if !q_article.is_empty() {
+    if !rows.quotes.is_empty() {
+        let quotes = &rows.quotes;
+        let q_article: Vec<&str> = quotes.iter().map(|q| q.article_id.as_str()).collect();
+        let q_position: Vec<i32> = quotes.iter().map(|q| integer(q.position)).collect();
+        let q_text: Vec<&str> = quotes.iter().map(|q| q.text.as_str()).collect();
+        let q_speaker: Vec<Option<&str>> = quotes.iter().map(|q| q.speaker.as_deref()).collect();
+        let q_cue: Vec<Option<&str>> = quotes.iter().map(|q| q.cue.as_deref()).collect();
+        let q_start: Vec<i32> = quotes.iter().map(|q| integer(q.start)).collect();
+        let q_end: Vec<i32> = quotes.iter().map(|q| integer(q.end)).collect();
         tx.execute(
             &format!(
                 "INSERT INTO {schema}.quotes (article_id, position, text, speaker, cue, start_offset, end_offset)
@@ -345,47 +311,44 @@ async fn upsert(
     tx.commit().await
 }
 
-impl Postgres {
-    /// Connects (and migrates), retrying with capped backoff until it works.
-    async fn connect_retrying(&self) -> Client {
-        let mut backoff = crate::Backoff::new(
-            Duration::from_millis(200),
-            Duration::from_secs(self.config.max_backoff_secs.max(1)),
-        );
-        loop {
-            match connect(&self.config).await {
-                Ok(client) => {
-                    info!(schema = %self.config.schema, "postgres sink connected");
-                    return client;
-                }
-                Err(err) => {
-                    error!(
-                        error = %err,
-                        retry_in_ms = backoff.peek().as_millis() as u64,
-                        "postgres unavailable; holding records and retrying"
-                    );
-                    backoff.wait().await;
-                }
-            }
-        }
+/// The PostgreSQL sink's side of the batch driver.
+struct PostgresWriter {
+    config: PostgresConfig,
+    client: Option<Client>,
+}
+
+impl BatchWriter for PostgresWriter {
+    const TEXTS: Texts = Texts {
+        unavailable: "postgres unavailable; holding records and retrying",
+        retrying: "postgres write failed; holding records and retrying",
+        one_by_one: "postgres refused a batch; writing its records one by one",
+        refused: "postgres refused the record",
+    };
+
+    async fn connect(&mut self) -> Result<(), WriteError> {
+        self.client = None;
+        let client = connect(&self.config)
+            .await
+            .map_err(|err| WriteError::Unavailable(err.to_string()))?;
+        info!(schema = %self.config.schema, "postgres sink connected");
+        self.client = Some(client);
+        Ok(())
     }
 
-    /// Collects up to `batch_max_records` events, waiting at most `linger_ms`
-    /// after the first.
-    async fn batch(&self, input: &mut mpsc::Receiver<Event>) -> Vec<Event> {
-        let mut batch = crate::next_batch(input, self.config.batch_max_records).await;
-        if batch.is_empty() {
-            return batch;
+    fn needs_connect(&self) -> bool {
+        self.client.as_ref().is_none_or(Client::is_closed)
+    }
+
+    async fn write(&mut self, records: &[Arc<Record>]) -> Result<Vec<Outcome>, WriteError> {
+        let Some(client) = self.client.as_mut() else {
+            return Err(WriteError::Unavailable("not connected".into()));
+        };
+        let (rows, unencodable) = Rows::build(records.iter().map(|record| &**record));
+        match upsert(client, &self.config.schema, &rows).await {
+            Ok(()) => Ok(Unencodable::outcomes(records.len(), unencodable)),
+            Err(err) if data_error(&err) => Err(WriteError::Refused(err.to_string())),
+            Err(err) => Err(WriteError::Unavailable(err.to_string())),
         }
-        let deadline = tokio::time::Instant::now() + Duration::from_millis(self.config.linger_ms);
-        while batch.len() < self.config.batch_max_records {
-            let room = self.config.batch_max_records - batch.len();
-            match tokio::time::timeout_at(deadline, input.recv_many(&mut batch, room)).await {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            }
-        }
-        batch
     }
 }
 
@@ -393,75 +356,21 @@ impl Postgres {
 impl Sink for Postgres {
     async fn run(
         self: Box<Self>,
-        mut input: mpsc::Receiver<Event>,
+        input: mpsc::Receiver<Event>,
         cx: SinkContext,
     ) -> Result<(), StageError> {
-        let mut client = self.connect_retrying().await;
-        let schema = self.config.schema.clone();
-        let max = Duration::from_secs(self.config.max_backoff_secs.max(1));
-        loop {
-            let mut events = self.batch(&mut input).await;
-            if events.is_empty() {
-                return Ok(());
-            }
-            let started = std::time::Instant::now();
-            let mut backoff = crate::Backoff::new(Duration::from_millis(200), max);
-            loop {
-                if client.is_closed() {
-                    client = self.connect_retrying().await;
-                }
-                let records: Vec<&Record> = events.iter().map(|e| &e.record).collect();
-                match upsert(&mut client, &schema, &records).await {
-                    Ok(()) => break,
-                    Err(err) if data_error(&err) && events.len() > 1 => {
-                        warn!(error = %err, records = events.len(), "postgres refused a batch; writing its records one by one");
-                        let mut kept = Vec::new();
-                        for event in events.drain(..) {
-                            match upsert(&mut client, &schema, &[&event.record]).await {
-                                Ok(()) => {
-                                    event.ack.add_timing(&cx.key, started.elapsed());
-                                    event.ack.delivered();
-                                }
-                                Err(err) if data_error(&err) => event.ack.reject(
-                                    &cx.key,
-                                    format!("postgres refused the record: {err}"),
-                                    "check the record in the quarantine report; the other records were stored",
-                                ),
-                                Err(_) => kept.push(event),
-                            }
-                        }
-                        events = kept;
-                        if events.is_empty() {
-                            break;
-                        }
-                    }
-                    Err(err) if data_error(&err) => {
-                        for event in events.drain(..) {
-                            event.ack.reject(
-                                &cx.key,
-                                format!("postgres refused the record: {err}"),
-                                "check the record in the quarantine report",
-                            );
-                        }
-                        break;
-                    }
-                    Err(err) => {
-                        error!(
-                            error = %err,
-                            records = events.len(),
-                            retry_in_ms = backoff.peek().as_millis() as u64,
-                            "postgres write failed; holding records and retrying"
-                        );
-                        backoff.wait().await;
-                    }
-                }
-            }
-            let elapsed = started.elapsed();
-            for event in events {
-                event.ack.add_timing(&cx.key, elapsed);
-                event.ack.delivered();
-            }
-        }
+        let options = driver::Options {
+            batch_max_records: self.config.batch_max_records,
+            linger: Duration::from_millis(self.config.linger_ms),
+            first_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(self.config.max_backoff_secs.max(1)),
+        };
+        let Postgres { config } = *self;
+        let writer = PostgresWriter {
+            config,
+            client: None,
+        };
+        driver::run(writer, input, &cx.key, options).await
     }
 }
 

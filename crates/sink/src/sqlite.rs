@@ -16,18 +16,21 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
-use tracing::{error, info};
+use tracing::info;
 use wirehose_core::{
     BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError,
 };
 
 use crate::SinkError;
+use crate::driver::{self, BatchWriter, Outcome, Texts, WriteError};
+use crate::rows::{EntityRow, Rows, Unencodable};
 
 /// How hard SQLite syncs each commit.
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -171,10 +174,12 @@ pub fn open(path: &Path, sync: SqliteSync) -> Result<Connection, SinkError> {
     Ok(connection)
 }
 
+/// Upserts `rows` in one transaction. `entity_ids` caches the ids of
+/// entities across batches.
 fn upsert(
     connection: &mut Connection,
-    records: &[&Record],
-    entity_ids: &mut HashMap<(String, String), i64>,
+    rows: &Rows,
+    entity_ids: &mut HashMap<EntityRow, i64>,
 ) -> rusqlite::Result<()> {
     let tx = connection.transaction()?;
     let now = wirehose_core::now_rfc3339();
@@ -191,144 +196,155 @@ fn upsert(
         let mut clear_quotes = tx.prepare_cached("DELETE FROM quotes WHERE article_id = ?1")?;
         let mut row_of = tx.prepare_cached("SELECT rowid FROM articles WHERE id = ?1")?;
         let mut clear_fts = tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?;
+        let mut fts =
+            tx.prepare_cached("INSERT INTO articles_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?;
+        for row in &rows.articles {
+            article.execute(params![
+                row.id,
+                row.title,
+                row.published,
+                row.language,
+                row.story,
+                row.source_path,
+                row.received_at,
+                row.body,
+                row.record,
+                now,
+            ])?;
+            let rowid: i64 = row_of.query_row(params![row.id], |found| found.get(0))?;
+            clear_mentions.execute(params![row.id])?;
+            clear_quotes.execute(params![row.id])?;
+            clear_fts.execute(params![rowid])?;
+            fts.execute(params![rowid, row.title.as_deref().unwrap_or(""), row.body])?;
+        }
         let mut entity = tx.prepare_cached(
             "INSERT INTO entities (name, type) VALUES (?1, ?2)
              ON CONFLICT (name, type) DO UPDATE SET name = excluded.name RETURNING id",
         )?;
+        let mut ids = Vec::with_capacity(rows.entities.len());
+        for row in &rows.entities {
+            let id = match entity_ids.get(row) {
+                Some(id) => *id,
+                None => {
+                    let id: i64 =
+                        entity.query_row(params![row.name, row.kind], |found| found.get(0))?;
+                    entity_ids.insert(row.clone(), id);
+                    id
+                }
+            };
+            ids.push(id);
+        }
         let mut mention =
             tx.prepare_cached("INSERT INTO mentions (article_id, entity_id, start, \"end\", text) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        for row in &rows.mentions {
+            mention.execute(params![
+                row.article_id,
+                ids[row.entity],
+                row.start as i64,
+                row.end as i64,
+                row.text
+            ])?;
+        }
         let mut quote = tx.prepare_cached(
             "INSERT INTO quotes (article_id, position, text, speaker, cue, start, \"end\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
-        let mut fts =
-            tx.prepare_cached("INSERT INTO articles_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?;
-        for record in records {
-            let body = record.body();
-            let json = serde_json::to_string(record)
-                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-            article.execute(params![
-                record.id,
-                record.title,
-                record.published,
-                record.language,
-                record.story,
-                record.source.path.to_string_lossy(),
-                record.source.received_at,
-                body,
-                json,
-                now,
+        for row in &rows.quotes {
+            quote.execute(params![
+                row.article_id,
+                row.position as i64,
+                row.text,
+                row.speaker,
+                row.cue,
+                row.start as i64,
+                row.end as i64
             ])?;
-            let row: i64 = row_of.query_row(params![record.id], |row| row.get(0))?;
-            clear_mentions.execute(params![record.id])?;
-            clear_quotes.execute(params![record.id])?;
-            clear_fts.execute(params![row])?;
-            for found in &record.entities {
-                let key = (found.name.clone(), found.kind.clone());
-                let entity_id = match entity_ids.get(&key) {
-                    Some(id) => *id,
-                    None => {
-                        let id: i64 =
-                            entity.query_row(params![found.name, found.kind], |row| row.get(0))?;
-                        entity_ids.insert(key, id);
-                        id
-                    }
-                };
-                for m in &found.mentions {
-                    mention.execute(params![
-                        record.id,
-                        entity_id,
-                        m.start as i64,
-                        m.end as i64,
-                        m.text
-                    ])?;
-                }
-            }
-            for (position, q) in record.quotes.iter().enumerate() {
-                quote.execute(params![
-                    record.id,
-                    position as i64,
-                    q.text,
-                    q.speaker,
-                    q.cue,
-                    q.start as i64,
-                    q.end as i64
-                ])?;
-            }
-            fts.execute(params![row, record.title.as_deref().unwrap_or(""), body])?;
         }
     }
     tx.commit()
+}
+
+/// An open store and the entity ids learnt from it.
+struct Store {
+    connection: Connection,
+    entity_ids: HashMap<EntityRow, i64>,
+}
+
+impl Store {
+    /// Upserts `records`; runs on the blocking pool.
+    fn write(&mut self, records: &[Arc<Record>]) -> Result<Vec<Outcome>, WriteError> {
+        let (rows, unencodable) = Rows::build(records.iter().map(|record| &**record));
+        match upsert(&mut self.connection, &rows, &mut self.entity_ids) {
+            Ok(()) => Ok(Unencodable::outcomes(records.len(), unencodable)),
+            Err(err) => {
+                // A rolled-back transaction may have assigned ids.
+                self.entity_ids.clear();
+                Err(WriteError::Unavailable(err.to_string()))
+            }
+        }
+    }
+}
+
+/// The SQLite sink's side of the batch driver.
+struct SqliteWriter {
+    path: PathBuf,
+    sync: SqliteSync,
+    store: Option<Store>,
+}
+
+impl BatchWriter for SqliteWriter {
+    const TEXTS: Texts = Texts {
+        unavailable: "cannot open the sqlite store; retrying",
+        retrying: "cannot write records; holding them and retrying",
+        one_by_one: "sqlite refused a batch; writing its records one by one",
+        refused: "sqlite refused the record",
+    };
+
+    async fn connect(&mut self) -> Result<(), WriteError> {
+        let (path, sync) = (self.path.clone(), self.sync);
+        let connection = tokio::task::spawn_blocking(move || open(&path, sync))
+            .await
+            .map_err(|e| WriteError::Fatal(StageError::Other(format!("open task failed: {e}"))))?
+            .map_err(|e| {
+                WriteError::Fatal(StageError::Other(format!(
+                    "{e}: {}",
+                    std::error::Error::source(&e)
+                        .map(|s| s.to_string())
+                        .unwrap_or_default()
+                )))
+            })?;
+        info!(file = %self.path.display(), "sqlite sink ready");
+        self.store = Some(Store {
+            connection,
+            entity_ids: HashMap::new(),
+        });
+        Ok(())
+    }
+
+    async fn write(&mut self, records: &[Arc<Record>]) -> Result<Vec<Outcome>, WriteError> {
+        let records = records.to_vec();
+        driver::blocking(&mut self.store, move |store| store.write(&records)).await?
+    }
 }
 
 #[async_trait]
 impl Sink for Sqlite {
     async fn run(
         self: Box<Self>,
-        mut input: mpsc::Receiver<Event>,
+        input: mpsc::Receiver<Event>,
         cx: SinkContext,
     ) -> Result<(), StageError> {
-        let path = self.config.path.clone();
-        let (open_path, sync) = (path.clone(), self.config.sync);
-        let mut connection = tokio::task::spawn_blocking(move || open(&open_path, sync))
-            .await
-            .map_err(|e| StageError::Other(format!("open task failed: {e}")))?
-            .map_err(|e| {
-                StageError::Other(format!(
-                    "{e}: {}",
-                    std::error::Error::source(&e)
-                        .map(|s| s.to_string())
-                        .unwrap_or_default()
-                ))
-            })?;
-        info!(file = %path.display(), "sqlite sink ready");
-        let mut entity_ids: HashMap<(String, String), i64> = HashMap::new();
-        loop {
-            let batch = crate::next_batch(&mut input, self.config.batch_max_records).await;
-            if batch.is_empty() {
-                return Ok(());
-            }
-            let started = std::time::Instant::now();
-            let mut backoff =
-                crate::Backoff::new(Duration::from_millis(100), Duration::from_secs(30));
-            let mut batch = Some(batch);
-            loop {
-                let events = batch.take().unwrap_or_default();
-                let (returned, ids, events, result) = tokio::task::spawn_blocking(move || {
-                    let mut connection = connection;
-                    let mut ids = entity_ids;
-                    let records: Vec<&Record> = events.iter().map(|e| &e.record).collect();
-                    let result = upsert(&mut connection, &records, &mut ids);
-                    if result.is_err() {
-                        ids.clear(); // a rolled-back transaction may have assigned ids
-                    }
-                    (connection, ids, events, result)
-                })
-                .await
-                .map_err(|e| StageError::Other(format!("write task failed: {e}")))?;
-                connection = returned;
-                entity_ids = ids;
-                match result {
-                    Ok(()) => {
-                        let elapsed = started.elapsed();
-                        for event in events {
-                            event.ack.add_timing(&cx.key, elapsed);
-                            event.ack.delivered();
-                        }
-                        break;
-                    }
-                    Err(err) => {
-                        error!(
-                            file = %path.display(),
-                            error = %err,
-                            retry_in_ms = backoff.peek().as_millis() as u64,
-                            "cannot write records; holding them and retrying"
-                        );
-                        batch = Some(events);
-                        backoff.wait().await;
-                    }
-                }
-            }
-        }
+        let writer = SqliteWriter {
+            path: self.config.path.clone(),
+            sync: self.config.sync,
+            store: None,
+        };
+        let options = driver::Options {
+            batch_max_records: self.config.batch_max_records,
+            linger: Duration::ZERO,
+            first_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(30),
+        };
+        driver::run(writer, input, &cx.key, options).await
     }
 }
 
@@ -563,8 +579,10 @@ mod tests {
             "Pompeo met Putin in Sochi.",
             "Mike Pompeo",
         );
+        let (rows, unencodable) = Rows::build([&a, &b]);
+        assert!(unencodable.is_empty());
         for _ in 0..2 {
-            upsert(&mut connection, &[&a, &b], &mut ids).unwrap();
+            upsert(&mut connection, &rows, &mut ids).unwrap();
         }
         assert_eq!(count_articles(&path).unwrap(), 2);
         let count: i64 = connection
