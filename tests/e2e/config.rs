@@ -71,17 +71,85 @@ fn run_with_a_bad_config_exits_1_without_starting() {
     assert!(!dir.path("state").exists(), "nothing started");
 }
 
+/// Every file and directory under `root`, relative, sorted.
+fn tree(root: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            found.push(path.strip_prefix(root).unwrap().display().to_string());
+            if path.is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 #[test]
-fn every_shipped_config_validates() {
+fn every_shipped_config_validates_and_validate_writes_nothing() {
     for entry in std::fs::read_dir(repo_file("config")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             let dir = Dir::new("");
+            let config = dir.path("shipped.toml");
+            std::fs::copy(&path, &config).unwrap();
+            let before = tree(&dir.path(""));
             let (status, stdout, stderr) =
-                dir.run(&["validate", "--config", path.to_str().unwrap()]);
+                dir.run(&["validate", "--config", config.to_str().unwrap()]);
             assert!(status.success(), "{}: {stdout}{stderr}", path.display());
+            assert_eq!(
+                tree(&dir.path("")),
+                before,
+                "validate of {} wrote files",
+                path.display()
+            );
         }
     }
+}
+
+#[test]
+fn an_old_stories_table_in_extract_names_the_new_place() {
+    let base = BASE.replace("inputs = [\"in\"]\npath", "inputs = [\"extract\"]\npath");
+    let config = format!(
+        "{base}[transforms.extract]\ntype = \"extract\"\ninputs = [\"in\"]\n[transforms.extract.stories]\nsimilarity = 0.2\n"
+    );
+    let (code, output) = validate(&config);
+    assert_eq!(code, 1, "{output}");
+    assert!(
+        output.contains("transforms.extract: key `stories`")
+            && output.contains("type = \"stories\""),
+        "{output}"
+    );
+}
+
+#[test]
+fn a_second_daemon_on_a_locked_state_dir_opens_no_store() {
+    let dir = Dir::new("");
+    let first = dir.spawn(&[]);
+    assert!(
+        first.wait_for_log("watching directory", std::time::Duration::from_secs(30)),
+        "{}",
+        first.log()
+    );
+    assert!(dir.path("state/stories-stories.db").exists());
+    // Same state dir, other stores: none of them may be created.
+    let second = std::fs::read_to_string(dir.path("wirehose.toml"))
+        .unwrap()
+        .replace("[transforms.stories]", "[transforms.stories2]")
+        .replace("inputs = [\"stories\"]", "inputs = [\"stories2\"]")
+        .replace("out/articles.jsonl", "out2/articles.jsonl")
+        + "[sinks.db]\ntype = \"sqlite\"\ninputs = [\"stories2\"]\npath = \"out2/articles.db\"\n";
+    dir.write("second.toml", second);
+    let (status, _, stderr) = dir.run(&["run", "--config", "second.toml"]);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("locked by another wirehose process"), "{stderr}");
+    assert!(!dir.path("state/stories-stories2.db").exists());
+    assert!(!dir.path("out2").exists());
+    let (status, log) = first.stop();
+    assert!(status.success(), "{log}");
 }
 
 #[test]
