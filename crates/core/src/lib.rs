@@ -9,6 +9,7 @@
 //!   counterparts are what a [`Registry`] builds from TOML.
 //! - [`Config`]: a validated configuration; [`topology::run`] runs it.
 //! - [`Ledger`]: the checkpoint store; [`Quarantine`]: where refused inputs go.
+//! - [`wire`]: the NATS message contract shared by the NATS source and sink.
 //!
 //! # Example
 //!
@@ -37,6 +38,7 @@ pub mod record;
 pub mod registry;
 pub mod stage;
 pub mod topology;
+pub mod wire;
 
 pub use ack::{Ack, AckStatus, AckWaiter, Rejection, format_timings};
 pub use config::Config;

@@ -18,29 +18,18 @@ use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 use serde::Deserialize;
 use tracing::{error, info, info_span, warn};
+use wirehose_core::wire;
+pub use wirehose_core::wire::Payload;
 use wirehose_core::{
     Ack, AckStatus, BuildContext, ConfigProblem, Event, QuarantineReport, Record, RunStats, Source,
-    SourceConfig, SourceContext, SourceInfo, StageError, now_rfc3339,
+    SourceConfig, SourceContext, StageError, now_rfc3339,
 };
-
-/// Header carrying the input path (set by the NATS sink).
-const HEADER_PATH: &str = "Wirehose-Path";
-/// Header carrying the receive time (set by the NATS sink).
-const HEADER_RECEIVED_AT: &str = "Wirehose-Received-At";
-
-/// What a message carries.
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Payload {
-    /// Raw article bytes, to be normalized here. The default.
-    #[default]
-    Raw,
-    /// A record as JSON (already normalized and extracted upstream).
-    Record,
-}
 
 fn default_url() -> String {
     "nats://127.0.0.1:4222".to_string()
+}
+fn default_payload() -> Payload {
+    Payload::Raw
 }
 fn default_max_in_flight() -> usize {
     256
@@ -68,7 +57,7 @@ pub struct NatsSourceConfig {
     #[serde(default)]
     pub stream_subjects: Option<Vec<String>>,
     /// `raw` (article bytes) or `record` (JSON records). Default `raw`.
-    #[serde(default)]
+    #[serde(default = "default_payload")]
     pub payload: Payload,
     /// Most messages held unacknowledged by this process. Default 256.
     #[serde(default = "default_max_in_flight")]
@@ -168,26 +157,12 @@ impl NatsSource {
                 .and_then(|h| h.get(name))
                 .map(|v| v.as_str().to_string())
         };
-        match self.config.payload {
-            Payload::Raw => {
-                let mut record = Record::from_raw(
-                    message.payload.to_vec(),
-                    SourceInfo {
-                        path: header(HEADER_PATH)
-                            .unwrap_or_else(|| message.subject.to_string())
-                            .into(),
-                        bytes: message.payload.len() as u64,
-                        received_at: header(HEADER_RECEIVED_AT).unwrap_or_else(now_rfc3339),
-                    },
-                );
-                if let Some(id) = header("Nats-Msg-Id").filter(|id| !id.is_empty()) {
-                    record.id = id;
-                }
-                Ok(record)
-            }
-            Payload::Record => serde_json::from_slice(&message.payload)
-                .map_err(|e| format!("message is not a record: {e}")),
-        }
+        wire::decode(
+            self.config.payload,
+            header,
+            &message.payload,
+            message.subject.as_str(),
+        )
     }
 
     async fn complete(&self, cx: &SourceContext, done: InFlight, status: AckStatus) {
