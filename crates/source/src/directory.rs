@@ -16,7 +16,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use futures::StreamExt;
@@ -27,11 +27,12 @@ use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 use notify::{EventKind, RecursiveMode, Watcher};
 use serde::Deserialize;
 use tokio::sync::mpsc;
-use tracing::{debug, info, info_span, warn};
+use tokio::time::Instant;
+use tracing::{debug, info, warn};
 use wirehose_core::{
-    Ack, AckStatus, BuildContext, ConfigProblem, Event, InputEntry, InputStatus, Ledger,
-    QuarantineReport, Record, RunStats, Source, SourceConfig, SourceContext, SourceInfo,
-    StageError, now_rfc3339,
+    Ack, AckStatus, BuildContext, ConfigProblem, Event, Evidence, InputEntry, InputInfo,
+    InputStatus, Ledger, Record, RunStats, Settled, Source, SourceConfig, SourceContext,
+    SourceInfo, StageError, now_rfc3339,
 };
 
 /// What to do with an input file once every sink acknowledged its article.
@@ -221,6 +222,18 @@ struct FileInfo {
     mtime_ns: i64,
     id: Option<String>,
     read_at: Instant,
+}
+
+impl FileInfo {
+    /// Returns what core needs to settle this input.
+    fn input(&self) -> InputInfo {
+        InputInfo {
+            id: self.id.clone(),
+            file: self.path.clone(),
+            bytes: self.size,
+            read_at: self.read_at,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -668,56 +681,38 @@ impl State {
 }
 
 impl Directory {
-    async fn quarantine(
-        &self,
-        cx: &SourceContext,
-        info: &FileInfo,
-        component: &str,
-        reason: &str,
-        hint: &str,
-    ) {
-        let report = QuarantineReport {
-            input: info.path.clone(),
-            id: info.id.clone(),
-            component: component.to_string(),
-            reason: reason.to_string(),
-            hint: hint.to_string(),
-            at: now_rfc3339(),
-        };
-        let quarantine = cx.quarantine.clone();
-        let move_input = self.config.on_quarantine == OnQuarantine::Move;
-        let written =
-            tokio::task::spawn_blocking(move || quarantine.put(&report, move_input)).await;
-        match written {
-            Ok(Ok(report_path)) => warn!(
-                record_id = info.id.as_deref().unwrap_or(""),
-                file = %info.path.display(),
-                stage = component,
-                reason,
-                hint,
-                report = %report_path.display(),
-                "article quarantined"
-            ),
-            Ok(Err(err)) => warn!(
-                file = %info.path.display(),
-                stage = component,
-                reason,
-                error = %err,
-                "article refused but the quarantine could not be written; check the state directory"
-            ),
-            Err(err) => warn!(error = %err, "quarantine task failed"),
+    /// Returns what goes into the quarantine with a refused file.
+    fn evidence(&self) -> Evidence {
+        Evidence::File {
+            move_input: self.config.on_quarantine == OnQuarantine::Move,
         }
-        cx.ledger.record(
-            ledger_entry(
-                &cx.id,
-                info,
-                InputStatus::Quarantined,
-                Some(format!("{component}: {reason}")),
-                None,
-            ),
-            None,
-        );
-        RunStats::bump(&cx.stats.quarantined);
+    }
+
+    /// Does this source's part once core settled `info`: records the ledger
+    /// entry (`on_complete` runs once it is committed), or forgets a lost
+    /// input so that it is taken again. A refused input is recorded whether or
+    /// not its quarantine report could be written, so it is not taken again
+    /// until it changes.
+    fn record_settled(state: &mut State, cx: &SourceContext, info: &FileInfo, settled: Settled) {
+        match settled {
+            Settled::Done => {
+                let after = Directory::after_commit(&state.root, info);
+                cx.ledger.record(
+                    ledger_entry(&cx.id, info, InputStatus::Done, None, None),
+                    after,
+                );
+            }
+            Settled::Quarantined { rejection, .. } | Settled::Unwritable { rejection } => {
+                let reason = format!("{}: {}", rejection.component, rejection.reason);
+                cx.ledger.record(
+                    ledger_entry(&cx.id, info, InputStatus::Quarantined, Some(reason), None),
+                    None,
+                );
+            }
+            Settled::Lost => {
+                state.seen.remove(&info.path);
+            }
+        }
     }
 
     fn after_commit(
@@ -756,7 +751,10 @@ impl Directory {
                 debug!(file = %path.display(), "file vanished before it was read");
             }
             ReadOutcome::Refused { info, reason, hint } => {
-                self.quarantine(cx, &info, &cx.key, &reason, &hint).await;
+                let settled = cx
+                    .refuse(&info.input(), reason, hint, self.evidence())
+                    .await;
+                Directory::record_settled(state, cx, &info, settled);
             }
             ReadOutcome::Read { mut info, bytes } => {
                 let record = Record::from_raw(
@@ -826,45 +824,8 @@ impl Directory {
         if let Some(id) = &info.id {
             state.in_flight_ids.remove(id);
         }
-        let record_id = info.id.clone().unwrap_or_default();
-        let span = info_span!("article", record_id = %record_id, file = %info.path.display());
-        let _entered = span.enter();
-        match status {
-            AckStatus::Delivered { timings } => {
-                let stages = wirehose_core::format_timings(&timings);
-                info!(
-                    stage = %cx.key,
-                    total_ms = info.read_at.elapsed().as_secs_f64() * 1000.0,
-                    stages = %stages,
-                    bytes = info.size,
-                    "article completed"
-                );
-                let after = Directory::after_commit(&state.root, &info);
-                cx.ledger.record(
-                    ledger_entry(&cx.id, &info, InputStatus::Done, None, None),
-                    after,
-                );
-                RunStats::bump(&cx.stats.completed);
-            }
-            AckStatus::Rejected(rejection) => {
-                drop(_entered);
-                self.quarantine(
-                    cx,
-                    &info,
-                    &rejection.component,
-                    &rejection.reason,
-                    &rejection.hint,
-                )
-                .await;
-            }
-            AckStatus::Lost => {
-                state.seen.remove(&info.path);
-                warn!(
-                    stage = %cx.key,
-                    "article was not delivered (a component stopped); it is taken again at next start"
-                );
-            }
-        }
+        let settled = cx.settle(&info.input(), status, self.evidence()).await;
+        Directory::record_settled(state, cx, &info, settled);
         if state.recheck.remove(&info.path) {
             state.consider(info.path, Hint::Settle, &cx.stats);
         }
