@@ -9,6 +9,9 @@
 //!   counterparts are what a [`Registry`] builds from TOML.
 //! - [`Config`]: a validated configuration; [`topology::run`] runs it.
 //! - [`Ledger`]: the checkpoint store; [`Quarantine`]: where refused inputs go.
+//! - [`SourceContext::settle`]: what every source does when an article's
+//!   acknowledgement resolves (log line, counters, quarantine report).
+//! - [`wire`]: the NATS message contract shared by the NATS source and sink.
 //!
 //! # Example
 //!
@@ -28,6 +31,7 @@
 #![deny(missing_docs)]
 
 pub mod ack;
+pub mod completion;
 pub mod config;
 pub mod error;
 pub mod event;
@@ -37,8 +41,10 @@ pub mod record;
 pub mod registry;
 pub mod stage;
 pub mod topology;
+pub mod wire;
 
 pub use ack::{Ack, AckStatus, AckWaiter, Rejection, format_timings};
+pub use completion::{Evidence, InputInfo, Settled};
 pub use config::Config;
 pub use error::{ConfigProblem, ConfigProblems, CoreError, StageError};
 pub use event::Event;

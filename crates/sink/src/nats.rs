@@ -17,29 +17,18 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 use tracing::{info, warn};
 use wirehose_core::{
-    BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError,
+    BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError, wire,
 };
 
 use crate::driver::{self, BatchWriter, Outcome, Texts, WriteError};
 
-/// Header carrying the input path.
-pub const HEADER_PATH: &str = "Wirehose-Path";
-/// Header carrying the time the input was received.
-pub const HEADER_RECEIVED_AT: &str = "Wirehose-Received-At";
-
-/// What a message carries.
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Payload {
-    /// The record as JSON. The default.
-    #[default]
-    Record,
-    /// The raw input bytes (place the sink before normalize).
-    Raw,
-}
+pub use wirehose_core::wire::{HEADER_PATH, HEADER_RECEIVED_AT, Payload};
 
 fn default_url() -> String {
     "nats://127.0.0.1:4222".to_string()
+}
+fn default_payload() -> Payload {
+    Payload::Record
 }
 fn default_subject() -> String {
     "articles.{language}".to_string()
@@ -63,7 +52,7 @@ pub struct NatsSinkConfig {
     #[serde(default = "default_subject")]
     pub subject: String,
     /// `record` (JSON) or `raw` (the input bytes). Default `record`.
-    #[serde(default)]
+    #[serde(default = "default_payload")]
     pub payload: Payload,
     /// Create (or update) this stream at start, bound to `stream_subjects`.
     /// Default: none (the stream must exist).
@@ -200,21 +189,10 @@ impl NatsWriter {
 
     fn message(&self, record: &Record) -> Result<(async_nats::HeaderMap, Vec<u8>), String> {
         let mut headers = async_nats::HeaderMap::new();
-        headers.insert("Nats-Msg-Id", record.id.as_str());
-        headers.insert(HEADER_PATH, record.source.path.to_string_lossy().as_ref());
-        headers.insert(HEADER_RECEIVED_AT, record.source.received_at.as_str());
-        let payload = match self.config.payload {
-            Payload::Record => {
-                serde_json::to_vec(record).map_err(|e| format!("cannot encode record: {e}"))?
-            }
-            Payload::Raw => match &record.raw {
-                Some(raw) => raw.to_vec(),
-                None => return Err(
-                    "record has no raw bytes: put a `payload = \"raw\"` nats sink before normalize"
-                        .into(),
-                ),
-            },
-        };
+        for (name, value) in wire::headers(record) {
+            headers.insert(name, value.as_str());
+        }
+        let payload = wire::encode(record, self.config.payload)?;
         Ok((headers, payload))
     }
 }

@@ -9,7 +9,7 @@
 //! `max_ack_pending`). A message a stage refuses is written to the quarantine
 //! with its report and terminated, so it is not redelivered.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_nats::jetstream::{self, AckKind, consumer::pull};
 use async_trait::async_trait;
@@ -17,30 +17,20 @@ use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 use serde::Deserialize;
-use tracing::{error, info, info_span, warn};
+use tokio::time::Instant;
+use tracing::{error, info, warn};
+use wirehose_core::wire;
+pub use wirehose_core::wire::Payload;
 use wirehose_core::{
-    Ack, AckStatus, BuildContext, ConfigProblem, Event, QuarantineReport, Record, RunStats, Source,
-    SourceConfig, SourceContext, SourceInfo, StageError, now_rfc3339,
+    Ack, AckStatus, BuildContext, ConfigProblem, Event, Evidence, InputInfo, Record, Rejection,
+    RunStats, Settled, Source, SourceConfig, SourceContext, StageError,
 };
-
-/// Header carrying the input path (set by the NATS sink).
-const HEADER_PATH: &str = "Wirehose-Path";
-/// Header carrying the receive time (set by the NATS sink).
-const HEADER_RECEIVED_AT: &str = "Wirehose-Received-At";
-
-/// What a message carries.
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Payload {
-    /// Raw article bytes, to be normalized here. The default.
-    #[default]
-    Raw,
-    /// A record as JSON (already normalized and extracted upstream).
-    Record,
-}
 
 fn default_url() -> String {
     "nats://127.0.0.1:4222".to_string()
+}
+fn default_payload() -> Payload {
+    Payload::Raw
 }
 fn default_max_in_flight() -> usize {
     256
@@ -68,7 +58,7 @@ pub struct NatsSourceConfig {
     #[serde(default)]
     pub stream_subjects: Option<Vec<String>>,
     /// `raw` (article bytes) or `record` (JSON records). Default `raw`.
-    #[serde(default)]
+    #[serde(default = "default_payload")]
     pub payload: Payload,
     /// Most messages held unacknowledged by this process. Default 256.
     #[serde(default = "default_max_in_flight")]
@@ -114,10 +104,8 @@ pub struct NatsSource {
 
 struct InFlight {
     acker: jetstream::message::Acker,
-    id: String,
-    subject: String,
+    input: InputInfo,
     payload: Vec<u8>,
-    read_at: Instant,
 }
 
 type Completion = BoxFuture<'static, (InFlight, AckStatus)>;
@@ -168,78 +156,47 @@ impl NatsSource {
                 .and_then(|h| h.get(name))
                 .map(|v| v.as_str().to_string())
         };
-        match self.config.payload {
-            Payload::Raw => {
-                let mut record = Record::from_raw(
-                    message.payload.to_vec(),
-                    SourceInfo {
-                        path: header(HEADER_PATH)
-                            .unwrap_or_else(|| message.subject.to_string())
-                            .into(),
-                        bytes: message.payload.len() as u64,
-                        received_at: header(HEADER_RECEIVED_AT).unwrap_or_else(now_rfc3339),
-                    },
-                );
-                if let Some(id) = header("Nats-Msg-Id").filter(|id| !id.is_empty()) {
-                    record.id = id;
-                }
-                Ok(record)
-            }
-            Payload::Record => serde_json::from_slice(&message.payload)
-                .map_err(|e| format!("message is not a record: {e}")),
-        }
+        wire::decode(
+            self.config.payload,
+            header,
+            &message.payload,
+            message.subject.as_str(),
+        )
     }
 
+    /// Settles a message whose acknowledgement resolved, then acks,
+    /// terminates or naks it.
     async fn complete(&self, cx: &SourceContext, done: InFlight, status: AckStatus) {
-        let span = info_span!("article", record_id = %done.id, file = %done.subject);
-        let _entered = span.enter();
-        match status {
-            AckStatus::Delivered { timings } => {
-                if let Err(err) = done.acker.ack().await {
-                    warn!(error = %err, "ack failed; the message will be redelivered (sinks write idempotently)");
-                    return;
-                }
-                let stages = wirehose_core::format_timings(&timings);
-                info!(stage = %cx.key, total_ms = done.read_at.elapsed().as_secs_f64() * 1000.0, stages = %stages, "article completed");
-                RunStats::bump(&cx.stats.completed);
-            }
-            AckStatus::Rejected(rejection) => {
-                let report = QuarantineReport {
-                    input: done.subject.clone().into(),
-                    id: Some(done.id.clone()),
-                    component: rejection.component.clone(),
-                    reason: rejection.reason.clone(),
-                    hint: rejection.hint.clone(),
-                    at: now_rfc3339(),
-                };
-                let quarantine = cx.quarantine.clone();
-                let name = format!("nats-{}.txt", done.id);
-                let payload = done.payload;
-                let written = tokio::task::spawn_blocking(move || {
-                    quarantine.put_bytes(&report, &name, &payload)
-                })
-                .await;
-                match written {
-                    Ok(Ok(path)) => {
-                        warn!(stage = %rejection.component, reason = %rejection.reason, hint = %rejection.hint, report = %path.display(), "article quarantined");
-                        if let Err(err) = done.acker.ack_with(AckKind::Term).await {
-                            warn!(error = %err, "terminating the message failed; it may be redelivered");
-                        }
-                        RunStats::bump(&cx.stats.quarantined);
-                    }
-                    _ => {
-                        error!(reason = %rejection.reason, "cannot write the quarantine; leaving the message for redelivery");
-                        let _ = done
-                            .acker
-                            .ack_with(AckKind::Nak(Some(Duration::from_secs(5))))
-                            .await;
-                    }
+        let span = done.input.span();
+        // Ack before settling: a failed ack leaves the message to be
+        // redelivered, so the article is not complete yet.
+        if matches!(status, AckStatus::Delivered { .. })
+            && let Err(err) = done.acker.ack().await
+        {
+            span.in_scope(|| warn!(error = %err, "ack failed; the message will be redelivered (sinks write idempotently)"));
+            return;
+        }
+        let name = format!("nats-{}.txt", done.input.id.as_deref().unwrap_or_default());
+        let evidence = Evidence::Bytes {
+            name,
+            bytes: done.payload,
+        };
+        match cx.settle(&done.input, status, evidence).await {
+            Settled::Done => {}
+            Settled::Quarantined { .. } => {
+                if let Err(err) = done.acker.ack_with(AckKind::Term).await {
+                    span.in_scope(|| {
+                        warn!(error = %err, "terminating the message failed; it may be redelivered")
+                    });
                 }
             }
-            AckStatus::Lost => {
-                warn!(
-                    "article was not delivered (a component stopped); the message will be redelivered"
-                );
+            Settled::Unwritable { .. } => {
+                let _ = done
+                    .acker
+                    .ack_with(AckKind::Nak(Some(Duration::from_secs(5))))
+                    .await;
+            }
+            Settled::Lost => {
                 let _ = done.acker.ack_with(AckKind::Nak(None)).await;
             }
         }
@@ -287,13 +244,15 @@ impl Source for NatsSource {
                     Some(Err(err)) => warn!(error = %err, "nats message error"),
                     Some(Ok(message)) => {
                         let (message, acker) = message.split();
-                        let subject = message.subject.to_string();
                         let done = |id: String| InFlight {
                             acker,
-                            id,
-                            subject,
+                            input: InputInfo {
+                                id: Some(id),
+                                file: message.subject.to_string().into(),
+                                bytes: message.payload.len() as u64,
+                                read_at: Instant::now(),
+                            },
                             payload: message.payload.to_vec(),
-                            read_at: Instant::now(),
                         };
                         match self.record(&message) {
                             Ok(record) => {
@@ -312,11 +271,13 @@ impl Source for NatsSource {
                                 }));
                             }
                             Err(reason) => {
-                                let (ack, waiter) = Ack::new();
-                                ack.reject(&cx.key, reason, "publish records with the nats sink's matching payload setting");
-                                let status = waiter.await.unwrap_or(AckStatus::Lost);
+                                let rejection = Rejection {
+                                    component: cx.key.clone(),
+                                    reason,
+                                    hint: "publish records with the nats sink's matching payload setting".into(),
+                                };
                                 let done = done(wirehose_core::article_id(&message.payload));
-                                self.complete(&cx, done, status).await;
+                                self.complete(&cx, done, AckStatus::Rejected(rejection)).await;
                             }
                         }
                     }
