@@ -145,7 +145,10 @@ fn a_second_daemon_on_a_locked_state_dir_opens_no_store() {
     dir.write("second.toml", second);
     let (status, _, stderr) = dir.run(&["run", "--config", "second.toml"]);
     assert_eq!(status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("locked by another wirehose process"), "{stderr}");
+    assert!(
+        stderr.contains("locked by another wirehose process"),
+        "{stderr}"
+    );
     assert!(!dir.path("state/stories-stories2.db").exists());
     assert!(!dir.path("out2").exists());
     let (status, log) = first.stop();
