@@ -1,0 +1,123 @@
+//! Phase one (build: validate, no I/O) and phase two (lock the state
+//! directory, open the transforms) of starting a pipeline.
+
+use std::fs::File;
+
+use crate::config::Config;
+use crate::error::{ConfigProblem, ConfigProblems, CoreError};
+use crate::stage::{BuildContext, BuiltTransform, OpenContext, Sink, Source, Transform};
+
+/// A built component: its id, type name and runtime object(s).
+pub(super) struct Component<T> {
+    pub(super) id: String,
+    pub(super) type_name: String,
+    pub(super) runtime: T,
+}
+
+/// The worker instances of one opened transform.
+pub(super) type Workers = Vec<Box<dyn Transform>>;
+
+pub(super) struct Built {
+    pub(super) sources: Vec<Component<Box<dyn Source>>>,
+    pub(super) transforms: Vec<Component<(usize, Box<dyn BuiltTransform>)>>,
+    pub(super) sinks: Vec<Component<Box<dyn Sink>>>,
+}
+
+/// Builds every component; see [`super::build`].
+pub(super) fn build_components(config: &Config) -> Result<Built, CoreError> {
+    let mut problems: Vec<ConfigProblem> = Vec::new();
+    let cx = |kind: &str, id: &str| BuildContext {
+        key: format!("{kind}.{id}"),
+        id: id.to_string(),
+        state_dir: config.state_dir.clone(),
+    };
+    let mut built = Built {
+        sources: Vec::new(),
+        transforms: Vec::new(),
+        sinks: Vec::new(),
+    };
+    for spec in &config.sources {
+        match spec.config.build(&cx("sources", &spec.id)) {
+            Ok(runtime) => built.sources.push(Component {
+                id: spec.id.clone(),
+                type_name: spec.type_name.clone(),
+                runtime,
+            }),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    for spec in &config.transforms {
+        match spec.config.build(&cx("transforms", &spec.id)) {
+            Ok(runtime) => built.transforms.push(Component {
+                id: spec.id.clone(),
+                type_name: spec.type_name.clone(),
+                runtime: (spec.workers, runtime),
+            }),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    for spec in &config.sinks {
+        match spec.config.build(&cx("sinks", &spec.id)) {
+            Ok(runtime) => built.sinks.push(Component {
+                id: spec.id.clone(),
+                type_name: spec.type_name.clone(),
+                runtime,
+            }),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    if problems.is_empty() {
+        Ok(built)
+    } else {
+        Err(ConfigProblems(problems).into())
+    }
+}
+
+/// Phase two: opens every transform (its stores, under the locked state
+/// directory) and returns its worker instances.
+pub(super) fn open_transforms(
+    transforms: Vec<Component<(usize, Box<dyn BuiltTransform>)>>,
+    config: &Config,
+) -> Result<Vec<Component<Workers>>, CoreError> {
+    transforms
+        .into_iter()
+        .map(|component| {
+            let (workers, built) = component.runtime;
+            let cx = OpenContext {
+                key: format!("transforms.{}", component.id),
+                id: component.id.clone(),
+                state_dir: config.state_dir.clone(),
+                workers,
+            };
+            let instances = built.open(&cx).map_err(|source| CoreError::Open {
+                component: cx.key.clone(),
+                source,
+            })?;
+            Ok(Component {
+                id: component.id,
+                type_name: component.type_name,
+                runtime: instances,
+            })
+        })
+        .collect()
+}
+
+pub(super) fn lock_state_dir(config: &Config) -> Result<File, CoreError> {
+    let dir = &config.state_dir;
+    let state_err = |source| CoreError::StateDir {
+        path: dir.clone(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(state_err)?;
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("lock"))
+        .map_err(state_err)?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(CoreError::StateLocked { path: dir.clone() }),
+        Err(std::fs::TryLockError::Error(source)) => Err(state_err(source)),
+    }
+}
