@@ -1,13 +1,13 @@
 //! Scale-out over real NATS JetStream and PostgreSQL servers on this machine:
-//! an edge and three workers as separate processes.
+//! an edge, three workers and the stories process as separate processes
+//! (`config/edge.toml`, `config/worker.toml`, `config/stories.toml`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::synth::article;
 use crate::util::{Daemon, Dir, article_id, repo_file};
 
 const PG: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -87,10 +87,9 @@ impl Drop for Cleanup {
             ])
             .arg(format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema))
             .output();
-        nats(&format!(
-            "PUB $JS.API.STREAM.DELETE.{} 0\r\n\r\n",
-            self.stream
-        ));
+        for stream in [self.stream.clone(), format!("{}_records", self.stream)] {
+            nats(&format!("PUB $JS.API.STREAM.DELETE.{stream} 0\r\n\r\n"));
+        }
     }
 }
 
@@ -110,9 +109,39 @@ fn spawn(dir: &Dir, config: &str, state: &str, env: &[(&str, &str)]) -> Daemon {
     Daemon { child, log_path }
 }
 
+/// A made-up word of 5 to 9 letters, distinct for every (n, k): articles
+/// built from them share no content words, so only copies make a story.
+fn word(n: usize, k: usize) -> String {
+    let mut x = (n as u64 * 1_000_003 + k as u64 * 7_919 + 11).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let len = 5 + (x % 5) as usize;
+    (0..len)
+        .map(|_| {
+            x = x.rotate_left(7).wrapping_mul(0x2545_F491_4F6C_DD1D);
+            (b'a' + (x % 26) as u8) as char
+        })
+        .collect()
+}
+
+/// Article `n` and two near-copies of it, as three distinct files: the
+/// second adds an update line, the third changes one word of its lead.
+fn triple(n: usize) -> [String; 3] {
+    let words: Vec<String> = (0..60).map(|k| word(n, k)).collect();
+    let sentence = |from: usize| {
+        let mut text = words[from..from + 12].join(" ");
+        text.push('.');
+        text[..1].to_uppercase() + &text[1..]
+    };
+    let title = format!("Council weighs {} {} plan", words[0], words[1]);
+    let body: Vec<String> = (0..4).map(|p| sentence(p * 12)).collect();
+    let original = format!("{title}\n\n{}\n", body.join("\n\n"));
+    let updated = format!("{original}\nThis story has been updated.\n");
+    let edited = original.replacen(&words[13], "revised", 1);
+    [original, updated, edited]
+}
+
 #[test]
-fn edge_and_three_workers_survive_a_killed_worker() {
-    scenario(3000, true, "5", Duration::from_secs(180));
+fn edge_three_workers_and_stories_survive_a_killed_worker() {
+    scenario(200, true, "5", Duration::from_secs(180));
 }
 
 /// Three workers share one consumer whose max_ack_pending they can fill
@@ -120,10 +149,15 @@ fn edge_and_three_workers_survive_a_killed_worker() {
 /// redelivery 300 s away, a stall could not be rescued within the deadline.
 #[test]
 fn three_workers_never_stall_on_the_shared_ack_limit() {
-    scenario(1500, false, "300", Duration::from_secs(60));
+    scenario(500, false, "300", Duration::from_secs(60));
 }
 
-fn scenario(total: usize, kill: bool, ack_wait: &str, finish_within: Duration) {
+/// Runs an edge, three workers and the stories process; writes `triples`
+/// articles with two near-copies each (kills a worker midway when `kill`),
+/// then checks PostgreSQL: every file once, and each triple in one story of
+/// its own.
+fn scenario(triples: usize, kill: bool, ack_wait: &str, finish_within: Duration) {
+    let total = triples * 3;
     psql("SELECT 1");
     nats("");
     let schema = unique("wh_scale");
@@ -133,8 +167,11 @@ fn scenario(total: usize, kill: bool, ack_wait: &str, finish_within: Duration) {
         stream: stream.clone(),
     };
     let dir = Dir::new("");
-    let edge_config = repo_file("config/edge.toml");
-    let worker_config = repo_file("config/worker.toml");
+    let config = |name: &str| {
+        repo_file(&format!("config/{name}.toml"))
+            .display()
+            .to_string()
+    };
     let inbox = dir.path("inbox");
     let env = [
         ("WIREHOSE_INBOX", inbox.to_str().unwrap()),
@@ -145,38 +182,41 @@ fn scenario(total: usize, kill: bool, ack_wait: &str, finish_within: Duration) {
         ("WIREHOSE_ACK_WAIT_SECS", ack_wait),
     ];
     let mut workers: Vec<Option<Daemon>> = (0..3)
-        .map(|n| {
-            Some(spawn(
-                &dir,
-                worker_config.to_str().unwrap(),
-                &format!("worker-{n}"),
-                &env,
-            ))
-        })
+        .map(|n| Some(spawn(&dir, &config("worker"), &format!("worker-{n}"), &env)))
         .collect();
-    for worker in workers.iter().flatten() {
+    let stories = spawn(&dir, &config("stories"), "stories", &env);
+    for daemon in workers.iter().flatten().chain([&stories]) {
         assert!(
-            worker.wait_for_log("consuming from nats", Duration::from_secs(30)),
+            daemon.wait_for_log("consuming from nats", Duration::from_secs(30)),
             "{}",
-            worker.log()
+            daemon.log()
         );
     }
-    let edge = spawn(&dir, edge_config.to_str().unwrap(), "edge", &env);
+    let edge = spawn(&dir, &config("edge"), "edge", &env);
     assert!(
         edge.wait_for_log("watching directory", Duration::from_secs(30)),
         "{}",
         edge.log()
     );
 
-    let texts: Vec<String> = (0..total).map(|n| article(50_000 + n, 3)).collect();
-    let expected: HashSet<String> = texts.iter().map(|t| article_id(t.as_bytes())).collect();
-    // A paced writer (about 3 s for 3,000 files), so the kill below lands
-    // midway whatever the build mode and the machine's speed.
+    // file name → (triple, text); the copies of a triple are spread over the
+    // run so that they land on different workers.
+    let files: Vec<(String, usize, String)> = (0..3)
+        .flat_map(|copy| (0..triples).map(move |n| (copy, n)))
+        .map(|(copy, n)| (format!("a{n:04}-{copy}.txt"), n, triple(n)[copy].clone()))
+        .collect();
+    let triple_of: HashMap<String, usize> = files
+        .iter()
+        .map(|(_, n, text)| (article_id(text.as_bytes()), *n))
+        .collect();
+    assert_eq!(triple_of.len(), total, "every file is a distinct article");
+    // A paced writer, so the kill below lands midway whatever the build mode
+    // and the machine's speed.
     let inbox_dir = dir.path("inbox");
     let writer = std::thread::spawn(move || {
-        for (n, text) in texts.into_iter().enumerate() {
-            std::fs::write(inbox_dir.join(format!("a{n:05}.txt")), text).unwrap();
-            std::thread::sleep(Duration::from_millis(1));
+        for (name, _, text) in files {
+            std::fs::write(inbox_dir.join(name), text).unwrap();
+            std::thread::sleep(Duration::from_millis(3));
         }
     });
     let count = || {
@@ -215,20 +255,30 @@ fn scenario(total: usize, kill: bool, ack_wait: &str, finish_within: Duration) {
         format!("{total}|{total}"),
         "exactly {total} articles, each once ({at_kill} at the kill point; short without a kill: the workers stalled)"
     );
-    let ids: HashSet<String> = psql(&format!("SELECT id FROM {schema}.articles"))
-        .lines()
-        .map(str::to_string)
-        .collect();
-    assert_eq!(ids, expected, "the stored articles are the ones written");
+    let mut stories_of: HashMap<usize, HashSet<String>> = HashMap::new();
+    for line in psql(&format!("SELECT id, story FROM {schema}.articles")).lines() {
+        let (id, story) = line.split_once('|').unwrap();
+        let n = *triple_of
+            .get(id)
+            .unwrap_or_else(|| panic!("stored article {id} was never written"));
+        assert!(!story.is_empty(), "article {id} has no story");
+        stories_of.entry(n).or_default().insert(story.to_string());
+    }
+    assert_eq!(stories_of.len(), triples);
+    for (n, stories) in &stories_of {
+        assert_eq!(stories.len(), 1, "triple {n} got stories {stories:?}");
+    }
+    let distinct: HashSet<&String> = stories_of.values().flatten().collect();
+    assert_eq!(distinct.len(), triples, "each triple is a story of its own");
     let entities: usize = psql(&format!("SELECT COUNT(*) FROM {schema}.mentions"))
         .parse()
         .unwrap();
-    assert!(entities > total, "mentions stored");
+    assert!(entities > 0, "mentions stored");
 
     let (status, _) = edge.stop();
     assert!(status.success());
-    for worker in workers.into_iter().flatten() {
-        let (status, log) = worker.stop();
+    for daemon in workers.into_iter().flatten().chain([stories]) {
+        let (status, log) = daemon.stop();
         assert!(status.success(), "{log}");
     }
 }
