@@ -66,6 +66,13 @@ pub enum Eval {
         #[arg(long)]
         data: PathBuf,
     },
+    /// Score normalize + extract on real copy: a folder of NAME.txt files with
+    /// a truth.jsonl (title, dateline, agency, published, language, …).
+    Copy {
+        /// The folder, e.g. ../shared/data/realcopy/reuters-flow.
+        #[arg(long)]
+        data: PathBuf,
+    },
     /// Score story clustering (B-cubed) on a Multi-News clusters file.
     Stories {
         /// One JSON object per line with `documents` (texts of one story).
@@ -122,6 +129,13 @@ pub fn eval(which: Eval) -> Result<()> {
             let scores = wirehose_eval::quotes::evaluate(&data, &default_extract_config()?)
                 .with_context(|| format!("evaluating quotes on {}", data.display()))?;
             println!("{scores}");
+        }
+        Eval::Copy { data } => {
+            let normalize: wirehose_normalize::NormalizeConfig = toml::from_str("")?;
+            let scores =
+                wirehose_eval::copy::evaluate(&data, &normalize, &default_extract_config()?)
+                    .with_context(|| format!("evaluating real copy in {}", data.display()))?;
+            print!("{scores}");
         }
         Eval::Stories { data, seed } => {
             let scores = wirehose_eval::stories::evaluate(

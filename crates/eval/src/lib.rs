@@ -1,6 +1,8 @@
 //! Scoring wirehose on public data sets, for `wirehose eval …`: named
 //! entities on CoNLL-style files ([`ner`]), direct quotes and speakers on
-//! PolNeAR ([`quotes`]) and story clustering on Multi-News ([`stories`]).
+//! PolNeAR ([`quotes`]), story clustering on Multi-News ([`stories`]) and
+//! normalize + extract on real wire and web copy with the publishers' own
+//! metadata ([`copy`]).
 //!
 //! Every evaluation drives the real stages (the `extract` and `stories`
 //! transforms, the tagger) on the data, so the figures are the daemon's. No
@@ -8,7 +10,8 @@
 //!
 //! Main entry points: [`ner::evaluate`] → [`ner::NerReport`],
 //! [`quotes::evaluate`] → [`quotes::QuoteScores`], [`stories::evaluate`] →
-//! [`stories::StoryScores`]; each report prints itself with `Display`.
+//! [`stories::StoryScores`], [`copy::evaluate`] → [`copy::CopyScores`]; each
+//! report prints itself with `Display`.
 //!
 //! # Example
 //!
@@ -22,6 +25,7 @@
 
 #![deny(missing_docs)]
 
+pub mod copy;
 mod error;
 pub mod ner;
 pub mod quotes;
