@@ -3,7 +3,8 @@
 //!
 //! [`find`] reads the body as a stream of tokens (numbers, words, symbols)
 //! and reports each number phrase that is followed by what it counts as an
-//! [`Amount`]. It compiles nothing: the word lists are constants.
+//! [`Amount`]. It compiles nothing: the word lists (`data/amounts/`) are
+//! parsed once, at first use.
 //!
 //! # What is reported
 //!
@@ -72,7 +73,7 @@ fn money(s: &Stream, i: usize) -> Option<(Found, usize)> {
     let mut j = i;
     let mut code = None;
     if s.kind(i) == Some(Kind::Word) && s.tight(i + 1) && s.is_sym(i + 1, "$") {
-        code = Some(lookup(DOLLAR_PREFIXES, s.text(i))?);
+        code = Some(lookup(&DOLLAR_PREFIXES, s.text(i))?);
         // `US$` must not be glued to a word before.
         j = i + 1;
     }

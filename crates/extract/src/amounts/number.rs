@@ -41,7 +41,7 @@ pub(super) fn numeric(s: &Stream, i: usize) -> Option<Number> {
     let mut suffixed = false;
     if s.tight(next)
         && s.kind(next) == Some(Kind::Word)
-        && let Some(scale) = lookup(SCALE_SUFFIXES, s.text(next))
+        && let Some(scale) = lookup(&SCALE_SUFFIXES, s.text(next))
         && SCALE_SUFFIXES.iter().any(|(w, _)| *w == s.text(next))
     {
         value *= scale;

@@ -138,12 +138,12 @@ fn currency_of_noun(s: &Stream, first: usize, head: usize) -> Option<&'static st
     let word = s.text(head);
     if word.eq_ignore_ascii_case("dollars") || word.eq_ignore_ascii_case("dollar") {
         for k in first..head {
-            if let Some(code) = lookup(DOLLAR_KINDS, s.text(k)) {
+            if let Some(code) = lookup(&DOLLAR_KINDS, s.text(k)) {
                 return Some(code);
             }
         }
     }
-    lookup(CURRENCY_WORDS, word)
+    lookup(&CURRENCY_WORDS, word)
 }
 
 /// The unit after a number phrase ending before token `j`.
