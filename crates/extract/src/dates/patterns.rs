@@ -4,6 +4,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::lexicon::YEAR_NOUNS;
+
 /// Horizontal white space between the words of one expression.
 const SP: &str = r"[ \t\xA0]+";
 const MONTHS_FULL: &str =
@@ -38,6 +40,11 @@ fn compile(pattern: &str) -> Regex {
 impl Patterns {
     pub(super) fn new() -> Patterns {
         let month = format!(r"(?P<month>(?:{MONTHS_FULL}|{MONTHS_ABBR})(?-u:\b)\.?)");
+        let year_nouns = YEAR_NOUNS
+            .iter()
+            .map(|noun| regex::escape(noun))
+            .collect::<Vec<_>>()
+            .join("|");
         let year_opt = format!(
             r"(?:,?{SP}(?P<year>{YEAR})(?-u:\b)|{SP}of{SP}(?P<rel>last|this|next){SP}year(?-u:\b))?"
         );
@@ -72,7 +79,7 @@ impl Patterns {
                 r"(?-u:\b)(?:[Ff]rom|[Bb]etween){SP}{YEAR}(?:{SP})?(?:to|and|until|through|-|–)(?:{SP})?(?P<year>{YEAR})(?-u:\b)"
             )),
             year_noun: compile(&format!(
-                r"(?-u:\b)(?:[Tt]he|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir|[Tt]his|[Tt]hat){SP}(?P<year>{YEAR}){SP}(?:presidential|general|midterms?|primary|primaries|elections?|campaign|race|census|budget|Olympics|World|summit|war|agreement|deal|accord|report|survey|poll|vote|referendum|season|convention|debate|attacks?|law|ceasefire|crisis|uprising|revolution|coup|invasion|earthquake|floods?|Games|cycle|contest|nomination|caucus(?:es)?)(?-u:\b)"
+                r"(?-u:\b)(?:[Tt]he|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir|[Tt]his|[Tt]hat){SP}(?P<year>{YEAR}){SP}(?:{year_nouns})(?-u:\b)"
             )),
         }
     }
