@@ -29,6 +29,8 @@ pub(super) static ABBREVIATIONS: LazyLock<Vec<&'static str>> =
 /// Dashes that introduce the name signing a quote.
 pub(super) const DASHES: [char; 5] = ['-', '—', '–', '―', '‒'];
 
+/// Pronouns that may be a speaker. Code, not a word list: the speaker
+/// classifier gives `he` and `she` their gender.
 pub(super) const PRONOUNS: &[&str] = &["he", "she", "they", "we", "i", "it"];
 
 /// Lowercase words that end a speaker phrase when walking back from a cue
