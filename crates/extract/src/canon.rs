@@ -165,6 +165,16 @@ mod tests {
     }
 
     #[test]
+    fn every_builtin_canonical_name_has_a_type() {
+        for (canonical, _) in BUILTIN.iter() {
+            assert!(
+                BUILTIN_TYPES.iter().any(|(name, _)| name == canonical),
+                "{canonical} has no row in data/canon/types.tsv"
+            );
+        }
+    }
+
+    #[test]
     fn config_extends_and_overrides() {
         let mut extra = HashMap::new();
         extra.insert("Daesh".to_string(), vec!["ISIS".to_string()]);
