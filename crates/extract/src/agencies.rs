@@ -1,49 +1,15 @@
 //! Wire agencies named in an article.
 
+use std::sync::LazyLock;
+
 use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::lists::pairs;
 
 /// Surface forms and the canonical agency name they stand for. Case-sensitive:
 /// `AP` is the agency, `ap` is not.
-const AGENCIES: &[(&str, &str)] = &[
-    ("AFP", "AFP"),
-    ("Agence France-Presse", "AFP"),
-    ("Agence France Presse", "AFP"),
-    ("AP", "AP"),
-    ("Associated Press", "AP"),
-    ("Reuters", "Reuters"),
-    ("TASS", "TASS"),
-    ("Tass", "TASS"),
-    ("ITAR-TASS", "TASS"),
-    ("Xinhua", "Xinhua"),
-    ("Interfax", "Interfax"),
-    ("RIA Novosti", "RIA Novosti"),
-    ("Sputnik", "Sputnik"),
-    ("Anadolu Agency", "Anadolu"),
-    ("Anadolu", "Anadolu"),
-    ("EFE", "EFE"),
-    ("ANSA", "ANSA"),
-    ("dpa", "dpa"),
-    ("Deutsche Presse-Agentur", "dpa"),
-    ("Kyodo", "Kyodo"),
-    ("Yonhap", "Yonhap"),
-    ("PTI", "PTI"),
-    ("Press Trust of India", "PTI"),
-    ("ANI", "ANI"),
-    ("IANS", "IANS"),
-    ("UPI", "UPI"),
-    ("United Press International", "UPI"),
-    ("Bernama", "Bernama"),
-    ("Antara", "Antara"),
-    ("IRNA", "IRNA"),
-    ("KCNA", "KCNA"),
-    ("WAFA", "WAFA"),
-    ("SANA", "SANA"),
-    ("MENA", "MENA"),
-    ("APA", "APA"),
-    ("CTK", "CTK"),
-    ("PAP", "PAP"),
-    ("Ukrinform", "Ukrinform"),
-];
+static AGENCIES: LazyLock<Vec<(&'static str, &'static str)>> =
+    LazyLock::new(|| pairs(include_str!("../data/agencies.tsv")));
 
 /// Finds agency names with word boundaries, in order of first appearance.
 #[derive(Debug)]

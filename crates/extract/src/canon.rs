@@ -13,136 +13,41 @@
 //! the full name used elsewhere in the article.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use wirehose_ner::geo::{Gazetteer, PlaceKind};
 
+use crate::lists::pairs;
+
 /// The built-in alias table: canonical name, then its aliases.
-pub const BUILTIN: &[(&str, &[&str])] = &[
-    (
-        "Islamic State",
-        &[
-            "ISIS",
-            "ISIL",
-            "Daesh",
-            "Da'esh",
-            "IS",
-            "Islamic State of Iraq and the Levant",
-            "Islamic State of Iraq and Syria",
-            "Islamic State group",
-        ],
-    ),
-    ("United Nations", &["UN", "U.N.", "the United Nations"]),
-    (
-        "UN Security Council",
-        &[
-            "U.N. Security Council",
-            "United Nations Security Council",
-            "Security Council",
-        ],
-    ),
-    ("European Union", &["EU", "E.U."]),
-    (
-        "NATO",
-        &[
-            "Nato",
-            "North Atlantic Treaty Organization",
-            "North Atlantic Alliance",
-        ],
-    ),
-    ("Sergey Lavrov", &["Sergei Lavrov"]),
-    ("Kyiv", &["Kiev"]),
-    (
-        "Al-Qaeda",
-        &["al-Qaeda", "al Qaeda", "Al Qaeda", "al-Qaida", "Al-Qaida"],
-    ),
-    ("Hezbollah", &["Hizbollah", "Hizbullah"]),
-    ("Kremlin", &["the Kremlin"]),
-    ("Pentagon", &["the Pentagon"]),
-    ("White House", &["the White House"]),
-    (
-        "Bashar al-Assad",
-        &["Bashar Assad", "Bashar al Assad", "Bashar el-Assad"],
-    ),
-    (
-        "Mohammed bin Salman",
-        &["Mohammad bin Salman", "Muhammad bin Salman", "MBS"],
-    ),
-    ("Kim Jong Un", &["Kim Jong-un", "Kim Jong-Un"]),
-    ("Xi Jinping", &["Xi Jin Ping"]),
-];
+pub static BUILTIN: LazyLock<Vec<(&'static str, Vec<&'static str>)>> =
+    LazyLock::new(|| grouped(pairs(include_str!("../data/canon/aliases.tsv"))));
 
 /// The type of the built-in canonical names that are not places.
-const BUILTIN_TYPES: &[(&str, &str)] = &[
-    ("Islamic State", "ORG"),
-    ("United Nations", "ORG"),
-    ("UN Security Council", "ORG"),
-    ("European Union", "ORG"),
-    ("NATO", "ORG"),
-    ("Sergey Lavrov", "PER"),
-    ("Kyiv", "LOC"),
-    ("Al-Qaeda", "ORG"),
-    ("Hezbollah", "ORG"),
-    ("Kremlin", "ORG"),
-    ("Pentagon", "ORG"),
-    ("White House", "ORG"),
-    ("Bashar al-Assad", "PER"),
-    ("Mohammed bin Salman", "PER"),
-    ("Kim Jong Un", "PER"),
-    ("Xi Jinping", "PER"),
-];
+static BUILTIN_TYPES: LazyLock<Vec<(&'static str, &'static str)>> =
+    LazyLock::new(|| pairs(include_str!("../data/canon/types.tsv")));
 
 /// People the news names by surname alone, with their full names: a lone
 /// surname resolves to the full name when the article itself gives none.
-const SURNAMES: &[(&str, &str)] = &[
-    ("Obama", "Barack Obama"),
-    ("Assad", "Bashar al-Assad"),
-    ("al-Assad", "Bashar al-Assad"),
-    ("Putin", "Vladimir Putin"),
-    ("Trump", "Donald Trump"),
-    ("Biden", "Joe Biden"),
-    ("Lavrov", "Sergey Lavrov"),
-    ("Kerry", "John Kerry"),
-    ("Pompeo", "Mike Pompeo"),
-    ("Tillerson", "Rex Tillerson"),
-    ("Blinken", "Antony Blinken"),
-    ("Merkel", "Angela Merkel"),
-    ("Macron", "Emmanuel Macron"),
-    ("Erdogan", "Recep Tayyip Erdogan"),
-    ("Netanyahu", "Benjamin Netanyahu"),
-    ("Zelensky", "Volodymyr Zelensky"),
-    ("Zelenskiy", "Volodymyr Zelensky"),
-    ("Khamenei", "Ali Khamenei"),
-    ("Rouhani", "Hassan Rouhani"),
-    ("Medvedev", "Dmitry Medvedev"),
-    ("Peskov", "Dmitry Peskov"),
-    ("Shoigu", "Sergey Shoigu"),
-    ("Modi", "Narendra Modi"),
-    ("Guterres", "Antonio Guterres"),
-    ("Maduro", "Nicolas Maduro"),
-    ("Bolsonaro", "Jair Bolsonaro"),
-    ("Lukashenko", "Alexander Lukashenko"),
-    ("Xi", "Xi Jinping"),
-    ("Stoltenberg", "Jens Stoltenberg"),
-    ("de Mistura", "Staffan de Mistura"),
-];
+static SURNAMES: LazyLock<Vec<(&'static str, &'static str)>> =
+    LazyLock::new(|| pairs(include_str!("../data/canon/surnames.tsv")));
 
 /// Spelling variants of first names, mapped to one form.
-const FIRST_NAMES: &[(&str, &[&str])] = &[
-    ("Sergey", &["Sergei", "Serguei"]),
-    ("Alexey", &["Alexei", "Aleksei", "Aleksey"]),
-    ("Dmitry", &["Dmitri", "Dmitriy"]),
-    ("Andrey", &["Andrei"]),
-    ("Yury", &["Yuri", "Yuriy"]),
-    ("Nikolay", &["Nikolai"]),
-    ("Yevgeny", &["Evgeny", "Evgeni", "Yevgeni", "Evgeniy"]),
-    ("Gennady", &["Gennadi", "Gennadiy"]),
-    ("Vasily", &["Vasili", "Vasiliy"]),
-    ("Anatoly", &["Anatoli", "Anatoliy"]),
-    ("Valery", &["Valeri", "Valeriy"]),
-    ("Arkady", &["Arkadi", "Arkadiy"]),
-    ("Aleksandr", &["Alexandr"]),
-    ("Mohammed", &["Mohammad", "Muhammad", "Mohamed", "Muhammed"]),
-];
+static FIRST_NAMES: LazyLock<Vec<(&'static str, &'static str)>> =
+    LazyLock::new(|| pairs(include_str!("../data/canon/first_names.tsv")));
+
+/// Groups the rows of a two-column table by their first column, keeping the
+/// file's order: `(canonical, [alias, …])`.
+fn grouped(rows: Vec<(&'static str, &'static str)>) -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut groups: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
+    for (key, value) in rows {
+        match groups.last_mut() {
+            Some((last, values)) if *last == key => values.push(value),
+            _ => groups.push((key, vec![value])),
+        }
+    }
+    groups
+}
 
 /// The alias table of one extract component.
 #[derive(Debug, Clone)]
@@ -166,9 +71,9 @@ impl Aliases {
     /// alias in `extra` overrides a built-in one.
     pub fn new(extra: &HashMap<String, Vec<String>>) -> Aliases {
         let mut names = HashMap::new();
-        for (canonical, aliases) in BUILTIN {
+        for (canonical, aliases) in BUILTIN.iter() {
             names.insert(canonical.to_lowercase(), canonical.to_string());
-            for alias in *aliases {
+            for alias in aliases {
                 names.insert(alias.to_lowercase(), canonical.to_string());
             }
         }
@@ -179,13 +84,11 @@ impl Aliases {
             }
         }
         let mut first_names = HashMap::new();
-        for (canonical, variants) in FIRST_NAMES {
-            for variant in *variants {
-                first_names.insert(*variant, *canonical);
-            }
+        for (canonical, variant) in FIRST_NAMES.iter() {
+            first_names.insert(*variant, *canonical);
         }
         let mut types = HashMap::new();
-        for (canonical, kind) in BUILTIN_TYPES {
+        for (canonical, kind) in BUILTIN_TYPES.iter() {
             types.insert(canonical.to_string(), *kind);
         }
         Aliases {
@@ -259,6 +162,16 @@ mod tests {
         assert_eq!(aliases.canonical("Dmitri Peskov", "PER"), "Dmitry Peskov");
         assert_eq!(aliases.canonical("Sochi", "LOC"), "Sochi");
         assert_eq!(aliases.canonical("Georgia Smith", "PER"), "Georgia Smith");
+    }
+
+    #[test]
+    fn every_builtin_canonical_name_has_a_type() {
+        for (canonical, _) in BUILTIN.iter() {
+            assert!(
+                BUILTIN_TYPES.iter().any(|(name, _)| name == canonical),
+                "{canonical} has no row in data/canon/types.tsv"
+            );
+        }
     }
 
     #[test]

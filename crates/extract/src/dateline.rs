@@ -1,47 +1,16 @@
 //! Datelines: `Sochi (Russia), May 15 (AFP)`, `LONDON (Reuters) -`, `GENEVA U.S. …`.
 
+use std::sync::LazyLock;
+
 use regex::Regex;
 use wirehose_core::Dateline;
 use wirehose_text::calendar::month_number;
 
+use crate::lists::words;
+
 /// All-caps words that open sentences but are not places.
-const NOT_PLACES: &[&str] = &[
-    "UN",
-    "US",
-    "USA",
-    "UK",
-    "EU",
-    "NATO",
-    "ISIS",
-    "ISIL",
-    "IMF",
-    "WHO",
-    "CIA",
-    "FBI",
-    "NSA",
-    "OPEC",
-    "BREAKING",
-    "UPDATE",
-    "UPDATED",
-    "EXCLUSIVE",
-    "ANALYSIS",
-    "OPINION",
-    "WATCH",
-    "VIDEO",
-    "PHOTOS",
-    "NOTE",
-    "EDITOR",
-    "EDITORS",
-    "AFP",
-    "AP",
-    "TASS",
-    "REUTERS",
-    "THE",
-    "A",
-    "AN",
-    "IN",
-    "ON",
-];
+static NOT_PLACES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| words(include_str!("../data/not_places.txt")));
 
 /// Finds the dateline at the start of one of the first paragraphs.
 #[derive(Debug)]

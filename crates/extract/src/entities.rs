@@ -12,10 +12,12 @@
 //! - places carry `geo` from the GeoNames gazetteer.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use wirehose_core::{Entity, Geo, Mention};
 
 use crate::canon::Aliases;
+use crate::lists::words;
 use wirehose_ner::geo::Gazetteer;
 use wirehose_ner::tokenize::{self, Token};
 use wirehose_ner::{Model, TAGS, conll};
@@ -40,115 +42,16 @@ fn kind_name(kind: &str) -> &'static str {
 /// Titles that stand before a person's name; a tagged span holding one
 /// (`US Secretary of State Mike Pompeo`) is split into the name after it
 /// (a person) and what comes before the title.
-const ROLES: &[&str] = &[
-    "President",
-    "Secretary",
-    "Minister",
-    "Ministers",
-    "Representative",
-    "Envoy",
-    "Ambassador",
-    "Spokesman",
-    "Spokeswoman",
-    "Spokesperson",
-    "Chancellor",
-    "Premier",
-    "Senator",
-    "Sen.",
-    "Governor",
-    "Gov.",
-    "General",
-    "Gen.",
-    "Admiral",
-    "Commander",
-    "Chief",
-    "Director",
-    "Chairman",
-    "Chairwoman",
-    "Leader",
-    "King",
-    "Queen",
-    "Prince",
-    "Pope",
-    "Mayor",
-    "Judge",
-    "Prosecutor",
-    "Adviser",
-    "Advisor",
-    "Coordinator",
-    "Deputy",
-    "Vice",
-    "Colonel",
-    "Col.",
-    "Lt.",
-    "Sgt.",
-    "Captain",
-    "Capt.",
-    "Mr.",
-    "Mrs.",
-    "Ms.",
-    "Dr.",
-    "Prof.",
-];
+static ROLES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| words(include_str!("../data/entities/roles.txt")));
 
 /// Last words that make a name an organisation.
-const ORG_SUFFIXES: &[&str] = &[
-    "Institute",
-    "University",
-    "Council",
-    "Committee",
-    "Commission",
-    "Party",
-    "Ministry",
-    "Department",
-    "Agency",
-    "Bank",
-    "Corp",
-    "Corp.",
-    "Inc",
-    "Inc.",
-    "Ltd",
-    "Ltd.",
-    "Company",
-    "Group",
-    "Association",
-    "Foundation",
-    "Organization",
-    "Organisation",
-    "Union",
-    "Army",
-    "Front",
-    "Brigade",
-    "Brigades",
-    "Court",
-    "Parliament",
-    "Senate",
-    "Congress",
-    "Office",
-];
+static ORG_SUFFIXES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| words(include_str!("../data/entities/org_suffixes.txt")));
 
 /// Words of a title before its role word.
-const MODIFIERS: &[&str] = &[
-    "Special",
-    "Foreign",
-    "Prime",
-    "Defense",
-    "Defence",
-    "Interior",
-    "Finance",
-    "Deputy",
-    "Vice",
-    "Acting",
-    "Former",
-    "Senior",
-    "Top",
-    "Assistant",
-    "Under",
-    "Chief",
-    "State",
-    "Army",
-    "Military",
-];
+static MODIFIERS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| words(include_str!("../data/entities/title_modifiers.txt")));
 
 /// Splits a span of tokens at its role words: the part before the first
 /// role (a place when the gazetteer knows it) and the name after the last

@@ -1,5 +1,17 @@
 //! Language detection (whatlang), reported as ISO 639-1.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use crate::lists::pairs;
+
+/// ISO 639-3 code → ISO 639-1 code, for the languages that have one.
+static ISO_639_1: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
+    pairs(include_str!("../data/languages.tsv"))
+        .into_iter()
+        .collect()
+});
+
 /// Returns the ISO 639-1 code of `text`'s language when detection is reliable
 /// (or, for texts of at least 200 characters, when confidence is ≥ 0.5).
 pub fn detect(text: &str) -> Option<String> {
@@ -12,80 +24,8 @@ pub fn detect(text: &str) -> Option<String> {
     if !confident {
         return None;
     }
-    let code = match info.lang().code() {
-        "eng" => "en",
-        "fra" => "fr",
-        "deu" => "de",
-        "spa" => "es",
-        "ita" => "it",
-        "por" => "pt",
-        "rus" => "ru",
-        "ukr" => "uk",
-        "nld" => "nl",
-        "pol" => "pl",
-        "tur" => "tr",
-        "ara" => "ar",
-        "pes" => "fa",
-        "heb" => "he",
-        "hin" => "hi",
-        "ben" => "bn",
-        "urd" => "ur",
-        "cmn" => "zh",
-        "jpn" => "ja",
-        "kor" => "ko",
-        "vie" => "vi",
-        "ind" => "id",
-        "swe" => "sv",
-        "dan" => "da",
-        "nob" => "no",
-        "fin" => "fi",
-        "ces" => "cs",
-        "slk" => "sk",
-        "hun" => "hu",
-        "ron" => "ro",
-        "bul" => "bg",
-        "srp" => "sr",
-        "hrv" => "hr",
-        "slv" => "sl",
-        "ell" => "el",
-        "lit" => "lt",
-        "lav" => "lv",
-        "est" => "et",
-        "tha" => "th",
-        "kat" => "ka",
-        "hye" => "hy",
-        "aze" => "az",
-        "bel" => "be",
-        "cat" => "ca",
-        "afr" => "af",
-        "zul" => "zu",
-        "tgl" => "tl",
-        "tam" => "ta",
-        "tel" => "te",
-        "mar" => "mr",
-        "guj" => "gu",
-        "pan" => "pa",
-        "kan" => "kn",
-        "mal" => "ml",
-        "amh" => "am",
-        "epo" => "eo",
-        "lat" => "la",
-        "mkd" => "mk",
-        "uzb" => "uz",
-        "jav" => "jv",
-        "nep" => "ne",
-        "sin" => "si",
-        "khm" => "km",
-        "mya" => "my",
-        "aka" => "ak",
-        "sna" => "sn",
-        "yid" => "yi",
-        "tuk" => "tk",
-        "ori" => "or",
-        "cym" => "cy",
-        "gle" => "ga",
-        other => other,
-    };
+    let code = info.lang().code();
+    let code = ISO_639_1.get(code).copied().unwrap_or(code);
     Some(code.to_string())
 }
 

@@ -39,6 +39,7 @@ pub mod dates;
 pub mod entities;
 mod error;
 pub mod language;
+mod lists;
 pub mod quotes;
 
 use std::collections::HashMap;

@@ -33,6 +33,7 @@ use std::sync::LazyLock;
 use wirehose_text::hash::FastMap;
 
 use crate::NerError;
+use crate::lists::pairs;
 
 /// The compiled table shipped with wirehose.
 const BUILTIN: &str = include_str!("../models/places.tsv");
@@ -177,35 +178,8 @@ impl Gazetteer {
 
 /// Common English names the GeoNames tables lack or spell otherwise, as
 /// (ISO code, alias) pairs.
-const COUNTRY_ALIASES: &[(&str, &str)] = &[
-    ("US", "USA"),
-    ("US", "U.S."),
-    ("US", "U.S.A."),
-    ("US", "US"),
-    ("US", "America"),
-    ("US", "United States of America"),
-    ("GB", "Britain"),
-    ("GB", "Great Britain"),
-    ("GB", "UK"),
-    ("GB", "U.K."),
-    ("RU", "Russian Federation"),
-    ("KP", "DPRK"),
-    ("KR", "Republic of Korea"),
-    ("CZ", "Czech Republic"),
-    ("CZ", "Czechia"),
-    ("MM", "Burma"),
-    ("CI", "Ivory Coast"),
-    ("NL", "Holland"),
-    ("CD", "DR Congo"),
-    ("CD", "DRC"),
-    ("AE", "UAE"),
-    ("VA", "Vatican"),
-    ("PS", "Palestine"),
-    ("TR", "Turkiye"),
-    ("MK", "Macedonia"),
-    ("SY", "Syrian Arab Republic"),
-    ("IR", "Islamic Republic of Iran"),
-];
+static COUNTRY_ALIASES: LazyLock<Vec<(&'static str, &'static str)>> =
+    LazyLock::new(|| pairs(include_str!("../data/country_aliases.tsv")));
 
 fn is_latin_name(name: &str) -> bool {
     let mut chars = name.chars();

@@ -37,6 +37,7 @@ pub mod conll;
 mod error;
 pub mod features;
 pub mod geo;
+mod lists;
 pub mod tokenize;
 pub mod train;
 

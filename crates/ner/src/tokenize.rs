@@ -3,6 +3,10 @@
 //! apart, `'s` apart, abbreviations (`U.S.`, `Mr.`, `Jan.`) and hyphenated
 //! words whole.
 
+use std::sync::LazyLock;
+
+use crate::lists::words;
+
 /// A token: byte offsets into the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
@@ -12,12 +16,9 @@ pub struct Token {
     pub end: usize,
 }
 
-const ABBREVIATIONS: &[&str] = &[
-    "Mr", "Mrs", "Ms", "Dr", "Prof", "Gen", "Lt", "Col", "Maj", "Capt", "Sgt", "Adm", "Cmdr",
-    "Sen", "Rep", "Gov", "Pres", "Rev", "St", "Mt", "Ft", "Jr", "Sr", "Inc", "Corp", "Co", "Ltd",
-    "Bros", "No", "vs", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct",
-    "Nov", "Dec", "Ave", "Blvd", "Dept", "Univ", "approx", "est", "etc", "Gov't",
-];
+/// Abbreviations that keep their period (`data/abbreviations.txt`).
+static ABBREVIATIONS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| words(include_str!("../data/abbreviations.txt")));
 
 fn is_open_punct(c: char) -> bool {
     matches!(c, '"' | '“' | '‘' | '\'' | '(' | '[' | '{' | '«')

@@ -28,6 +28,7 @@
 
 mod clean;
 pub mod decode;
+mod lists;
 mod normalize;
 
 pub use decode::decode;

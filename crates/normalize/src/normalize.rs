@@ -1,6 +1,7 @@
 //! The normalize transform: configuration and the boilerplate rules.
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
@@ -11,6 +12,7 @@ use wirehose_core::{
 
 use crate::clean::{clean_text, paragraphs};
 use crate::decode::decode;
+use crate::lists::words;
 
 fn default_true() -> bool {
     true
@@ -53,59 +55,15 @@ impl TransformConfig for NormalizeConfig {
     }
 }
 
-const SHARE_LINES: &[&str] = &[
-    "share",
-    "share now",
-    "share this",
-    "share this article",
-    "share this story",
-    "share on facebook",
-    "share on twitter",
-    "tweet",
-    "email",
-    "print",
-    "whatsapp",
-    "facebook",
-    "twitter",
-    "linkedin",
-    "comments",
-    "comment",
-    "subscribe",
-    "follow us",
-    "click here",
-    "copy link",
-    "save",
-];
-const AD_LINES: &[&str] = &[
-    "advertisement",
-    "advertisements",
-    "ad",
-    "sponsored",
-    "sponsored content",
-    "story continues below advertisement",
-];
-const TRAILER_MARKERS: &[&str] = &[
-    "-",
-    "–",
-    "—",
-    "related",
-    "related news",
-    "related articles",
-    "related stories",
-    "related coverage",
-    "read more",
-    "read also",
-    "also read",
-    "see also",
-    "more on this",
-    "more on this story",
-    "more from",
-    "you may also like",
-    "recommended",
-    "more stories",
-    "latest news",
-    "trending",
-];
+/// Share buttons left as a paragraph (`data/share_lines.txt`).
+static SHARE_LINES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| words(include_str!("../data/share_lines.txt")));
+/// Advertisement markers left as a paragraph (`data/ad_lines.txt`).
+static AD_LINES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| words(include_str!("../data/ad_lines.txt")));
+/// Paragraphs that open a related-links trailer (`data/trailer_markers.txt`).
+static TRAILER_MARKERS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| words(include_str!("../data/trailer_markers.txt")));
 
 /// The runtime normalize transform.
 #[derive(Debug, Clone)]

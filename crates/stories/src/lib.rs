@@ -56,6 +56,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod lists;
 mod simhash;
 mod store;
 mod terms;
