@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use crate::lists::pairs;
+use wirehose_text::lists::pairs;
 
 /// Surface forms and the canonical agency name they stand for. Case-sensitive:
 /// `AP` is the agency, `ap` is not.

@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 
 use wirehose_ner::geo::{Gazetteer, PlaceKind};
 
-use crate::lists::pairs;
+use wirehose_text::lists::pairs;
 
 /// The built-in alias table: canonical name, then its aliases.
 pub static BUILTIN: LazyLock<Vec<(&'static str, Vec<&'static str>)>> =

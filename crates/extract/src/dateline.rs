@@ -6,7 +6,7 @@ use regex::Regex;
 use wirehose_core::Dateline;
 use wirehose_text::calendar::month_number;
 
-use crate::lists::words;
+use wirehose_text::lists::words;
 
 /// All-caps words that open sentences but are not places.
 static NOT_PLACES: LazyLock<Vec<&'static str>> =

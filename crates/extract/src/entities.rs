@@ -17,11 +17,11 @@ use std::sync::LazyLock;
 use wirehose_core::{Entity, Geo, Mention};
 
 use crate::canon::Aliases;
-use crate::lists::words;
 use wirehose_ner::geo::Gazetteer;
 use wirehose_ner::tokenize::{self, Token};
 use wirehose_ner::{Model, TAGS, conll};
 use wirehose_text::CharIndex;
+use wirehose_text::lists::words;
 
 struct Found {
     start: usize,

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use crate::lists::pairs;
+use wirehose_text::lists::pairs;
 
 /// ISO 639-3 code → ISO 639-1 code, for the languages that have one.
 static ISO_639_1: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {

@@ -39,7 +39,6 @@ pub mod dates;
 pub mod entities;
 mod error;
 pub mod language;
-mod lists;
 pub mod quotes;
 
 use std::collections::HashMap;
@@ -204,4 +203,16 @@ impl Transform for Extract {
 /// Registers every transform type of this crate.
 pub fn register(registry: &mut wirehose_core::Registry) {
     registry.register_transform::<ExtractConfig>("extract");
+}
+
+/// Every word list in `data/` parses, documents itself and lists no entry
+/// twice.
+#[cfg(test)]
+mod data_files_tests {
+    #[test]
+    fn every_data_file_parses_without_duplicates() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        let checked = wirehose_text::lists::check_data_dir(&dir).unwrap();
+        assert!(checked > 0);
+    }
 }

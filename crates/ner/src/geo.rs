@@ -33,7 +33,7 @@ use std::sync::LazyLock;
 use wirehose_text::hash::FastMap;
 
 use crate::NerError;
-use crate::lists::pairs;
+use wirehose_text::lists::pairs;
 
 /// The compiled table shipped with wirehose.
 const BUILTIN: &str = include_str!("../models/places.tsv");

@@ -37,7 +37,6 @@ pub mod conll;
 mod error;
 pub mod features;
 pub mod geo;
-mod lists;
 pub mod tokenize;
 pub mod train;
 
@@ -440,5 +439,17 @@ mod tests {
     fn headlines_are_upper() {
         assert!(sentence_is_upper(&["SOCCER", "-", "ROMA", "WIN"]));
         assert!(!sentence_is_upper(&["Roma", "win"]));
+    }
+}
+
+/// Every word list in `data/` parses, documents itself and lists no entry
+/// twice.
+#[cfg(test)]
+mod data_files_tests {
+    #[test]
+    fn every_data_file_parses_without_duplicates() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        let checked = wirehose_text::lists::check_data_dir(&dir).unwrap();
+        assert!(checked > 0);
     }
 }

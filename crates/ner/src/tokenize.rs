@@ -5,7 +5,7 @@
 
 use std::sync::LazyLock;
 
-use crate::lists::words;
+use wirehose_text::lists::words;
 
 /// A token: byte offsets into the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -56,7 +56,6 @@
 #![deny(missing_docs)]
 
 mod error;
-mod lists;
 mod simhash;
 mod store;
 mod terms;
@@ -612,3 +611,15 @@ fn parse_time(text: &str) -> Option<i64> {
 
 #[cfg(test)]
 mod tests;
+
+/// Every word list in `data/` parses, documents itself and lists no entry
+/// twice.
+#[cfg(test)]
+mod data_files_tests {
+    #[test]
+    fn every_data_file_parses_without_duplicates() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        let checked = wirehose_text::lists::check_data_dir(&dir).unwrap();
+        assert!(checked > 0);
+    }
+}

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 pub(crate) use wirehose_text::hash::{FastMap as IntMap, hash64, mix64};
 
-use crate::lists::words;
+use wirehose_text::lists::words;
 
 /// English function words and news filler that carry no story signal.
 /// A set: every token of every article is looked up.

@@ -7,6 +7,8 @@
 //! - [`chars`]: [`CharIndex`], byte offsets to code-point offsets (every
 //!   offset in a record counts code points).
 //! - [`calendar`]: month and weekday names and Gregorian day arithmetic.
+//! - [`lists`]: word lists in data files (`data/` of a crate): the format,
+//!   parsed once, and a check for tests.
 //!
 //! This crate depends on no other wirehose crate.
 //!
@@ -26,5 +28,6 @@
 pub mod calendar;
 pub mod chars;
 pub mod hash;
+pub mod lists;
 
 pub use chars::CharIndex;

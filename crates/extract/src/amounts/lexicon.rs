@@ -5,7 +5,7 @@
 
 use std::sync::LazyLock;
 
-use crate::lists::{pairs, words};
+use wirehose_text::lists::{pairs, words};
 
 /// Number words and their values.
 pub(super) const ONES: &[(&str, f64)] = &[

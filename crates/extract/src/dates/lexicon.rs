@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use crate::lists::words;
+use wirehose_text::lists::words;
 
 /// Words before a weekday that make it a named day, not a date to resolve.
 pub(super) static NAMED_DAY_PREFIXES: LazyLock<Vec<&'static str>> =

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use super::speaker::Gender;
 use super::tokens::is_capitalised;
-use crate::lists::words;
+use wirehose_text::lists::words;
 
 /// Reporting verbs recognised as cues (single words; `according to`,
 /// `pointed out` and `went on` are recognised as phrases too).
