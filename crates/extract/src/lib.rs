@@ -194,7 +194,8 @@ impl Transform for Extract {
         }
         let anchor = record.published.clone().or(dateline_date);
         record.dates = dates::find(&body, &index, anchor.as_deref());
-        record.amounts = amounts::find(&body, &index);
+        let decimal_comma = amounts::decimal_comma(record.language.as_deref());
+        record.amounts = amounts::find(&body, &index, decimal_comma);
         out.push(record);
         Ok(())
     }

@@ -39,25 +39,39 @@ pub(super) const TENS: &[(&str, f64)] = &[
     ("eighty", 80.0),
     ("ninety", 90.0),
 ];
-/// Scale words after a number.
-pub(super) const SCALES: &[(&str, f64)] = &[
-    ("thousand", 1e3),
-    ("million", 1e6),
-    ("billion", 1e9),
-    ("trillion", 1e12),
-    ("dozen", 12.0),
-];
-/// Scales written right after the digits in money (`$5m`, `€1.2bn`).
-pub(super) static SCALE_SUFFIXES: LazyLock<Vec<(&'static str, f64)>> = LazyLock::new(|| {
-    pairs(include_str!("../../data/amounts/scale_suffixes.tsv"))
+/// Scale words written apart from the number (`3.5 million`, `65 mln`).
+pub(super) static SCALES: LazyLock<Vec<(&'static str, f64)>> = LazyLock::new(|| {
+    factors(
+        include_str!("../../data/amounts/scale_words.tsv"),
+        "scale_words.tsv",
+    )
+});
+/// Languages (ISO 639-1) that write a decimal comma and group thousands with
+/// a full stop.
+pub(super) static DECIMAL_COMMA_LANGUAGES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    words(include_str!(
+        "../../data/amounts/decimal_comma_languages.txt"
+    ))
+});
+
+/// A table of words and the factors they stand for.
+fn factors(text: &'static str, file: &str) -> Vec<(&'static str, f64)> {
+    pairs(text)
         .into_iter()
-        .map(|(suffix, factor)| {
+        .map(|(word, factor)| {
             let factor = factor
                 .parse()
-                .unwrap_or_else(|_| panic!("a number in scale_suffixes.tsv: {factor:?}"));
-            (suffix, factor)
+                .unwrap_or_else(|_| panic!("a number in {file}: {factor:?}"));
+            (word, factor)
         })
         .collect()
+}
+/// Scales written right after the digits in money (`$5m`, `€1.2bn`).
+pub(super) static SCALE_SUFFIXES: LazyLock<Vec<(&'static str, f64)>> = LazyLock::new(|| {
+    factors(
+        include_str!("../../data/amounts/scale_suffixes.tsv"),
+        "scale_suffixes.tsv",
+    )
 });
 /// Currency signs.
 pub(super) const SIGNS: &[(char, &str)] = &[

@@ -54,7 +54,9 @@ mod tests;
 mod tokens;
 mod unit;
 
-use lexicon::{CURRENCY_WORDS, DOLLAR_PREFIXES, ONES, SIGNS, TENS, YEAR_LEADS, lookup};
+use lexicon::{
+    CURRENCY_WORDS, DOLLAR_PREFIXES, ONES, SCALE_SUFFIXES, SIGNS, TENS, YEAR_LEADS, lookup,
+};
 use number::{Number, digits_excluded, numeric, parse_digits, spelled};
 use tokens::{Kind, Stream, tokenize};
 use unit::{Unit, plural, unit_at, unit_excluded};
@@ -91,6 +93,19 @@ fn money(s: &Stream, i: usize) -> Option<(Found, usize)> {
         return None;
     }
     let mut number = numeric(s, start_tok)?;
+    // `$458 m`, `€1.2 bn`: after a currency sign a scale suffix may stand
+    // apart from the digits.
+    if !number.scaled
+        && s.kind(number.next) == Some(Kind::Word)
+        && let Some(scale) = lookup(&SCALE_SUFFIXES, s.text(number.next))
+        && SCALE_SUFFIXES
+            .iter()
+            .any(|(w, _)| *w == s.text(number.next))
+    {
+        number.value *= scale;
+        number.next += 1;
+        number.scaled = true;
+    }
     // `between $1 and $2 million`: the first takes the second's scale.
     if !number.scaled
         && (s.is_word(number.next, "to")
@@ -100,7 +115,7 @@ fn money(s: &Stream, i: usize) -> Option<(Found, usize)> {
         && s.is_sym(number.next + 1, &sign.to_string())
         && let Some(second) = numeric(s, number.next + 2)
         && second.scaled
-        && let Some(base) = parse_digits(s.text(second.first))
+        && let Some(base) = parse_digits(s.text(second.first), s.decimal_comma)
     {
         number.value *= second.value / base;
     }
@@ -160,7 +175,7 @@ fn amounts_at(s: &Stream, i: usize) -> Option<(Vec<Found>, usize)> {
     let found = |number: &Number, value: f64, unit: &Unit, end: usize| Found {
         start: s.toks[number.first].start,
         end,
-        value,
+        value: value * unit.factor,
         unit: unit.name.clone(),
     };
     // A range: `10 to 15 people`, `20 or 25 percent`, `between 100 and 150`, `10-15 hours`.
@@ -182,11 +197,13 @@ fn amounts_at(s: &Stream, i: usize) -> Option<(Vec<Found>, usize)> {
         && (!unit.noun || plural(&unit.name))
         && !year_excluded(s, &second, &unit)
         && !(first.yearlike && second.yearlike)
+        // `in 1986 to 336.5 billion escudos`: a year, not a range's start.
+        && !(first.yearlike && second.scaled)
     {
         let mut value = first.value;
         if !first.scaled && second.scaled {
             let base = match s.kind(second.first) {
-                Some(Kind::Num) => parse_digits(s.text(second.first)),
+                Some(Kind::Num) => parse_digits(s.text(second.first), s.decimal_comma),
                 _ => None,
             };
             if let Some(base) = base.filter(|b| *b > 0.0) {
@@ -217,10 +234,14 @@ fn amounts_at(s: &Stream, i: usize) -> Option<(Vec<Found>, usize)> {
 }
 
 /// Finds the amounts of `body` (see the module's rules), in text order.
-pub(crate) fn find(body: &str, index: &CharIndex) -> Vec<Amount> {
+///
+/// `decimal_comma`: the article's language writes `2,5` for two and a half
+/// and `1.000` for a thousand (see [`decimal_comma`]).
+pub(crate) fn find(body: &str, index: &CharIndex, decimal_comma: bool) -> Vec<Amount> {
     let s = Stream {
         body,
-        toks: tokenize(body),
+        toks: tokenize(body, decimal_comma),
+        decimal_comma,
     };
     let mut out = Vec::new();
     let mut i = 0;
@@ -260,5 +281,10 @@ pub(crate) fn find(body: &str, index: &CharIndex) -> Vec<Amount> {
 /// Finds the amounts of `body` (see [`find`]'s rules); a convenience for
 /// callers without a character index.
 pub fn find_in(body: &str) -> Vec<Amount> {
-    find(body, &CharIndex::new(body))
+    find(body, &CharIndex::new(body), false)
+}
+
+/// Whether numbers in `language` (an ISO 639-1 code) take a decimal comma.
+pub fn decimal_comma(language: Option<&str>) -> bool {
+    language.is_some_and(|code| lexicon::DECIMAL_COMMA_LANGUAGES.contains(&code))
 }

@@ -15,14 +15,26 @@ pub(super) struct Number {
     pub(super) yearlike: bool,
 }
 
-pub(super) fn parse_digits(text: &str) -> Option<f64> {
-    text.replace(',', "").parse().ok()
+/// The value of a number token as [`tokenize`](super::tokens::tokenize)
+/// cut it: group separators dropped, a decimal comma read as a point.
+pub(super) fn parse_digits(text: &str, decimal_comma: bool) -> Option<f64> {
+    let mut plain = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\'' | '’' => {}
+            ',' if decimal_comma => plain.push('.'),
+            '.' if decimal_comma => {}
+            ',' => {}
+            c => plain.push(c),
+        }
+    }
+    plain.parse().ok()
 }
 
 /// Reads a scale after a number at token `i`: `million`, `half-million`.
 fn scale_at(s: &Stream, i: usize) -> Option<(f64, usize)> {
     let word = s.word(i)?;
-    if let Some(scale) = lookup(SCALES, word) {
+    if let Some(scale) = lookup(&SCALES, word) {
         return Some((scale, i + 1));
     }
     None
@@ -34,7 +46,7 @@ pub(super) fn numeric(s: &Stream, i: usize) -> Option<Number> {
         return None;
     }
     let text = s.text(i);
-    let mut value = parse_digits(text)?;
+    let mut value = parse_digits(text, s.decimal_comma)?;
     let yearlike = text.len() == 4 && (1800.0..=2100.0).contains(&value);
     let mut next = i + 1;
     let mut scaled = false;
@@ -146,7 +158,7 @@ pub(super) fn spelled(s: &Stream, i: usize) -> Option<Number> {
             {
                 j += 1;
             }
-        } else if any && let Some(scale) = lookup(SCALES, word) {
+        } else if any && let Some(scale) = lookup(&SCALES, word) {
             if current == 0.0 {
                 break;
             }

@@ -266,7 +266,7 @@ fn offsets_are_code_points() {
 #[test]
 fn tokens() {
     let body = "He paid $1,200.50 for 3,000 U.S. bonds.";
-    let toks = tokenize(body);
+    let toks = tokenize(body, false);
     let texts: Vec<&str> = toks.iter().map(|t| &body[t.start..t.end]).collect();
     assert_eq!(
         texts,
@@ -274,4 +274,79 @@ fn tokens() {
             "He", "paid", "$", "1,200.50", "for", "3,000", "U", ".", "S", ".", "bonds", "."
         ]
     );
+}
+
+#[test]
+fn wire_abbreviations_scale_and_count_money() {
+    assert_eq!(
+        one("It earned 65 mln dlrs in the quarter."),
+        t("65 mln dlrs", 65e6, "USD")
+    );
+    assert_eq!(
+        one("Sales rose to 1.2 bln francs last year."),
+        t("1.2 bln francs", 1.2e9, "francs")
+    );
+    assert_eq!(
+        one("The group made 20 mln stg before tax."),
+        t("20 mln stg", 20e6, "GBP")
+    );
+    assert_eq!(
+        one("Shr 73 cts, up from a year earlier."),
+        t("73 cts", 0.73, "USD")
+    );
+    assert_eq!(
+        one("It paid $458 m for the unit."),
+        t("$458 m", 458e6, "USD")
+    );
+    assert_eq!(one("A £1.5bn deal was signed."), t("£1.5bn", 1.5e9, "GBP"));
+    // `m` apart from the digits without a currency sign is a distance.
+    assert!(
+        amounts("She won the 100 m race.")
+            .iter()
+            .all(|a| a.1 == 100.0)
+    );
+}
+
+#[test]
+fn a_year_never_starts_a_range() {
+    let found =
+        amounts("The deficit narrowed in 1986 to 336.5 billion escudos from 354.8 billion.");
+    assert!(found.iter().all(|a| a.1 != 1.986e12), "{found:?}");
+    assert!(
+        found.contains(&t("336.5 billion escudos", 336.5e9, "escudos")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn numbers_in_the_language_of_the_article() {
+    let german = |body: &str| -> Vec<(String, f64, String)> {
+        find(body, &CharIndex::new(body), true)
+            .into_iter()
+            .map(|a| (a.text, a.value, a.unit))
+            .collect()
+    };
+    assert_eq!(
+        german("Die Inflation stieg auf 2,1 %."),
+        [t("2,1 %", 2.1, "percent")]
+    );
+    assert_eq!(
+        german("Die Quote lag bei 1.986,5 %."),
+        [t("1.986,5 %", 1986.5, "percent")]
+    );
+    assert_eq!(
+        german("Es waren 51'000 %."),
+        [t("51'000 %", 51_000.0, "percent")]
+    );
+    for (text, value) in [("1.986", 1986.0), ("2,1", 2.1), ("51’000", 51_000.0)] {
+        let toks = tokenize(text, true);
+        assert_eq!(toks.len(), 1, "{text}");
+        assert_eq!(parse_digits(text, true), Some(value));
+    }
+    // Apostrophe groups read in English too; a decimal comma does not.
+    assert_eq!(
+        one("About 51'000 people came."),
+        t("51'000 people", 51_000.0, "people")
+    );
+    assert!(decimal_comma(Some("de")) && !decimal_comma(Some("en")) && !decimal_comma(None));
 }

@@ -21,7 +21,16 @@ pub(super) struct Tok {
     pub(super) line: bool,
 }
 
-pub(super) fn tokenize(body: &str) -> Vec<Tok> {
+/// Splits `body` into tokens. With `decimal_comma` (German, French, …)
+/// numbers group thousands with `.` and write decimals with `,` (`1.986`,
+/// `2,1`); otherwise the other way round. An apostrophe before exactly three
+/// digits groups thousands in either (`51'000`, Swiss style).
+pub(super) fn tokenize(body: &str, decimal_comma: bool) -> Vec<Tok> {
+    let (group, decimal) = if decimal_comma {
+        (b'.', b',')
+    } else {
+        (b',', b'.')
+    };
     let bytes = body.as_bytes();
     let mut toks = Vec::with_capacity(body.len() / 5);
     let mut space = true;
@@ -39,14 +48,21 @@ pub(super) fn tokenize(body: &str) -> Vec<Tok> {
             while digit(end) {
                 end += 1;
             }
-            // Thousands groups: exactly three digits after each comma.
-            while bytes.get(end) == Some(&b',')
-                && (1..=3).all(|k| digit(end + k))
-                && !digit(end + 4)
-            {
-                end += 4;
+            // Thousands groups: exactly three digits after each separator.
+            loop {
+                let separator = match bytes.get(end) {
+                    Some(&b) if b == group || b == b'\'' => 1,
+                    // `’`, the typographic apostrophe.
+                    Some(0xE2) if body[end..].starts_with('’') => '’'.len_utf8(),
+                    _ => break,
+                };
+                if (1..=3).all(|k| digit(end + separator + k - 1)) && !digit(end + separator + 3) {
+                    end += separator + 3;
+                } else {
+                    break;
+                }
             }
-            if bytes.get(end) == Some(&b'.') && digit(end + 1) {
+            if bytes.get(end) == Some(&decimal) && digit(end + 1) {
                 end += 1;
                 while digit(end) {
                     end += 1;
@@ -89,6 +105,8 @@ pub(super) fn tokenize(body: &str) -> Vec<Tok> {
 pub(super) struct Stream<'a> {
     pub(super) body: &'a str,
     pub(super) toks: Vec<Tok>,
+    /// Decimals after a comma, thousands grouped with a full stop.
+    pub(super) decimal_comma: bool,
 }
 
 impl<'a> Stream<'a> {

@@ -12,6 +12,9 @@ pub(super) struct Unit {
     pub(super) next: usize,
     /// A counted noun (as opposed to `percent`, a currency, a hyphen unit).
     pub(super) noun: bool,
+    /// What the number is multiplied by to count in `name`: 0.01 for cents
+    /// counted in dollars (`73 cts`), else 1.
+    pub(super) factor: f64,
 }
 
 fn is_stop(lower: &str) -> bool {
@@ -153,6 +156,7 @@ pub(super) fn unit_at(s: &Stream, j: usize) -> Option<Unit> {
             name: name.to_string(),
             next,
             noun,
+            factor: 1.0,
         })
     };
     if s.is_sym(j, "%") {
@@ -182,6 +186,13 @@ pub(super) fn unit_at(s: &Stream, j: usize) -> Option<Unit> {
             return unit("basis points", j + 2, false);
         }
         "pounds" | "pound" if s.is_word(j + 1, "sterling") => return unit("GBP", j + 2, false),
+        // Wire shorthand for US cents: `Shr 73 cts vs 1.05 dlrs`.
+        "cts" | "ct" => {
+            return Some(Unit {
+                factor: 0.01,
+                ..unit("USD", j + 1, false)?
+            });
+        }
         _ => {}
     }
     let (head, word, next) = noun_at(s, j)?;
