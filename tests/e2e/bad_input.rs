@@ -71,8 +71,10 @@ fn bad_files_are_quarantined_and_good_files_flow() {
     assert_eq!(utf16["quotes"][0]["text"], "We are close,");
 
     let quarantined = dir.quarantined();
+    // An empty file is not refused: it may be about to be written (issue 9).
+    assert!(dir.path("inbox/empty.txt").exists());
+    assert!(!quarantined.contains(&"empty.txt".to_string()));
     for name in [
-        "empty.txt",
         "huge.txt",
         "image.txt",
         "nul.txt",
@@ -99,11 +101,6 @@ fn bad_files_are_quarantined_and_good_files_flow() {
         let report: serde_json::Value = serde_json::from_str(&text).unwrap();
         format!("{} {}", report["component"], report["reason"])
     };
-    assert!(
-        reason("empty.txt").contains("empty"),
-        "{}",
-        reason("empty.txt")
-    );
     assert!(reason("huge.txt").contains("max_bytes"));
     assert!(
         reason("image.txt").contains("PNG") && reason("image.txt").contains("transforms.normalize")
@@ -116,7 +113,7 @@ fn bad_files_are_quarantined_and_good_files_flow() {
         reason("undecodable.txt")
     );
     assert!(log.contains("article quarantined"));
-    assert!(log.contains("6 quarantined"), "{log}");
+    assert!(log.contains("5 quarantined"), "{log}");
 
     // A restart does not take the quarantined inputs again.
     let (status, _, stderr) = dir.run(&["run", "--once", "--config", "wirehose.toml"]);

@@ -12,7 +12,10 @@
 //! undecodable message) calls [`SourceContext::refuse`], which settles it as
 //! rejected by the source itself.
 
-use std::path::PathBuf;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tokio::time::Instant;
 use tracing::{Instrument, Span, error, info, info_span, warn};
@@ -56,6 +59,9 @@ pub enum Evidence {
         /// Move the file beside its report.
         move_input: bool,
     },
+    /// The input file, moved beside its report by the source's own function
+    /// (given the target path), for a source that must not move it by path.
+    Moved(InputMover),
     /// Bytes that have no file of their own (a message payload), written to
     /// the quarantine as `name`.
     Bytes {
@@ -64,6 +70,26 @@ pub enum Evidence {
         /// The input's bytes.
         bytes: Vec<u8>,
     },
+}
+
+/// A source's way of moving its input into the quarantine, given the target
+/// path. Two movers are equal only when they are the same function.
+#[derive(Clone)]
+pub struct InputMover(pub Arc<MoveFn>);
+
+/// The function an [`InputMover`] holds.
+pub type MoveFn = dyn Fn(&Path) -> io::Result<()> + Send + Sync;
+
+impl fmt::Debug for InputMover {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("InputMover")
+    }
+}
+
+impl PartialEq for InputMover {
+    fn eq(&self, other: &InputMover) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// What became of an article once its acknowledgement resolved.
@@ -165,10 +191,12 @@ impl SourceContext {
             reason: rejection.reason.clone(),
             hint: rejection.hint.clone(),
             at: now_rfc3339(),
+            note: None,
         };
         let quarantine = self.quarantine.clone();
         let written = tokio::task::spawn_blocking(move || match evidence {
             Evidence::File { move_input } => quarantine.put(&report, move_input),
+            Evidence::Moved(mover) => quarantine.put_with(&report, Some(&*mover.0)),
             Evidence::Bytes { name, bytes } => quarantine.put_bytes(&report, &name, &bytes),
         })
         .await

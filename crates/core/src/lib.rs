@@ -44,7 +44,7 @@ pub mod topology;
 pub mod wire;
 
 pub use ack::{Ack, AckStatus, AckWaiter, Rejection, format_timings};
-pub use completion::{Evidence, InputInfo, Settled};
+pub use completion::{Evidence, InputInfo, InputMover, Settled};
 pub use config::Config;
 pub use error::{ConfigProblem, ConfigProblems, CoreError, StageError};
 pub use event::Event;

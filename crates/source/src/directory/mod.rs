@@ -3,18 +3,30 @@
 //! At start the source watches `path` (inotify, or notify's poll watcher with
 //! `poll = true`), then takes what is already there. A file is read only when
 //! complete: after a close-after-write event, when renamed in, or once its
-//! size and mtime have not changed for `settle_ms`. A periodic rescan catches
-//! events that were missed (queue overflow, network file systems).
+//! size and mtime have not changed for `settle_ms`. An empty file is never
+//! complete: it is taken once it has content. A periodic rescan catches
+//! events that were missed (network file systems); dropped events (queue
+//! overflow) start one rescan, off the async thread, once the burst is over.
+//!
+//! Symlinks are never followed, inside the root or not: every file and
+//! directory is opened relative to the root's handle, one component at a
+//! time with `O_NOFOLLOW`, and its size and mtime come from that handle, so
+//! a name swapped for a link after a check is not read, moved or deleted
+//! through it. With `recursive`, each real subdirectory gets its own watch.
+//! A file whose name is not UTF-8 is read under its real name; records,
+//! reports and the ledger show it with the stray bytes escaped (`\xE9`).
 //!
 //! Each input is recorded in the ledger only once its acknowledgement
 //! resolved: done (every sink stored it), duplicate (same content as an
 //! earlier article), or quarantined (moved to the quarantine with a report).
 //! `on_complete` (keep, move, delete) runs only after that record is committed.
 
+mod at;
 mod config;
 mod root;
 mod run;
 mod state;
+mod watch;
 
 pub use config::{DirectoryConfig, OnComplete, OnQuarantine};
 pub use run::Directory;
@@ -87,6 +99,7 @@ mod tests {
         use tokio::time::advance;
         use wirehose_core::{BuildContext, RunStats};
 
+        use super::super::at;
         use super::super::config::{Filter, OnComplete, default_include, glob_set};
         use super::super::root::Root;
         use super::super::state::{Hint, State};
@@ -111,6 +124,7 @@ mod tests {
                 let root = Root {
                     path: dir.path().to_path_buf(),
                     canonical: fs::canonicalize(dir.path()).unwrap(),
+                    handle: at::open_root(dir.path()).unwrap(),
                     filter: Filter {
                         include: glob_set(&default_include(), &cx, "include").unwrap(),
                         exclude: glob_set(&[], &cx, "exclude").unwrap(),
@@ -148,7 +162,7 @@ mod tests {
                 self.state
                     .ready
                     .iter()
-                    .map(|(_, key)| key.clone())
+                    .map(|(_, relative)| relative.to_string_lossy().into_owned())
                     .collect()
             }
         }
@@ -246,14 +260,67 @@ mod tests {
         }
 
         #[tokio::test(start_paused = true)]
-        async fn an_empty_file_settles_even_when_closed() {
+        async fn an_empty_file_is_not_taken_until_it_has_content() {
             let mut fixture = Fixture::new();
             let path = fixture.write("a.txt", "");
             fixture.consider(&path, Hint::Complete);
             assert!(fixture.ready().is_empty(), "it may be about to be written");
             advance(SETTLE).await;
             fixture.state.settle_due();
-            assert_eq!(fixture.ready(), ["a.txt"], "then it is taken (and refused)");
+            assert!(fixture.ready().is_empty(), "settled empty: still not taken");
+            assert!(fixture.state.pending.is_empty(), "and not waited for");
+            assert!(fixture.state.idle(), "a backfill does not wait for it");
+
+            // A scan that finds it still empty does not start a new wait.
+            fixture.consider(&path, Hint::Scan);
+            assert!(fixture.state.pending.is_empty());
+
+            // Written at last: taken once it settles.
+            fixture.append(&path, "text");
+            fixture.consider(&path, Hint::Settle);
+            advance(SETTLE).await;
+            fixture.state.settle_due();
+            assert_eq!(fixture.ready(), ["a.txt"]);
+        }
+
+        #[tokio::test(start_paused = true)]
+        async fn every_scan_lists_the_whole_root() {
+            let fixture = Fixture::new();
+            fixture.write("a.txt", "text");
+            fixture.write("b.md", "text");
+            let ledger =
+                wirehose_core::Ledger::open(&fixture.dir.path().join("ledger.db")).unwrap();
+            let skip = std::collections::HashSet::new();
+            for round in 0..3 {
+                let (found, _) = fixture.state.root.scan(&ledger, "inbox", &skip);
+                assert_eq!(found.len(), 2, "round {round}");
+            }
+        }
+
+        #[tokio::test(start_paused = true)]
+        async fn a_file_name_that_is_not_utf8_keeps_its_bytes_and_gets_an_escaped_key() {
+            use std::os::unix::ffi::OsStrExt;
+            let mut fixture = Fixture::new();
+            let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+            let path = fixture.dir.path().join(name);
+            fs::write(&path, "text").unwrap();
+            fixture.consider(&path, Hint::Complete);
+            let (queued, relative) = fixture.state.ready.front().cloned().unwrap();
+            assert_eq!(queued, path, "the real name is read");
+            assert_eq!(super::super::root::key_of(&relative), "caf\\xE9.txt");
+        }
+
+        #[tokio::test(start_paused = true)]
+        async fn a_symlink_is_never_taken() {
+            let mut fixture = Fixture::new();
+            let target = fixture.write("target.md", "text");
+            let link = fixture.dir.path().join("link.txt");
+            std::os::unix::fs::symlink(&target, &link).unwrap();
+            fixture.consider(&link, Hint::Complete);
+            assert!(
+                fixture.state.idle(),
+                "a link inside the root is ignored too"
+            );
         }
 
         #[tokio::test(start_paused = true)]

@@ -1,8 +1,16 @@
 //! The file-system side of the directory source: which files are articles,
 //! scanning, reading and `on_complete`. Everything here blocks; the source
-//! calls it on blocking threads.
+//! calls it on blocking threads (a single `stat` excepted).
+//!
+//! Every access goes through the root's directory handle, one path component
+//! at a time, without following symlinks (see [`super::at`]): a symlink, to a
+//! file or a directory, inside the root or not, is never followed.
 
-use std::fs;
+use std::collections::HashSet;
+use std::ffi::OsStr;
+use std::io::{self, Read};
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -10,26 +18,37 @@ use tokio::time::Instant;
 use tracing::{debug, warn};
 use wirehose_core::{InputEntry, InputInfo, InputStatus, Ledger};
 
+use super::at::{self, Kind, Stat};
 use super::config::{Filter, OnComplete};
 
 /// Identity of an input file at the time it was read.
 #[derive(Debug, Clone)]
 pub(super) struct FileInfo {
+    /// Its path: the root's path joined with the real relative path.
     pub(super) path: PathBuf,
+    /// Its path under the root, as on disk (perhaps not UTF-8).
+    pub(super) relative: PathBuf,
+    /// Its ledger key: `relative` with `/` separators, bytes that are not
+    /// UTF-8 escaped as `\xNN`.
     pub(super) key: String,
-    pub(super) size: u64,
-    pub(super) mtime_ns: i64,
+    pub(super) stat: Stat,
     pub(super) id: Option<String>,
     pub(super) read_at: Instant,
 }
 
 impl FileInfo {
+    /// Returns the path shown in records, reports and logs: the root's path
+    /// joined with the key (UTF-8 even when the name on disk is not).
+    pub(super) fn shown_path(&self, root: &Root) -> PathBuf {
+        root.path.join(&self.key)
+    }
+
     /// Returns what core needs to settle this input.
-    pub(super) fn input(&self) -> InputInfo {
+    pub(super) fn input(&self, root: &Root) -> InputInfo {
         InputInfo {
             id: self.id.clone(),
-            file: self.path.clone(),
-            bytes: self.size,
+            file: self.shown_path(root),
+            bytes: self.stat.size,
             read_at: self.read_at,
         }
     }
@@ -37,7 +56,15 @@ impl FileInfo {
 
 /// What reading a file gave.
 pub(super) enum ReadOutcome {
+    /// Gone, or no longer a regular file.
     Vanished,
+    /// Empty, or changed while it was read: wait for it to settle again.
+    Unsettled,
+    /// The ledger already holds this very file (same size and mtime).
+    Finished {
+        info: FileInfo,
+        status: InputStatus,
+    },
     Refused {
         info: FileInfo,
         reason: String,
@@ -49,22 +76,47 @@ pub(super) enum ReadOutcome {
     },
 }
 
-pub(super) fn mtime_ns(metadata: &fs::Metadata) -> i64 {
-    metadata
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+/// A file a scan found, with what `fstatat` said of it.
+pub(super) struct Found {
+    pub(super) path: PathBuf,
+    pub(super) stat: Stat,
+}
+
+/// Returns `relative` as a ledger key: components joined with `/`, each byte
+/// that is not UTF-8 written `\xNN` (so the key stays unique and readable).
+pub(super) fn key_of(relative: &Path) -> String {
+    let mut key = String::new();
+    for (n, component) in relative.iter().enumerate() {
+        if n > 0 {
+            key.push('/');
+        }
+        for chunk in component.as_bytes().utf8_chunks() {
+            key.push_str(chunk.valid());
+            for byte in chunk.invalid() {
+                key.push_str(&format!("\\x{byte:02X}"));
+            }
+        }
+    }
+    key
+}
+
+/// Returns nanoseconds since the Unix epoch, now.
+pub(super) fn now_ns() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
         .unwrap_or(0)
 }
 
 /// Shared, immutable facts the blocking helpers need.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(super) struct Root {
     /// The configured path, used to build record paths.
     pub(super) path: PathBuf,
-    /// Its canonical form, used to confine symlinks.
+    /// Its canonical form: event paths may be spelled this way.
     pub(super) canonical: PathBuf,
+    /// The root directory, opened once: every access starts here.
+    pub(super) handle: OwnedFd,
     pub(super) filter: Filter,
     pub(super) recursive: bool,
     pub(super) max_bytes: u64,
@@ -72,187 +124,298 @@ pub(super) struct Root {
 }
 
 impl Root {
-    fn relative<'a>(&self, path: &'a Path) -> Option<&'a Path> {
+    /// Returns `path` relative to the root, if it is under it.
+    pub(super) fn relative(&self, path: &Path) -> Option<PathBuf> {
         path.strip_prefix(&self.path)
             .ok()
             .or_else(|| path.strip_prefix(&self.canonical).ok())
+            .map(Path::to_path_buf)
     }
 
-    fn key_of(relative: &Path) -> String {
-        relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/")
+    /// Returns whether the directory `relative` is one the source looks into.
+    pub(super) fn enters(&self, relative: &Path) -> bool {
+        let hidden = relative.iter().any(|c| c.as_bytes().first() == Some(&b'.'));
+        self.recursive && !hidden && !self.path.join(relative).starts_with(&self.filter.done_dir)
     }
 
-    /// Returns metadata of an acceptable regular file at `path` (following a
-    /// symlink only when it stays inside the root).
-    pub(super) fn file_metadata(&self, path: &Path) -> Option<fs::Metadata> {
-        let link = fs::symlink_metadata(path).ok()?;
-        if link.file_type().is_symlink() {
-            let target = fs::canonicalize(path).ok()?;
-            if !target.starts_with(&self.canonical) {
-                debug!(file = %path.display(), "symlink leads outside the watched directory; ignored");
-                return None;
-            }
-            let metadata = fs::metadata(&target).ok()?;
-            return metadata.is_file().then_some(metadata);
-        }
-        link.is_file().then_some(link)
-    }
-
-    /// Returns the key of `path` if it is an article file this source takes.
-    pub(super) fn accept(&self, path: &Path) -> Option<String> {
+    /// Returns the path (in its one spelling) and relative path of `path` if
+    /// it is an article file this source takes.
+    pub(super) fn accept(&self, path: &Path) -> Option<(PathBuf, PathBuf)> {
         let relative = self.relative(path)?;
-        if self.path.join(relative).starts_with(&self.filter.done_dir) {
+        if relative.as_os_str().is_empty() {
+            return None;
+        }
+        if self.path.join(&relative).starts_with(&self.filter.done_dir) {
             return None;
         }
         if !self.recursive && relative.components().count() != 1 {
             return None;
         }
         self.filter
-            .accepts(relative)
-            .then(|| Root::key_of(relative))
+            .accepts(&relative)
+            .then(|| (self.path.join(&relative), relative))
     }
 
-    fn walk(&self, dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = fs::read_dir(dir) else {
-            return;
+    /// Returns the `fstatat` of the regular file `relative`, or `None` when
+    /// it is gone, not a regular file, or reached through a symlink.
+    pub(super) fn stat(&self, relative: &Path) -> Option<Stat> {
+        match at::stat_under(self.handle.as_fd(), relative) {
+            Ok(stat) if stat.kind == Kind::File => Some(stat),
+            Ok(_) => {
+                debug!(file = %self.path.join(key_of(relative)).display(), "not a regular file; ignored");
+                None
+            }
+            Err(_) => None,
+        }
+    }
+
+    fn walk(
+        &self,
+        relative: &Path,
+        dir: OwnedFd,
+        files: &mut Vec<PathBuf>,
+        dirs: &mut Vec<PathBuf>,
+    ) {
+        let listing = match dir.try_clone().and_then(at::list) {
+            Ok(listing) => listing,
+            Err(err) => {
+                debug!(dir = %self.path.join(key_of(relative)).display(), error = %err, "cannot list directory");
+                return;
+            }
         };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(file_type) = entry.file_type() else {
-                continue;
-            };
-            if file_type.is_dir() {
-                let hidden = entry.file_name().to_string_lossy().starts_with('.');
-                if self.recursive && !hidden && !path.starts_with(&self.filter.done_dir) {
-                    self.walk(&path, out);
+        for (name, kind) in listing {
+            let child = relative.join(&name);
+            match kind {
+                Kind::File => files.push(child),
+                Kind::Dir if self.enters(&child) => {
+                    let Ok(handle) = at::open_dir_at(dir.as_fd(), &name) else {
+                        continue;
+                    };
+                    dirs.push(child.clone());
+                    self.walk(&child, handle, files, dirs);
                 }
-            } else {
-                out.push(path);
+                Kind::Dir | Kind::Other => {}
             }
         }
     }
 
-    /// Scans the root (blocking): returns files that need attention, with their
-    /// size and mtime. Inputs the ledger already finished are skipped (and their
-    /// `on_complete` action is applied if a crash prevented it).
-    pub(super) fn scan(&self, ledger: &Ledger, source: &str) -> Vec<(PathBuf, String, u64, i64)> {
-        let mut files = Vec::new();
-        self.walk(&self.path, &mut files);
+    /// Lists (blocking) the files and the real subdirectories under the
+    /// directory `relative` (empty for the root itself), never through a link.
+    pub(super) fn list_under(&self, relative: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+        let (mut files, mut dirs) = (Vec::new(), Vec::new());
+        let handle = if relative.as_os_str().is_empty() {
+            self.handle.try_clone()
+        } else {
+            at::open_parent(self.handle.as_fd(), relative)
+                .and_then(|(parent, name)| at::open_dir_at(parent.as_fd(), name))
+        };
+        if let Ok(handle) = handle {
+            self.walk(relative, handle, &mut files, &mut dirs);
+        }
+        (files, dirs)
+    }
+
+    /// Scans the root (blocking): returns the files that need attention and
+    /// every real subdirectory (to watch). Paths in `skip` (already pending,
+    /// queued or in flight) cost no `stat` and no ledger lookup. Inputs the
+    /// ledger already finished are skipped (and their `on_complete` action
+    /// is applied if a crash prevented it).
+    pub(super) fn scan(
+        &self,
+        ledger: &Ledger,
+        source: &str,
+        skip: &HashSet<PathBuf>,
+    ) -> (Vec<Found>, Vec<PathBuf>) {
+        let (mut files, dirs) = self.list_under(Path::new(""));
         files.sort();
         let mut wanted = Vec::new();
-        for path in files {
-            let Some(key) = self.accept(&path) else {
+        for relative in files {
+            let Some((path, relative)) = self.accept(&self.path.join(&relative)) else {
                 continue;
             };
-            let Some(metadata) = self.file_metadata(&path) else {
+            if skip.contains(&path) {
+                continue;
+            }
+            let Some(stat) = self.stat(&relative) else {
                 continue;
             };
-            let (size, mtime) = (metadata.len(), mtime_ns(&metadata));
+            let key = key_of(&relative);
             match ledger.lookup(source, &key) {
-                Ok(Some(entry)) if entry.size == size && entry.mtime_ns == mtime => {
+                Ok(Some(entry)) if entry.size == stat.size && entry.mtime_ns == stat.mtime_ns => {
                     if entry.status != InputStatus::Quarantined {
-                        self.finish_file(&path, &key);
+                        self.finish_file(&relative, &stat);
                     }
                 }
-                Ok(_) => wanted.push((path, key, size, mtime)),
+                Ok(_) => wanted.push(Found { path, stat }),
                 Err(err) => {
                     warn!(error = %err, file = %path.display(), "ledger lookup failed; taking the file");
-                    wanted.push((path, key, size, mtime));
+                    wanted.push(Found { path, stat });
                 }
             }
         }
-        wanted
+        (wanted, dirs)
     }
 
-    /// Applies `on_complete` to a finished input (blocking).
-    pub(super) fn finish_file(&self, path: &Path, key: &str) {
-        let result = match self.on_complete {
-            OnComplete::Keep => return,
-            OnComplete::Delete => fs::remove_file(path),
-            OnComplete::Move => {
-                let mut target = self.filter.done_dir.join(key);
-                if target.exists() {
-                    let mut name = target.clone().into_os_string();
-                    name.push(format!(
-                        ".{}",
-                        SystemTime::now()
-                            .duration_since(UNIX_EPOCH)
-                            .map(|d| d.as_nanos())
-                            .unwrap_or(0)
-                    ));
-                    target = PathBuf::from(name);
-                }
-                target
-                    .parent()
-                    .map(fs::create_dir_all)
-                    .unwrap_or(Ok(()))
-                    .and_then(|()| fs::rename(path, &target))
+    /// Applies `on_complete` (blocking) to a finished input, if the name
+    /// still holds the very file that was read (`read`).
+    pub(super) fn finish_file(&self, relative: &Path, read: &Stat) {
+        if self.on_complete == OnComplete::Keep {
+            return;
+        }
+        let shown = self.path.join(key_of(relative));
+        let result = at::open_parent(self.handle.as_fd(), relative).and_then(|(parent, name)| {
+            let now = at::stat_at(parent.as_fd(), name)?;
+            if now.dev != read.dev || now.ino != read.ino {
+                return Err(io::Error::from_raw_os_error(libc::ENOENT));
             }
-        };
+            match self.on_complete {
+                OnComplete::Keep => Ok(()),
+                OnComplete::Delete => at::unlink_at(parent.as_fd(), name),
+                OnComplete::Move => self.move_done(parent.as_fd(), name, relative),
+            }
+        });
         match result {
             Ok(()) => {
-                debug!(file = %path.display(), action = ?self.on_complete, "on_complete applied")
+                debug!(file = %shown.display(), action = ?self.on_complete, "on_complete applied")
             }
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) if at::is_absent(&err) => {}
             Err(err) => {
-                warn!(file = %path.display(), error = %err, "on_complete failed; the file stays in place")
+                warn!(file = %shown.display(), error = %err, "on_complete failed; the file stays in place")
             }
         }
     }
 
-    /// Reads one file (blocking), refusing empty and oversized files.
-    pub(super) fn read(&self, path: &Path, key: &str) -> ReadOutcome {
-        let Some(metadata) = self.file_metadata(path) else {
-            return ReadOutcome::Vanished;
+    /// Moves `name` (in `parent`, at `relative` under the root) into
+    /// `done_dir`, keeping its relative path; a name already there gets a
+    /// time suffix.
+    fn move_done(
+        &self,
+        parent: std::os::fd::BorrowedFd<'_>,
+        name: &OsStr,
+        relative: &Path,
+    ) -> io::Result<()> {
+        // Inside the root, the done directory is reached like everything
+        // else; elsewhere it is the configuration's own path.
+        let done = match self.relative(&self.filter.done_dir) {
+            Some(inside) => at::create_dirs_at(self.handle.as_fd(), &inside)?,
+            None => {
+                std::fs::create_dir_all(&self.filter.done_dir)?;
+                at::open_root(&self.filter.done_dir)?
+            }
         };
-        let mut info = FileInfo {
-            path: path.to_path_buf(),
-            key: key.to_string(),
-            size: metadata.len(),
-            mtime_ns: mtime_ns(&metadata),
-            id: None,
-            read_at: Instant::now(),
+        let target_dir = match relative.parent() {
+            Some(sub) if !sub.as_os_str().is_empty() => at::create_dirs_at(done.as_fd(), sub)?,
+            _ => done,
         };
-        if info.size > self.max_bytes {
+        match at::rename_at(parent, name, target_dir.as_fd(), name) {
+            Err(err) if err.raw_os_error() == Some(libc::EEXIST) => {
+                let mut other = name.to_owned();
+                other.push(format!(".{}", now_ns()));
+                at::rename_at(parent, name, target_dir.as_fd(), &other)
+            }
+            result => result,
+        }
+    }
+
+    /// Moves the input `relative`, if it still is the file `read`, to
+    /// `target` (the quarantine), without following links on the inbox side.
+    pub(super) fn move_out(&self, relative: &Path, read: &Stat, target: &Path) -> io::Result<()> {
+        let (parent, name) = at::open_parent(self.handle.as_fd(), relative)?;
+        let now = at::stat_at(parent.as_fd(), name)?;
+        if now.dev != read.dev || now.ino != read.ino {
+            return Err(io::Error::other("the file was replaced since it was read"));
+        }
+        let (Some(target_parent), Some(target_name)) = (target.parent(), target.file_name()) else {
+            return Err(io::Error::from(io::ErrorKind::InvalidInput));
+        };
+        let target_dir = at::open_root(target_parent)?;
+        match at::rename_at(parent.as_fd(), name, target_dir.as_fd(), target_name) {
+            Err(err) if err.raw_os_error() == Some(libc::EXDEV) => {
+                // Another file system: copy what the opened file holds, then unlink.
+                let (mut file, _) = at::open_file_under(self.handle.as_fd(), relative)?;
+                let mut copy = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(target)?;
+                io::copy(&mut file, &mut copy)?;
+                at::unlink_at(parent.as_fd(), name)
+            }
+            result => result,
+        }
+    }
+
+    /// Reads one file (blocking) through a handle opened without following
+    /// links, taking its size and mtime from that handle. Refuses oversized
+    /// files; an empty file, or one that changed while being read, is not
+    /// settled. A file the ledger already holds as it is now is finished.
+    pub(super) fn read(
+        &self,
+        path: &Path,
+        relative: &Path,
+        ledger: &Ledger,
+        source: &str,
+    ) -> ReadOutcome {
+        let (mut file, stat) = match at::open_file_under(self.handle.as_fd(), relative) {
+            Ok(opened) => opened,
+            Err(err) if at::is_absent(&err) => return ReadOutcome::Vanished,
+            Err(err) => {
+                let stat = at::stat_under(self.handle.as_fd(), relative).unwrap_or(Stat::unknown());
+                let info = self.info(path, relative, stat);
+                return ReadOutcome::Refused {
+                    reason: format!("cannot read file: {err}"),
+                    hint: "check the file's permissions".into(),
+                    info,
+                };
+            }
+        };
+        let info = self.info(path, relative, stat);
+        if let Ok(Some(entry)) = ledger.lookup(source, &info.key)
+            && entry.size == stat.size
+            && entry.mtime_ns == stat.mtime_ns
+        {
+            return ReadOutcome::Finished {
+                info,
+                status: entry.status,
+            };
+        }
+        if stat.size > self.max_bytes {
             return ReadOutcome::Refused {
                 reason: format!(
                     "file is {} bytes, more than max_bytes = {}",
-                    info.size, self.max_bytes
+                    stat.size, self.max_bytes
                 ),
                 hint: "raise max_bytes for this source if such large articles are expected".into(),
                 info,
             };
         }
-        if info.size == 0 {
+        if stat.size == 0 {
+            return ReadOutcome::Unsettled;
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(stat.size).unwrap_or(0));
+        if let Err(err) = (&mut file).take(self.max_bytes + 1).read_to_end(&mut bytes) {
             return ReadOutcome::Refused {
-                info,
-                reason: "file is empty".into(),
-                hint: "write the article's text to the file; an empty file holds no article".into(),
-            };
-        }
-        match fs::read(path) {
-            Ok(bytes) if bytes.len() as u64 > self.max_bytes => ReadOutcome::Refused {
-                reason: format!(
-                    "file grew past max_bytes = {} while being read",
-                    self.max_bytes
-                ),
-                hint: "raise max_bytes for this source if such large articles are expected".into(),
-                info,
-            },
-            Ok(bytes) => {
-                info.size = bytes.len() as u64;
-                ReadOutcome::Read { info, bytes }
-            }
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => ReadOutcome::Vanished,
-            Err(err) => ReadOutcome::Refused {
                 reason: format!("cannot read file: {err}"),
                 hint: "check the file's permissions".into(),
                 info,
-            },
+            };
+        }
+        // Written, truncated or replaced while read: not complete after all.
+        let after = at::stat_fd(file.as_fd());
+        if bytes.len() as u64 != stat.size || after.map_or(true, |after| !after.same_as(&stat)) {
+            debug!(file = %info.shown_path(self).display(), "file changed while being read; waiting for it to settle");
+            return ReadOutcome::Unsettled;
+        }
+        ReadOutcome::Read { info, bytes }
+    }
+
+    fn info(&self, path: &Path, relative: &Path, stat: Stat) -> FileInfo {
+        FileInfo {
+            path: path.to_path_buf(),
+            relative: relative.to_path_buf(),
+            key: key_of(relative),
+            stat,
+            id: None,
+            read_at: Instant::now(),
         }
     }
 }
@@ -268,8 +431,8 @@ pub(super) fn ledger_entry(
     InputEntry {
         source: source.to_string(),
         key: info.key.clone(),
-        size: info.size,
-        mtime_ns: info.mtime_ns,
+        size: info.stat.size,
+        mtime_ns: info.stat.mtime_ns,
         id: info.id.clone(),
         status,
         reason,

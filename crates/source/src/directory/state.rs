@@ -13,9 +13,11 @@ use futures::stream::FuturesUnordered;
 use notify::EventKind;
 use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 use tokio::time::Instant;
+use tracing::info;
 use wirehose_core::{AckStatus, RunStats};
 
-use super::root::{FileInfo, Root, mtime_ns};
+use super::at::Stat;
+use super::root::{FileInfo, Root, now_ns};
 
 /// A file waiting to settle: its size and mtime when last seen, and when it
 /// is due to be looked at again.
@@ -40,18 +42,22 @@ pub(super) enum Hint {
 /// An emitted article's acknowledgement, resolved with the file it came from.
 pub(super) type Completion = BoxFuture<'static, (FileInfo, AckStatus)>;
 
-/// What the source knows of the files it has not finished.
+/// What the source knows of the files it has not finished. Paths are keyed
+/// in one spelling: the root's path joined with the real relative path.
 pub(super) struct State {
     pub(super) root: Arc<Root>,
     pub(super) settle: Duration,
     pub(super) pending: HashMap<PathBuf, Pending>,
-    pub(super) ready: VecDeque<(PathBuf, String)>,
+    pub(super) ready: VecDeque<(PathBuf, PathBuf)>,
     pub(super) queued: HashSet<PathBuf>,
     pub(super) in_flight: FuturesUnordered<Completion>,
     pub(super) in_flight_paths: HashSet<PathBuf>,
     pub(super) in_flight_ids: HashSet<String>,
     pub(super) recheck: HashSet<PathBuf>,
     pub(super) seen: HashSet<PathBuf>,
+    /// Files that settled empty: not taken, and not waited for again until
+    /// an event or a scan shows content.
+    pub(super) empty: HashSet<PathBuf>,
 }
 
 impl State {
@@ -68,11 +74,22 @@ impl State {
             in_flight_ids: HashSet::new(),
             recheck: HashSet::new(),
             seen: HashSet::new(),
+            empty: HashSet::new(),
         }
     }
 
     pub(super) fn busy(&self, path: &Path) -> bool {
         self.queued.contains(path) || self.in_flight_paths.contains(path)
+    }
+
+    /// Returns every path a scan need not look at: pending, queued or in flight.
+    pub(super) fn known(&self) -> HashSet<PathBuf> {
+        self.pending
+            .keys()
+            .chain(&self.queued)
+            .chain(&self.in_flight_paths)
+            .cloned()
+            .collect()
     }
 
     fn count_new(&mut self, path: &Path, stats: &RunStats) {
@@ -83,11 +100,20 @@ impl State {
 
     /// Notes a file from a watcher event.
     pub(super) fn consider(&mut self, path: PathBuf, hint: Hint, stats: &RunStats) {
-        let Some(key) = self.root.accept(&path) else {
+        self.consider_stat(path, hint, None, stats);
+    }
+
+    /// Notes a file, with its `stat` when the caller already has it.
+    pub(super) fn consider_stat(
+        &mut self,
+        path: PathBuf,
+        hint: Hint,
+        known: Option<Stat>,
+        stats: &RunStats,
+    ) {
+        let Some((path, relative)) = self.root.accept(&path) else {
             return;
         };
-        // One spelling per file: events give absolute paths, scans relative ones.
-        let path = self.root.path.join(&key);
         if self.in_flight_paths.contains(&path) {
             self.recheck.insert(path);
             return;
@@ -95,38 +121,38 @@ impl State {
         if self.queued.contains(&path) {
             return;
         }
-        let Some(key) = self.root.accept(&path) else {
-            return;
-        };
-        let Some(metadata) = self.root.file_metadata(&path) else {
+        let Some(stat) = known.or_else(|| self.root.stat(&relative)) else {
             self.pending.remove(&path);
+            self.empty.remove(&path);
             return;
         };
-        let (size, mtime) = (metadata.len(), mtime_ns(&metadata));
-        let old_enough = metadata
-            .modified()
-            .ok()
-            .and_then(|m| m.elapsed().ok())
-            .is_some_and(|age| age >= self.settle);
-        let complete = size > 0 && (hint == Hint::Complete || (hint == Hint::Scan && old_enough));
+        if stat.size == 0 && hint == Hint::Scan && self.empty.contains(&path) {
+            return;
+        }
+        let settle_ns = i64::try_from(self.settle.as_nanos()).unwrap_or(i64::MAX);
+        let old_enough = now_ns().saturating_sub(stat.mtime_ns) >= settle_ns;
+        let complete =
+            stat.size > 0 && (hint == Hint::Complete || (hint == Hint::Scan && old_enough));
         self.count_new(&path, stats);
         if complete {
             self.pending.remove(&path);
+            self.empty.remove(&path);
             self.queued.insert(path.clone());
-            self.ready.push_back((path, key));
+            self.ready.push_back((path, relative));
         } else {
             self.pending.insert(
                 path,
                 Pending {
-                    size,
-                    mtime_ns: mtime,
+                    size: stat.size,
+                    mtime_ns: stat.mtime_ns,
                     due: Instant::now() + self.settle,
                 },
             );
         }
     }
 
-    /// Moves settled files to the ready queue.
+    /// Moves settled files to the ready queue. A file that settled empty is
+    /// not complete: it is left alone (logged once) until it changes.
     pub(super) fn settle_due(&mut self) {
         let now = Instant::now();
         let due: Vec<PathBuf> = self
@@ -136,34 +162,44 @@ impl State {
             .map(|(path, _)| path.clone())
             .collect();
         for path in due {
-            let Some(metadata) = self.root.file_metadata(&path) else {
+            let Some((_, relative)) = self.root.accept(&path) else {
                 self.pending.remove(&path);
                 continue;
             };
-            let (size, mtime) = (metadata.len(), mtime_ns(&metadata));
+            let Some(stat) = self.root.stat(&relative) else {
+                self.pending.remove(&path);
+                self.empty.remove(&path);
+                continue;
+            };
             let Some(entry) = self.pending.get_mut(&path) else {
                 continue;
             };
-            if entry.size == size && entry.mtime_ns == mtime {
-                self.pending.remove(&path);
-                if let Some(key) = self.root.accept(&path) {
-                    self.queued.insert(path.clone());
-                    self.ready.push_back((path, key));
-                }
-            } else {
+            if entry.size != stat.size || entry.mtime_ns != stat.mtime_ns {
                 *entry = Pending {
-                    size,
-                    mtime_ns: mtime,
+                    size: stat.size,
+                    mtime_ns: stat.mtime_ns,
                     due: now + self.settle,
                 };
+                continue;
             }
+            self.pending.remove(&path);
+            if stat.size == 0 {
+                if self.empty.insert(path.clone()) {
+                    info!(file = %self.root.path.join(super::root::key_of(&relative)).display(), "file is empty; it is taken once it has content");
+                }
+                continue;
+            }
+            self.empty.remove(&path);
+            self.queued.insert(path.clone());
+            self.ready.push_back((path, relative));
         }
     }
 
     /// Stops waiting for a file that went away.
     pub(super) fn forget(&mut self, path: &Path) {
-        if let Some(key) = self.root.accept(path) {
-            self.pending.remove(&self.root.path.join(key));
+        if let Some((path, _)) = self.root.accept(path) {
+            self.pending.remove(&path);
+            self.empty.remove(&path);
         }
     }
 
