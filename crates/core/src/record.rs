@@ -109,7 +109,9 @@ pub struct SourceInfo {
 pub struct Dateline {
     /// The place as written, title-cased (`Sochi`, `Geneva`).
     pub place: String,
-    /// The country when the dateline names it (`Russia`).
+    /// The country: as the dateline names it (`Sochi (Russia)`), else from
+    /// its region (`PORTLAND, Ore.` → `United States`) or its place in the
+    /// GeoNames table (`GENEVA` → `Switzerland`).
     pub country: Option<String>,
     /// The date when the dateline gives one: `YYYY-MM-DD` when the year is
     /// known, `--MM-DD` (ISO 8601 without year) otherwise.

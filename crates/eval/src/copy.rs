@@ -213,10 +213,14 @@ pub fn evaluate(
         middle.clear();
         out.clear();
         let record = Record::from_raw(bytes, source);
-        let ok = normalize.process(record, &mut middle).is_ok()
-            && middle
-                .drain(..)
-                .all(|record| extract.process(record, &mut out).is_ok());
+        // As in the daemon, a panic on one article refuses that article.
+        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            normalize.process(record, &mut middle).is_ok()
+                && middle
+                    .drain(..)
+                    .all(|record| extract.process(record, &mut out).is_ok())
+        }))
+        .unwrap_or(false);
         let record = match out.pop() {
             Some(record) if ok => record,
             _ => {
