@@ -114,6 +114,7 @@ pub fn find(
     model: &Model,
     aliases: &Aliases,
     dateline_place: Option<&str>,
+    credits: &[(usize, usize)],
 ) -> Vec<Entity> {
     let sentences = tokenize::sentences(body);
     let words: Vec<Vec<&str>> = sentences
@@ -137,6 +138,10 @@ pub fn find(
                     kind = "ORG";
                 }
                 let (start, end) = (span[from].start, span[to - 1].end);
+                // A sign-off or credit (`Reuter`, `(APA, 1.2.2015)`) is no entity.
+                if credits.iter().any(|&(s, e)| start < e && s < end) {
+                    continue;
+                }
                 let surface = &body[start..end];
                 let is_dateline =
                     dateline_place.is_some_and(|place| place.eq_ignore_ascii_case(surface));
@@ -237,6 +242,7 @@ mod tests {
             Model::builtin(),
             &Aliases::default(),
             None,
+            &[],
         )
         .into_iter()
         .map(|e| (e.name, e.kind))
@@ -274,6 +280,7 @@ mod tests {
             Model::builtin(),
             &Aliases::default(),
             None,
+            &[],
         );
         let jim = entities
             .iter()

@@ -168,18 +168,40 @@ impl Transform for Extract {
         record.dateline = self
             .datelines
             .find(&record.paragraphs, record.published.as_deref());
-        let mut extra: Vec<&str> = record.removed.iter().map(|r| r.text.as_str()).collect();
-        if let Some(title) = &record.title {
-            extra.push(title);
+        // Agencies are the copy's credits (sign-off, bracketed credit,
+        // dateline) and the credit lines normalize removed, not every
+        // agency the story names.
+        let credits = agencies::credits::find(&body);
+        let credit_lines: Vec<&str> = record
+            .removed
+            .iter()
+            .filter(|r| r.reason == "agency_credit")
+            .map(|r| r.text.as_str())
+            .collect();
+        let mut agencies = credits.agencies.clone();
+        for named in self.agencies.find("", &credit_lines) {
+            if !agencies.contains(&named) {
+                agencies.push(named);
+            }
         }
-        record.agencies = self.agencies.find(&body, &extra);
+        record.agencies = agencies;
+        if record.published.is_none() {
+            record.published = credits.date.clone();
+        }
         if self.config.language {
             record.language = language::detect(&body);
         }
         let index = wirehose_text::CharIndex::new(&body);
         if self.config.entities {
             let place = record.dateline.as_ref().map(|d| d.place.as_str());
-            record.entities = entities::find(&body, &index, &self.model, &self.aliases, place);
+            record.entities = entities::find(
+                &body,
+                &index,
+                &self.model,
+                &self.aliases,
+                place,
+                &credits.spans,
+            );
         }
         if self.config.quotes {
             record.quotes = self.quotes.find(&body, &index, &record.entities);

@@ -62,6 +62,25 @@ static SHARE_LINES: LazyLock<Vec<&'static str>> =
 static AD_LINES: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| words(include_str!("../data/ad_lines.txt")));
 /// Paragraphs that open a related-links trailer (`data/trailer_markers.txt`).
+static SIGN_OFFS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| words(include_str!("../data/sign_offs.txt")));
+
+/// `text` without a closing agency sign-off (`… at par. REUTER` → `… at par.`).
+fn without_sign_off(text: &str) -> &str {
+    let trimmed = text.trim_end();
+    match trimmed.rsplit_once(char::is_whitespace) {
+        Some((before, last)) if SIGN_OFFS.contains(&last) => before.trim_end(),
+        None if SIGN_OFFS.contains(&trimmed) => "",
+        _ => trimmed,
+    }
+}
+
+/// Whether a line can be the title of a linked story: no figures, which
+/// mark the story's own lines (`Shr 24 cts vs 13 cts`, `Record April 10`).
+fn link_title_like(text: &str) -> bool {
+    !text.chars().any(|c| c.is_ascii_digit())
+}
+
 static TRAILER_MARKERS: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| words(include_str!("../data/trailer_markers.txt")));
 
@@ -226,16 +245,27 @@ impl Normalize {
             }
             // Trailing lines without final punctuation: stray words, headlines of
             // related stories, leftover navigation.
+            // Only with evidence: a stray word, or a run of lines that read
+            // like link titles. A sign-off is not part of the judgement.
             while kept.len() > 1 {
-                let last = &kept[kept.len() - 1];
+                let whole = kept[kept.len() - 1].trim_end();
+                let last = without_sign_off(whole);
                 let words = last.split_whitespace().count();
-                if ends_like_sentence(last) || words > 16 || last.chars().count() > 140 {
+                // A line the agency signed off is the story's last line.
+                if last.len() != whole.len()
+                    || words == 0
+                    || ends_like_sentence(last)
+                    || words > 16
+                    || last.chars().count() > 140
+                {
                     break;
                 }
                 let reason = if words == 1 {
                     "stray_word"
-                } else {
+                } else if link_title_like(last) {
                     "related_links"
+                } else {
+                    break;
                 };
                 if let Some(paragraph) = kept.pop() {
                     drop(paragraph, reason, &mut removed);

@@ -9,6 +9,7 @@ fn quotes(text: &str) -> Vec<Quote> {
         wirehose_ner::Model::builtin(),
         &crate::canon::Aliases::default(),
         None,
+        &[],
     );
     QuoteFinder::new().find(text, &index, &found)
 }
@@ -128,6 +129,7 @@ fn find_speed() {
             wirehose_ner::Model::builtin(),
             &crate::canon::Aliases::default(),
             None,
+            &[],
         );
         docs.push((body, index, found));
     }

@@ -1,4 +1,8 @@
-//! Wire agencies named in an article.
+//! Wire agencies: the credits of the copy ([`credits`]), and the agencies
+//! named anywhere ([`AgencyFinder`], for removed credit lines such as `(With
+//! Reuters and AFP)`).
+
+pub mod credits;
 
 use std::sync::LazyLock;
 
@@ -9,7 +13,7 @@ use wirehose_text::lists::pairs;
 /// Surface forms and the canonical agency name they stand for. Case-sensitive:
 /// `AP` is the agency, `ap` is not.
 static AGENCIES: LazyLock<Vec<(&'static str, &'static str)>> =
-    LazyLock::new(|| pairs(include_str!("../data/agencies.tsv")));
+    LazyLock::new(|| pairs(include_str!("../../data/agencies.tsv")));
 
 /// Finds agency names with word boundaries, in order of first appearance.
 #[derive(Debug)]
