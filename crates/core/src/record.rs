@@ -38,6 +38,11 @@ pub struct Record {
     pub title: Option<String>,
     /// Publication date, ISO 8601 (`YYYY-MM-DD`), when known.
     pub published: Option<String>,
+    /// Publication time, RFC 3339 (`1987-02-26T15:17:11Z`), when the text
+    /// gives a time: UTC (`Z`) or with its offset when the date line names a
+    /// zone, else local time as written, without an offset.
+    #[serde(default)]
+    pub published_at: Option<String>,
     /// The dateline that opens the story (`LONDON (Reuters) -`), when present.
     pub dateline: Option<Dateline>,
     /// Wire agencies named as a source of the story (`AFP`, `Reuters`, …).

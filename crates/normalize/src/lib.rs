@@ -28,6 +28,7 @@
 
 mod clean;
 pub mod decode;
+pub(crate) mod header_date;
 mod lists;
 mod normalize;
 

@@ -185,7 +185,22 @@ impl Normalize {
     }
 
     fn normalize(&self, text: &str, record: &mut Record) {
-        let cleaned = clean_text(text);
+        let mut cleaned = clean_text(text);
+        // Metadata: a date line in the header block, before or after the
+        // headline, with or without a blank line.
+        if let Some((line, found)) = cleaned
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(3)
+            .find_map(|l| crate::header_date::parse(l).map(|found| (l.to_string(), found)))
+        {
+            record.published = Some(found.date);
+            record.published_at = found.at;
+            if let Some(at) = cleaned.find(&line) {
+                let end = (at + line.len() + 1).min(cleaned.len());
+                cleaned.replace_range(at..end, "");
+            }
+        }
         let mut paras = paragraphs(&cleaned);
         let mut removed: Vec<Removed> = Vec::new();
         let drop = |text: String, reason: &str, removed: &mut Vec<Removed>| {
