@@ -77,7 +77,7 @@ fn number(word: &str, digits: std::ops::RangeInclusive<usize>) -> Option<u32> {
 }
 
 fn valid(year: u32, month: u32, day: u32) -> bool {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let days = match month {
         4 | 6 | 9 | 11 => 30,
         2 if leap => 29,
