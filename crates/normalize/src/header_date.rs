@@ -193,7 +193,10 @@ fn iso_day(word: &str) -> Option<(u32, u32, u32)> {
 }
 
 /// The non-ISO shapes; returns the date and the words after it.
-fn other_day<'a>(words: &[&'a str]) -> Option<((u32, u32, u32), Vec<&'a str>)> {
+/// A date as (year, month, day) and the words after it.
+type DayAndRest<'a> = ((u32, u32, u32), Vec<&'a str>);
+
+fn other_day<'a>(words: &[&'a str]) -> Option<DayAndRest<'a>> {
     let mut words = words;
     // `Thu, 26 Feb 1987 …`: a weekday first.
     if let Some(first) = words.first()
