@@ -12,15 +12,64 @@ static ISO_639_1: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(
         .collect()
 });
 
-/// Returns the ISO 639-1 code of `text`'s language when detection is reliable
-/// (or, for texts of at least 200 characters, when confidence is ≥ 0.5).
-pub fn detect(text: &str) -> Option<String> {
-    let sample_end = text
+/// Whether a paragraph reads as prose: at least five words, most of them
+/// words rather than figures (`Shr 24 cts vs 13 cts` is a table row).
+fn prose(paragraph: &str) -> bool {
+    let words: Vec<&str> = paragraph.split_whitespace().collect();
+    let wordy = words
+        .iter()
+        .filter(|w| {
+            let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+            letters >= 2 && !w.chars().any(|c| c.is_ascii_digit())
+        })
+        .count();
+    words.len() >= 5 && wordy * 10 >= words.len() * 7
+}
+
+/// The text language is detected on: the prose paragraphs of `text`
+/// (paragraphs split at blank lines), up to about 4,000 characters; all of
+/// `text` when it has no prose.
+fn sample(text: &str) -> String {
+    let mut sample = String::new();
+    for paragraph in text.split("\n\n").filter(|p| prose(p)) {
+        if sample.len() >= 4000 {
+            break;
+        }
+        sample.push_str(paragraph);
+        sample.push('\n');
+    }
+    if sample.is_empty() {
+        sample.push_str(text);
+    }
+    let end = sample
         .char_indices()
         .nth(4000)
-        .map_or(text.len(), |(byte, _)| byte);
-    let info = whatlang::detect(&text[..sample_end])?;
-    let confident = info.is_reliable() || (sample_end >= 200 && info.confidence() >= 0.5);
+        .map_or(sample.len(), |(byte, _)| byte);
+    sample.truncate(end);
+    sample
+}
+
+/// Returns the ISO 639-1 code of `text`'s language when detection is reliable
+/// (or, for samples of at least 200 bytes, when confidence is ≥ 0.5). Only
+/// prose is looked at: tables of figures mislead detectors. A text with no
+/// prose at all (an earnings table under a dateline) is judged on its words
+/// and its `title` together, figures left out, with a lower bar.
+pub fn detect(text: &str, title: Option<&str>) -> Option<String> {
+    let mut sample = sample(text);
+    let has_prose = sample.len() < text.len() || text.split("\n\n").any(prose);
+    if !has_prose {
+        sample = std::iter::once(title.unwrap_or(""))
+            .chain(text.split_whitespace())
+            .flat_map(str::split_whitespace)
+            .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    let sample_end = sample.len();
+    let info = whatlang::detect(&sample)?;
+    let confident = info.is_reliable()
+        || (sample_end >= 200 && info.confidence() >= 0.5)
+        || (!has_prose && info.confidence() >= 0.2);
     if !confident {
         return None;
     }
@@ -34,12 +83,23 @@ mod tests {
     #[test]
     fn english_and_french() {
         assert_eq!(
-            super::detect("The United States and Russia have agreed on ways to break a deadlock in finding a political solution in war-ravaged Syria.").as_deref(),
+            super::detect("The United States and Russia have agreed on ways to break a deadlock in finding a political solution in war-ravaged Syria.", None).as_deref(),
             Some("en")
         );
         assert_eq!(
-            super::detect("Le président français a déclaré mardi que les négociations avec la Russie étaient très productives et qu'elles continueraient la semaine prochaine.").as_deref(),
+            super::detect("Le président français a déclaré mardi que les négociations avec la Russie étaient très productives et qu'elles continueraient la semaine prochaine.", None).as_deref(),
             Some("fr")
         );
+    }
+
+    #[test]
+    fn tables_are_not_prose() {
+        assert!(!super::prose("Shr 24 cts vs 13 cts"));
+        assert!(!super::prose("Net 12.6 mln vs 15.8 mln"));
+        assert!(super::prose(
+            "The company said its board approved the split."
+        ));
+        let text = "Shr 24 cts vs 13 cts\n\nThe company said on Thursday that its board of directors approved a two-for-one stock split payable in April.\n\nNet 12.6 mln vs 15.8 mln";
+        assert!(super::sample(text).starts_with("The company said"));
     }
 }

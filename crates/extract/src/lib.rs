@@ -189,7 +189,7 @@ impl Transform for Extract {
             record.published = credits.date.clone();
         }
         if self.config.language {
-            record.language = language::detect(&body);
+            record.language = language::detect(&body, record.title.as_deref());
         }
         let index = wirehose_text::CharIndex::new(&body);
         if self.config.entities {
