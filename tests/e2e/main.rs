@@ -8,6 +8,7 @@ mod config;
 mod crash;
 mod flow;
 mod golden;
+mod harden;
 mod outage;
 mod scale;
 mod store;
