@@ -97,6 +97,91 @@ fn issue_9_inspect_into_a_closed_pipe_exits_0_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// Writes `NAME.toml`: the workspace's config with its own state directory
+/// and `replace` applied.
+fn second_config(dir: &Dir, name: &str, replace: &[(&str, &str)]) {
+    let mut text = fs::read_to_string(dir.path("wirehose.toml")).unwrap();
+    text = text.replace("dir = \"state\"", "dir = \"state-two\"");
+    for (from, to) in replace {
+        text = text.replace(from, to);
+    }
+    dir.write(&format!("{name}.toml"), text);
+}
+
+#[test]
+fn issue_9_second_daemon_on_the_same_jsonl_file_is_refused() {
+    let dir = Dir::new("");
+    second_config(&dir, "two", &[]);
+    let first = dir.spawn(&[]);
+    assert!(first.wait_for_log("jsonl sink ready", Duration::from_secs(30)));
+    dir.write("inbox/a.txt", article(1, 3));
+    assert_eq!(dir.wait_for_lines(1, Duration::from_secs(30)), 1);
+    let (status, _, stderr) = dir.run(&["run", "--once", "--config", "two.toml"]);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("sinks.out") && stderr.contains("out/articles.jsonl"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("another wirehose process"), "{stderr}");
+    let (status, log) = first.stop();
+    assert_eq!(status.code(), Some(0), "{log}");
+    assert_eq!(unique_ids(&dir), (1, 1));
+}
+
+#[test]
+fn issue_9_second_daemon_on_the_same_sqlite_store_is_refused() {
+    let dir = Dir::new("");
+    let store =
+        "\n[sinks.db]\ntype = \"sqlite\"\ninputs = [\"stories\"]\npath = \"out/store.db\"\n";
+    let mut text = fs::read_to_string(dir.path("wirehose.toml")).unwrap();
+    text.push_str(store);
+    dir.write("wirehose.toml", &text);
+    second_config(&dir, "two", &[("out/articles.jsonl", "out/second.jsonl")]);
+    let first = dir.spawn(&[]);
+    assert!(first.wait_for_log("sqlite sink ready", Duration::from_secs(30)));
+    let (status, _, stderr) = dir.run(&["run", "--once", "--config", "two.toml"]);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("sinks.db") && stderr.contains("out/store.db"),
+        "{stderr}"
+    );
+    let (status, log) = first.stop();
+    assert_eq!(status.code(), Some(0), "{log}");
+}
+
+#[test]
+fn issue_9_jsonl_path_that_is_not_a_regular_file_is_refused() {
+    for path in ["/dev/null", "out"] {
+        let dir = Dir::new("");
+        fs::create_dir_all(dir.path("out")).unwrap();
+        let text = fs::read_to_string(dir.path("wirehose.toml"))
+            .unwrap()
+            .replace(
+                "path = \"out/articles.jsonl\"",
+                &format!("path = \"{path}\""),
+            );
+        dir.write("wirehose.toml", text);
+        dir.write("inbox/a.txt", article(1, 3));
+        let mut child = dir
+            .command(&["run", "--once", "--config", "wirehose.toml"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let status = wait_timeout(&mut child, Duration::from_secs(60));
+        let _ = child.kill();
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        let status = status.unwrap_or_else(|| panic!("--once hung on jsonl path {path}"));
+        assert_eq!(status.code(), Some(2), "{path}: {stderr}");
+        assert!(
+            stderr.contains("not a regular file") && stderr.contains("sinks.out"),
+            "{path}: {stderr}"
+        );
+    }
+}
+
 #[test]
 fn issue_9_interrupted_backfill_exits_3_and_a_rerun_finishes_with_0() {
     let dir = Dir::new("");

@@ -25,6 +25,7 @@ use wirehose_core::{
 };
 
 use crate::driver::{self, BatchWriter, Outcome, Texts, WriteError};
+use crate::lock;
 
 /// When the file is synced to disk.
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -106,9 +107,10 @@ struct Recovered {
     length: u64,
 }
 
-/// Opens `path` for appending, learning the ids it holds and cutting a torn
-/// last line.
+/// Opens `path` for appending, locked against a second writer, learning the
+/// ids it holds and cutting a torn last line.
 fn recover(path: &Path) -> std::io::Result<Recovered> {
+    lock::require_regular_file(path)?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent)?;
     }
@@ -118,6 +120,8 @@ fn recover(path: &Path) -> std::io::Result<Recovered> {
         .create(true)
         .truncate(false)
         .open(path)?;
+    // Before reading: the last line may be one the other writer is writing.
+    lock::lock(&file)?;
     let mut ids = HashSet::new();
     let mut complete: u64 = 0;
     let mut reader = BufReader::with_capacity(1 << 20, &mut file);

@@ -9,6 +9,9 @@
 //!   `speaker`, `cue`, `start`, `end`);
 //! - `articles_fts`: an FTS5 index over title and body.
 //!
+//! The sink holds an advisory lock on `PATH.lock` while it runs, so a second
+//! daemon writing the same database is refused at start.
+//!
 //! Each batch is upserted by article id in one transaction (a re-run replaces
 //! rows, never adds them) and acknowledged after the commit. [`search`] and
 //! [`top_entities`] are the queries behind `wirehose search` and
@@ -30,6 +33,7 @@ use wirehose_core::{
 
 use crate::SinkError;
 use crate::driver::{self, BatchWriter, Outcome, Texts, WriteError};
+use crate::lock;
 use crate::rows::{EntityRow, Rows, Unencodable};
 
 /// How hard SQLite syncs each commit.
@@ -267,6 +271,8 @@ fn upsert(
 struct Store {
     connection: Connection,
     entity_ids: HashMap<EntityRow, i64>,
+    /// `PATH.lock`, held while the sink runs: one writer per database.
+    _lock: std::fs::File,
 }
 
 impl Store {
@@ -301,21 +307,33 @@ impl BatchWriter for SqliteWriter {
 
     async fn connect(&mut self) -> Result<(), WriteError> {
         let (path, sync) = (self.path.clone(), self.sync);
-        let connection = tokio::task::spawn_blocking(move || open(&path, sync))
-            .await
-            .map_err(|e| WriteError::Fatal(StageError::Other(format!("open task failed: {e}"))))?
-            .map_err(|e| {
-                WriteError::Fatal(StageError::Other(format!(
-                    "{e}: {}",
-                    std::error::Error::source(&e)
-                        .map(|s| s.to_string())
-                        .unwrap_or_default()
-                )))
-            })?;
+        let (lock, connection) = tokio::task::spawn_blocking(move || {
+            let locked = lock::require_regular_file(&path)
+                .and_then(|()| {
+                    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(parent)?;
+                    }
+                    lock::lock_beside(&path)
+                })
+                .map_err(|source| StageError::io(&path, source))?;
+            Ok::<_, StageError>((locked, open(&path, sync)))
+        })
+        .await
+        .map_err(|e| WriteError::Fatal(StageError::Other(format!("open task failed: {e}"))))?
+        .map_err(WriteError::Fatal)?;
+        let connection = connection.map_err(|e| {
+            WriteError::Fatal(StageError::Other(format!(
+                "{e}: {}",
+                std::error::Error::source(&e)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+            )))
+        })?;
         info!(file = %self.path.display(), "sqlite sink ready");
         self.store = Some(Store {
             connection,
             entity_ids: HashMap::new(),
+            _lock: lock,
         });
         Ok(())
     }
