@@ -149,6 +149,138 @@ fn issue_9_second_daemon_on_the_same_sqlite_store_is_refused() {
     assert_eq!(status.code(), Some(0), "{log}");
 }
 
+const BASE: &str = r#"
+[state]
+dir = "state"
+[sources.inbox]
+type = "directory"
+path = "inbox"
+[transforms.normalize]
+type = "normalize"
+inputs = ["inbox"]
+[transforms.stories]
+type = "stories"
+inputs = ["normalize"]
+[sinks.out]
+type = "jsonl"
+inputs = ["stories"]
+path = "out/articles.jsonl"
+"#;
+
+/// Returns `BASE` with `line` added to the table `table` (`[runtime]` is
+/// added when missing).
+fn config_with(table: &str, line: &str) -> String {
+    let header = format!("[{table}]\n");
+    if BASE.contains(&header) {
+        BASE.replacen(&header, &format!("{header}{line}\n"), 1)
+    } else {
+        format!("{header}{line}\n{BASE}")
+    }
+}
+
+#[test]
+fn issue_9_every_number_has_a_bound_named_with_its_component_and_key() {
+    let huge = "1000000000000000";
+    let cases: &[(&str, &str, &str)] = &[
+        ("runtime", "runtime", "workers"),
+        ("runtime", "runtime", "channel_capacity"),
+        ("runtime", "runtime", "shutdown_timeout_secs"),
+        ("runtime", "runtime", "max_body_bytes"),
+        ("runtime", "runtime", "max_record_bytes"),
+        ("state", "state", "commit_interval_ms"),
+        ("transforms.normalize", "transforms.normalize", "workers"),
+        ("sources.inbox", "sources.inbox", "settle_ms"),
+        ("sources.inbox", "sources.inbox", "rescan_secs"),
+        ("sources.inbox", "sources.inbox", "poll_interval_ms"),
+        ("sources.inbox", "sources.inbox", "max_bytes"),
+        ("sources.inbox", "sources.inbox", "max_in_flight"),
+        ("sinks.out", "sinks.out", "batch_max_records"),
+        ("transforms.stories", "transforms.stories", "window_hours"),
+        ("transforms.stories", "transforms.stories", "retain_days"),
+        ("transforms.stories", "transforms.stories", "keywords"),
+    ];
+    let dir = Dir::new("");
+    let mut failures = Vec::new();
+    for (table, component, key) in cases {
+        dir.write(
+            "bounds.toml",
+            config_with(table, &format!("{key} = {huge}")),
+        );
+        let mut child = dir
+            .command(&["validate", "--config", "bounds.toml"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let Some(status) = wait_timeout(&mut child, Duration::from_secs(30)) else {
+            let _ = child.kill();
+            failures.push(format!("{component}.{key}: validate hung"));
+            continue;
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        let named = stderr.contains(&format!("{component}: key `{key}`"));
+        if status.code() != Some(1) || !named {
+            failures.push(format!("{component}.{key}: {status:?} {stderr}"));
+        }
+    }
+    // Other sink and source types.
+    let others = [
+        (
+            "sinks.pg",
+            "type = \"postgres\"\nurl = \"postgres://x@127.0.0.1:1/x\"",
+            "linger_ms",
+        ),
+        (
+            "sinks.pg",
+            "type = \"postgres\"\nurl = \"postgres://x@127.0.0.1:1/x\"",
+            "max_backoff_secs",
+        ),
+        (
+            "sinks.pg",
+            "type = \"postgres\"\nurl = \"postgres://x@127.0.0.1:1/x\"",
+            "batch_max_records",
+        ),
+        ("sinks.bus", "type = \"nats\"", "max_backoff_secs"),
+        ("sinks.bus", "type = \"nats\"", "batch_max_records"),
+        (
+            "sinks.sql",
+            "type = \"sqlite\"\npath = \"x.db\"",
+            "batch_max_records",
+        ),
+        ("sinks.print", "type = \"stdout\"", "batch_max_records"),
+    ];
+    for (component, table, key) in others {
+        let text =
+            format!("{BASE}\n[{component}]\n{table}\ninputs = [\"stories\"]\n{key} = {huge}\n");
+        dir.write("bounds.toml", text);
+        let (status, _, stderr) = dir.run(&["validate", "--config", "bounds.toml"]);
+        if status.code() != Some(1) || !stderr.contains(&format!("{component}: key `{key}`")) {
+            failures.push(format!("{component}.{key}: {status:?} {stderr}"));
+        }
+    }
+    for key in ["max_in_flight", "ack_wait_secs"] {
+        let text = format!(
+            "{BASE}\n[sources.bus]\ntype = \"nats\"\nstream = \"s\"\nconsumer = \"c\"\n{key} = {huge}\n[sinks.bus_out]\ntype = \"stdout\"\ninputs = [\"bus\"]\n"
+        );
+        dir.write("bounds.toml", text);
+        let (status, _, stderr) = dir.run(&["validate", "--config", "bounds.toml"]);
+        if status.code() != Some(1) || !stderr.contains(&format!("sources.bus: key `{key}`")) {
+            failures.push(format!("sources.bus.{key}: {status:?} {stderr}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // The documented upper bounds themselves are accepted.
+    dir.write(
+        "bounds.toml",
+        config_with("runtime", "workers = 256\nchannel_capacity = 65536"),
+    );
+    let (status, _, stderr) = dir.run(&["validate", "--config", "bounds.toml"]);
+    assert!(status.success(), "{stderr}");
+}
+
 #[test]
 fn issue_9_jsonl_path_that_is_not_a_regular_file_is_refused() {
     for path in ["/dev/null", "out"] {
@@ -225,6 +357,48 @@ fn issue_9_second_signal_exits_130() {
     daemon.signal(libc::SIGTERM);
     let status = wait_timeout(&mut daemon.child, Duration::from_secs(30)).expect("exits");
     assert_eq!(status.code(), Some(130), "{}", daemon.log());
+}
+
+/// A long article: `paragraphs` paragraphs of news with names and places.
+fn long_article(paragraphs: usize) -> String {
+    let mut text = String::from("A very long report\n\n");
+    for n in 0..paragraphs {
+        text.push_str(&format!(
+            "GENEVA (Reuters) - John Kerry met Sergey Lavrov in Geneva on {} March 2019, and Angela Merkel said $ {n} million would follow.\n\n",
+            n % 28 + 1
+        ));
+    }
+    text
+}
+
+#[test]
+fn issue_9_oversized_articles_are_quarantined_with_the_limit_named() {
+    let dir = Dir::new("");
+    // About 1.3 MB of text: over the default body limit.
+    dir.write("inbox/huge.txt", long_article(10_000));
+    dir.write("inbox/fine.txt", article(1, 3));
+    let (status, _, stderr) = dir.run(&["run", "--once", "--config", "wirehose.toml"]);
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert_eq!(dir.records().len(), 1);
+    let report = fs::read_to_string(dir.path("state/quarantine/huge.txt.error.json"))
+        .expect("huge.txt quarantined");
+    assert!(report.contains("max_body_bytes"), "{report}");
+
+    // A lower record limit is applied to what a transform emits.
+    let dir = Dir::new("");
+    let text = fs::read_to_string(dir.path("wirehose.toml")).unwrap();
+    dir.write(
+        "wirehose.toml",
+        format!("[runtime]\nmax_record_bytes = 65536\n{text}"),
+    );
+    dir.write("inbox/long.txt", long_article(300));
+    dir.write("inbox/fine.txt", article(1, 3));
+    let (status, _, stderr) = dir.run(&["run", "--once", "--config", "wirehose.toml"]);
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert_eq!(dir.records().len(), 1);
+    let report = fs::read_to_string(dir.path("state/quarantine/long.txt.error.json"))
+        .expect("long.txt quarantined");
+    assert!(report.contains("max_record_bytes"), "{report}");
 }
 
 #[test]

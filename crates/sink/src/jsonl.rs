@@ -19,6 +19,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
+use wirehose_core::config::in_range;
 use wirehose_core::{
     BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError,
     article_id,
@@ -63,9 +64,7 @@ impl SinkConfig for JsonlConfig {
         if self.path.as_os_str().is_empty() {
             return Err(cx.problem("path", "must not be empty"));
         }
-        if self.batch_max_records == 0 {
-            return Err(cx.problem("batch_max_records", "must be at least 1"));
-        }
+        in_range(cx, "batch_max_records", self.batch_max_records, 1..=65_536)?;
         Ok(Box::new(Jsonl {
             config: self.clone(),
         }))

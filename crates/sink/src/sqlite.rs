@@ -27,6 +27,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tracing::info;
+use wirehose_core::config::in_range;
 use wirehose_core::{
     BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError,
 };
@@ -71,9 +72,7 @@ impl SinkConfig for SqliteConfig {
         if self.path.as_os_str().is_empty() {
             return Err(cx.problem("path", "must not be empty"));
         }
-        if self.batch_max_records == 0 {
-            return Err(cx.problem("batch_max_records", "must be at least 1"));
-        }
+        in_range(cx, "batch_max_records", self.batch_max_records, 1..=65_536)?;
         Ok(Box::new(Sqlite {
             config: self.clone(),
         }))

@@ -3,7 +3,8 @@
 //!
 //! Cross-cutting work lives here so stages hold only their own logic:
 //! spans, timings, acknowledgement hand-over between a transform's input and
-//! outputs, quarantine of articles a transform fails on (including panics),
+//! outputs, quarantine of articles a transform fails on (including panics)
+//! or emits too large (`[runtime] max_body_bytes`, `max_record_bytes`),
 //! fan-out, periodic ledger commits and the shutdown deadline.
 
 mod build;
@@ -18,7 +19,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, error, info, info_span};
 
-use crate::config::Config;
+use crate::config::{Config, Limits};
 use crate::error::{CoreError, StageError};
 use crate::event::Event;
 use crate::ledger::Ledger;
@@ -150,7 +151,12 @@ fn spawn_sinks(
     }
 }
 
-fn spawn_transforms(transforms: Vec<Component<Workers>>, wiring: &mut Wiring, tasks: &mut Tasks) {
+fn spawn_transforms(
+    transforms: Vec<Component<Workers>>,
+    limits: Limits,
+    wiring: &mut Wiring,
+    tasks: &mut Tasks,
+) {
     for Component {
         id,
         type_name,
@@ -167,7 +173,7 @@ fn spawn_transforms(transforms: Vec<Component<Workers>>, wiring: &mut Wiring, ta
             let span = info_span!("component", component_kind = "transform", component_id = %id, component_type = %type_name, worker);
             let (key, input, fanout) = (key.clone(), input.clone(), fanout.clone());
             tasks.spawn_blocking(format!("transforms.{id}"), move || {
-                run_transform_worker(key, instance, input, fanout, span);
+                run_transform_worker(key, instance, input, fanout, limits, span);
                 Ok(())
             });
         }
@@ -322,7 +328,7 @@ pub async fn run(
     let mut wiring = Wiring::new(&config);
     let mut tasks = Tasks::default();
     spawn_sinks(sinks, &mut wiring, &mut tasks);
-    spawn_transforms(transforms, &mut wiring, &mut tasks);
+    spawn_transforms(transforms, config.limits, &mut wiring, &mut tasks);
     spawn_sources(
         sources,
         &wiring,
