@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -399,6 +400,41 @@ fn issue_9_oversized_articles_are_quarantined_with_the_limit_named() {
     let report = fs::read_to_string(dir.path("state/quarantine/long.txt.error.json"))
         .expect("long.txt quarantined");
     assert!(report.contains("max_record_bytes"), "{report}");
+}
+
+#[test]
+fn issue_9_state_directory_is_private() {
+    let dir = Dir::new("");
+    dir.write("inbox/a.txt", article(1, 3));
+    let (status, _, stderr) = dir.run(&["run", "--once", "--config", "wirehose.toml"]);
+    assert!(status.success(), "{stderr}");
+    let mode = |relative: &str| {
+        fs::metadata(dir.path(relative))
+            .unwrap_or_else(|e| panic!("{relative}: {e}"))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("state"), 0o700);
+    assert_eq!(mode("state/ledger.db"), 0o600);
+    assert_eq!(mode("state/lock"), 0o600);
+}
+
+#[test]
+fn issue_9_ledger_removed_while_running_is_reported() {
+    let dir = Dir::new("");
+    let daemon = dir.spawn(&[]);
+    dir.write("inbox/a.txt", article(1, 3));
+    assert_eq!(dir.wait_for_lines(1, Duration::from_secs(30)), 1);
+    fs::remove_file(dir.path("state/ledger.db")).unwrap();
+    dir.write("inbox/b.txt", article(2, 3));
+    assert!(
+        daemon.wait_for_log("ledger file removed or replaced", Duration::from_secs(30)),
+        "{}",
+        daemon.log()
+    );
+    let (_, log) = daemon.stop();
+    assert!(log.contains("state/ledger.db"), "{log}");
 }
 
 #[test]
