@@ -447,3 +447,25 @@ fn issue_9_damaged_ledger_says_how_to_recover() {
     assert!(stderr.contains("move it aside"), "{stderr}");
     assert!(stderr.contains("state/ledger.db"), "{stderr}");
 }
+
+#[test]
+fn issue_9_utf32_text_is_decoded() {
+    let dir = Dir::new("");
+    let text = "Kerry Meets Lavrov\n\n“We are close,” Kerry said in Geneva on Friday.\n";
+    let mut le = vec![0xFF, 0xFE, 0x00, 0x00];
+    let mut be = Vec::new();
+    for c in text.chars() {
+        le.extend_from_slice(&(c as u32).to_le_bytes());
+        be.extend_from_slice(&(c as u32).to_be_bytes());
+    }
+    dir.write("inbox/le.txt", le);
+    dir.write("inbox/be.txt", be);
+    let (status, _, stderr) = dir.run(&["run", "--once", "--config", "wirehose.toml"]);
+    assert!(status.success(), "{stderr}");
+    assert!(dir.quarantined().is_empty(), "{:?}", dir.quarantined());
+    let records = dir.records();
+    assert_eq!(records.len(), 2);
+    for record in records {
+        assert_eq!(record["title"], "Kerry Meets Lavrov", "{record}");
+    }
+}
