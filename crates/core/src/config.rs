@@ -846,4 +846,31 @@ mod tests {
             .to_string();
         assert!(err.contains("stat"), "{err}");
     }
+
+    #[test]
+    fn top_level_numbers_are_bounded_and_all_reported() {
+        let err = Config::parse(
+            "[state]\ncommit_interval_ms = 0\n[runtime]\nworkers = 100000\nchannel_capacity = 9999999999\nshutdown_timeout_secs = 99999\nmax_body_bytes = 1\n",
+            &Registry::new(),
+        )
+        .unwrap_err()
+        .to_string();
+        for named in [
+            "state: key `commit_interval_ms`: is 0, must be from 1 to 60000",
+            "runtime: key `workers`: is 100000, must be from 1 to 256",
+            "runtime: key `channel_capacity`",
+            "runtime: key `shutdown_timeout_secs`",
+            "runtime: key `max_body_bytes`",
+        ] {
+            assert!(err.contains(named), "{named} missing from {err}");
+        }
+        // The upper bounds themselves are fine (only the empty graph is not).
+        let err = Config::parse(
+            "[runtime]\nworkers = 256\nchannel_capacity = 65536\n",
+            &Registry::new(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!err.contains("runtime"), "{err}");
+    }
 }
