@@ -205,10 +205,7 @@ fn main() -> ExitCode {
         cli.log_level.as_deref(),
         progress && cli.log_level.is_none() && std::env::var_os("RUST_LOG").is_none(),
     );
-    let result = match cli.command {
-        Command::Run { config, once, .. } => run(&config, once, progress),
-        command => other(command).map(|()| 0),
-    };
+    let result = dispatch(cli.command, progress);
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
@@ -256,10 +253,10 @@ fn ledger_hint(err: &anyhow::Error) -> Option<String> {
     })
 }
 
-/// Runs every command but `run`.
-fn other(command: Command) -> Result<()> {
-    match command {
-        Command::Run { .. } => unreachable!("run is dispatched by main"),
+/// Runs `command`; returns the exit code of a success.
+fn dispatch(command: Command, progress: bool) -> Result<u8> {
+    let done = match command {
+        Command::Run { config, once, .. } => return run(&config, once, progress),
         Command::Validate { config } => validate(&config),
         Command::Inspect { file } => inspect(&file),
         Command::Search {
@@ -296,7 +293,8 @@ fn other(command: Command) -> Result<()> {
         } => entities(db, &config, kind.as_deref(), top, json),
         Command::Train(train) => eval::train(train),
         Command::Eval(which) => eval::eval(which),
-    }
+    };
+    done.map(|()| 0)
 }
 
 fn load(path: &Path) -> Result<Config> {
