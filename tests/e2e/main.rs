@@ -8,6 +8,7 @@ mod config;
 mod crash;
 mod flow;
 mod golden;
+mod harden;
 mod harden_source;
 mod outage;
 mod scale;

@@ -13,15 +13,20 @@
 //! This binary is glue: it parses arguments, sets up logging, loads the
 //! config with every stage type registered, runs the topology with a shutdown
 //! token cancelled on SIGINT/SIGTERM, and maps the outcome to an exit code:
-//! 0 ok, 1 bad config, 2 runtime failure.
+//! 0 ok (and on a closed standard output), 1 bad config, 2 runtime failure,
+//! 3 a backfill (`run --once`) interrupted by a signal, 130 a second signal.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 mod eval;
+mod logging;
+
+use logging::note;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -168,32 +173,9 @@ fn registry() -> Registry {
     registry
 }
 
-fn init_logging(format: LogFormat, level: Option<&str>, quiet_default: bool) {
-    use tracing_subscriber::EnvFilter;
-    let default = if quiet_default { "warn" } else { "info" };
-    let filter = match level {
-        Some(level) => EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new(default)),
-        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default)),
-    };
-    let json = match format {
-        LogFormat::Json => true,
-        LogFormat::Text => false,
-        LogFormat::Auto => !std::io::stderr().is_terminal(),
-    };
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if json {
-        builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
-            .init();
-    } else {
-        builder.with_ansi(std::io::stderr().is_terminal()).init();
-    }
-}
+/// Exit code of a backfill (`run --once`) stopped by a signal before it took
+/// everything: a script can tell it from a finished one (0).
+const EXIT_INTERRUPTED: u8 = 3;
 
 /// Exit code for an error: 1 for configuration problems, 2 otherwise.
 fn exit_code(err: &anyhow::Error) -> u8 {
@@ -218,13 +200,63 @@ fn main() -> ExitCode {
             ..
         }
     ) && std::io::stderr().is_terminal();
-    init_logging(
+    logging::init(
         cli.log_format,
         cli.log_level.as_deref(),
         progress && cli.log_level.is_none() && std::env::var_os("RUST_LOG").is_none(),
     );
-    let result = match cli.command {
-        Command::Run { config, once, .. } => run(&config, once, progress),
+    let result = dispatch(cli.command, progress);
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            if broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            note(format_args!("error: {err:#}"));
+            if let Some(hint) = ledger_hint(&err) {
+                note(format_args!("hint: {hint}"));
+            }
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}
+
+/// Returns whether `err` comes from writing to a closed pipe (`… | head`):
+/// not a failure, the reader has what it wanted.
+fn broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Returns how to recover when `err` says the ledger database is damaged.
+fn ledger_hint(err: &anyhow::Error) -> Option<String> {
+    let path = err
+        .chain()
+        .find_map(|cause| match cause.downcast_ref::<CoreError>() {
+            Some(CoreError::Ledger { path, .. }) => Some(path.clone()),
+            _ => None,
+        })?;
+    let damaged = err.chain().any(|cause| {
+        let text = cause.to_string();
+        text.contains("not a database") || text.contains("malformed") || text.contains("corrupt")
+    });
+    damaged.then(|| {
+        format!(
+            "the ledger {path} is damaged: stop wirehose, move it aside with its -wal and -shm files \
+             (mv {path} {path}.damaged) and start again; every input is then taken again, and the sinks \
+             skip what they already hold (jsonl by the ids in its file, sqlite and postgres by upsert)",
+            path = path.display()
+        )
+    })
+}
+
+/// Runs `command`; returns the exit code of a success.
+fn dispatch(command: Command, progress: bool) -> Result<u8> {
+    let done = match command {
+        Command::Run { config, once, .. } => return run(&config, once, progress),
         Command::Validate { config } => validate(&config),
         Command::Inspect { file } => inspect(&file),
         Command::Search {
@@ -262,19 +294,7 @@ fn main() -> ExitCode {
         Command::Train(train) => eval::train(train),
         Command::Eval(which) => eval::eval(which),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            if err.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-            }) {
-                return ExitCode::SUCCESS;
-            }
-            eprintln!("error: {err:#}");
-            ExitCode::from(exit_code(&err))
-        }
-    }
+    done.map(|()| 0)
 }
 
 fn load(path: &Path) -> Result<Config> {
@@ -286,7 +306,12 @@ fn load(path: &Path) -> Result<Config> {
 
 fn validate(path: &Path) -> Result<()> {
     let config = load(path)?;
-    println!("config {} is valid\n{}", path.display(), config.describe());
+    writeln!(
+        std::io::stdout().lock(),
+        "config {} is valid\n{}",
+        path.display(),
+        config.describe()
+    )?;
     Ok(())
 }
 
@@ -313,8 +338,9 @@ fn inspect(file: &Path) -> Result<()> {
             .with_context(|| format!("{} would be quarantined by extract", file.display()))?;
     }
     let _ = Ack::untracked;
+    let mut out = std::io::stdout().lock();
     for record in records {
-        println!("{}", serde_json::to_string_pretty(&record)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&record)?)?;
     }
     Ok(())
 }
@@ -376,7 +402,7 @@ fn search(
         }
     }
     if hits.is_empty() && !json {
-        eprintln!("no matches");
+        note(format_args!("no matches"));
     }
     Ok(())
 }
@@ -413,7 +439,9 @@ fn entities(
     Ok(())
 }
 
-fn run(path: &Path, once: bool, progress: bool) -> Result<()> {
+/// Runs the daemon; returns the exit code: 0, or [`EXIT_INTERRUPTED`] for a
+/// backfill stopped by a signal.
+fn run(path: &Path, once: bool, progress: bool) -> Result<u8> {
     let config = load(path)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -423,7 +451,8 @@ fn run(path: &Path, once: bool, progress: bool) -> Result<()> {
     runtime.block_on(async move {
         let shutdown = CancellationToken::new();
         let stats = Arc::new(RunStats::default());
-        tokio::spawn(watch_signals(shutdown.clone()));
+        let signalled = Arc::new(AtomicBool::new(false));
+        tokio::spawn(watch_signals(shutdown.clone(), signalled.clone()));
         let bar = progress.then(|| spawn_progress(stats.clone()));
         let result = topology::run(config, shutdown, RunOptions { once }, stats.clone()).await;
         if let Some((bar, task)) = bar {
@@ -442,12 +471,20 @@ fn run(path: &Path, once: bool, progress: bool) -> Result<()> {
             "run finished"
         );
         if once {
-            eprintln!(
+            note(format_args!(
                 "wirehose: {} articles written, {} duplicates skipped, {} quarantined",
                 summary.0, summary.1, summary.2
-            );
+            ));
         }
-        result.context("pipeline failed")
+        result.context("pipeline failed")?;
+        if once && signalled.load(Ordering::SeqCst) {
+            warn!(
+                exit_code = EXIT_INTERRUPTED,
+                "backfill interrupted by a signal; run it again to take the rest"
+            );
+            return Ok(EXIT_INTERRUPTED);
+        }
+        Ok(0)
     })
 }
 
@@ -475,7 +512,9 @@ fn spawn_progress(stats: Arc<RunStats>) -> (indicatif::ProgressBar, tokio::task:
     (bar, task)
 }
 
-async fn watch_signals(shutdown: CancellationToken) {
+/// Cancels `shutdown` (and sets `signalled`) at the first SIGINT or SIGTERM;
+/// exits with 130 at the second.
+async fn watch_signals(shutdown: CancellationToken, signalled: Arc<AtomicBool>) {
     use tokio::signal::unix::{SignalKind, signal};
     let (Ok(mut terminate), Ok(mut interrupt)) = (
         signal(SignalKind::terminate()),
@@ -488,6 +527,7 @@ async fn watch_signals(shutdown: CancellationToken) {
         _ = terminate.recv() => info!(signal = "SIGTERM", "signal received; shutting down"),
         _ = interrupt.recv() => info!(signal = "SIGINT", "signal received; shutting down"),
     }
+    signalled.store(true, Ordering::SeqCst);
     shutdown.cancel();
     tokio::select! {
         _ = terminate.recv() => {},

@@ -39,11 +39,75 @@ fn default_state_dir() -> PathBuf {
 fn default_commit_interval_ms() -> u64 {
     200
 }
-fn default_channel_capacity() -> usize {
+fn default_channel_capacity() -> u64 {
     64
 }
 fn default_shutdown_timeout_secs() -> u64 {
     30
+}
+fn default_max_body_bytes() -> u64 {
+    1024 * 1024
+}
+fn default_max_record_bytes() -> u64 {
+    16 * 1024 * 1024
+}
+
+/// Bounds of the top-level numbers (README, "Top level").
+pub mod bounds {
+    use std::ops::RangeInclusive;
+
+    /// `[state] commit_interval_ms`: 1 ms to 1 minute.
+    pub const COMMIT_INTERVAL_MS: RangeInclusive<u64> = 1..=60_000;
+    /// `[runtime] channel_capacity`, in events.
+    pub const CHANNEL_CAPACITY: RangeInclusive<u64> = 1..=65_536;
+    /// `[runtime] shutdown_timeout_secs`: up to 1 hour.
+    pub const SHUTDOWN_TIMEOUT_SECS: RangeInclusive<u64> = 0..=3_600;
+    /// `workers` of `[runtime]` and of each transform.
+    pub const WORKERS: RangeInclusive<u64> = 1..=256;
+    /// `[runtime] max_body_bytes`: 1 KiB to 64 MiB.
+    pub const MAX_BODY_BYTES: RangeInclusive<u64> = 1024..=64 * 1024 * 1024;
+    /// `[runtime] max_record_bytes`: 64 KiB to 256 MiB.
+    pub const MAX_RECORD_BYTES: RangeInclusive<u64> = 65_536..=256 * 1024 * 1024;
+}
+
+/// Returns a problem naming `component` and `key` unless `value` lies in
+/// `range`. Every number of a config has a documented range: a huge value
+/// must be refused here, not overflow a duration or exhaust memory later.
+pub fn check_range<T>(
+    component: &str,
+    key: &str,
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<(), ConfigProblem>
+where
+    T: PartialOrd + std::fmt::Display,
+{
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(ConfigProblem::new(
+            Some(component),
+            Some(key),
+            format!(
+                "is {value}, must be from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        ))
+    }
+}
+
+/// [`check_range`] for a key of the component being built.
+pub fn in_range<T>(
+    cx: &crate::stage::BuildContext,
+    key: &str,
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<(), ConfigProblem>
+where
+    T: PartialOrd + std::fmt::Display,
+{
+    check_range(&cx.key, key, value, range)
 }
 
 /// `[state]`: where the daemon keeps its own state.
@@ -73,13 +137,21 @@ impl Default for RawState {
 struct RawRuntime {
     /// Capacity of every channel between components, in events. Default 64.
     #[serde(default = "default_channel_capacity")]
-    channel_capacity: usize,
+    channel_capacity: u64,
     /// How long a shutdown waits for in-flight articles, in seconds. Default 30.
     #[serde(default = "default_shutdown_timeout_secs")]
     shutdown_timeout_secs: u64,
     /// Default `workers` of every transform. Default: the number of cores.
     #[serde(default)]
-    workers: Option<usize>,
+    workers: Option<u64>,
+    /// Largest article body (paragraphs, in bytes of UTF-8) a transform may
+    /// emit; a larger article is quarantined. Default 1 MiB.
+    #[serde(default = "default_max_body_bytes")]
+    max_body_bytes: u64,
+    /// Largest record (estimated JSON size, in bytes) a transform may emit;
+    /// a larger article is quarantined. Default 16 MiB.
+    #[serde(default = "default_max_record_bytes")]
+    max_record_bytes: u64,
 }
 
 impl Default for RawRuntime {
@@ -88,6 +160,8 @@ impl Default for RawRuntime {
             channel_capacity: default_channel_capacity(),
             shutdown_timeout_secs: default_shutdown_timeout_secs(),
             workers: None,
+            max_body_bytes: default_max_body_bytes(),
+            max_record_bytes: default_max_record_bytes(),
         }
     }
 }
@@ -157,12 +231,37 @@ pub struct Config {
     pub channel_capacity: usize,
     /// Time allowed for a graceful shutdown.
     pub shutdown_timeout: Duration,
+    /// Per-article size limits the runner applies to what transforms emit.
+    pub limits: Limits,
     /// Sources, by id order.
     pub sources: Vec<SourceSpec>,
     /// Transforms, by id order.
     pub transforms: Vec<TransformSpec>,
     /// Sinks, by id order.
     pub sinks: Vec<SinkSpec>,
+}
+
+/// Per-article size limits (`[runtime] max_body_bytes`, `max_record_bytes`).
+///
+/// One oversized input (a 10 MB text) would otherwise make a record many
+/// times its size and hold hundreds of MiB while it is processed; the runner
+/// checks every record a transform emits and quarantines the article past
+/// either limit, so the next stage never sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest body (paragraphs, bytes of UTF-8).
+    pub max_body_bytes: u64,
+    /// Largest record, as the runner estimates its JSON size.
+    pub max_record_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: default_max_body_bytes(),
+            max_record_bytes: default_max_record_bytes(),
+        }
+    }
 }
 
 /// Expands `${VAR}` and `${VAR:-default}` from `lookup`; `$$` is a literal `$`.
@@ -309,32 +408,7 @@ impl Config {
             ConfigProblems(vec![ConfigProblem::new(None, key.as_deref(), message)])
         })?;
         let mut problems = Vec::new();
-        if raw.runtime.channel_capacity == 0 {
-            problems.push(ConfigProblem::new(
-                Some("runtime"),
-                Some("channel_capacity"),
-                "must be at least 1",
-            ));
-        }
-        if raw.state.commit_interval_ms == 0 {
-            problems.push(ConfigProblem::new(
-                Some("state"),
-                Some("commit_interval_ms"),
-                "must be at least 1",
-            ));
-        }
-        let default_workers = raw.runtime.workers.unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        });
-        if default_workers == 0 {
-            problems.push(ConfigProblem::new(
-                Some("runtime"),
-                Some("workers"),
-                "must be at least 1",
-            ));
-        }
+        let default_workers = check_top_level(&raw, &mut problems);
 
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
         for (kind, ids) in [
@@ -387,7 +461,15 @@ impl Config {
             edges.push(("transforms".into(), id.clone(), inputs.clone()));
             let workers = match table.remove("workers") {
                 None => default_workers,
-                Some(toml::Value::Integer(n)) if n >= 1 => n as usize,
+                Some(toml::Value::Integer(n)) => {
+                    match check_range(&key, "workers", n, 1..=*bounds::WORKERS.end() as i64) {
+                        Ok(()) => n as usize,
+                        Err(problem) => {
+                            problems.push(problem);
+                            1
+                        }
+                    }
+                }
                 Some(other) => {
                     problems.push(ConfigProblem::new(
                         Some(&key),
@@ -438,9 +520,13 @@ impl Config {
 
         let config = Config {
             state_dir: raw.state.dir,
-            commit_interval: Duration::from_millis(raw.state.commit_interval_ms.max(1)),
-            channel_capacity: raw.runtime.channel_capacity.max(1),
-            shutdown_timeout: Duration::from_secs(raw.runtime.shutdown_timeout_secs),
+            commit_interval: Duration::from_millis(raw.state.commit_interval_ms.clamp(1, 60_000)),
+            channel_capacity: raw.runtime.channel_capacity.clamp(1, 65_536) as usize,
+            shutdown_timeout: Duration::from_secs(raw.runtime.shutdown_timeout_secs.min(3_600)),
+            limits: Limits {
+                max_body_bytes: raw.runtime.max_body_bytes,
+                max_record_bytes: raw.runtime.max_record_bytes,
+            },
             sources,
             transforms,
             sinks,
@@ -451,6 +537,58 @@ impl Config {
         } else {
             Err(ConfigProblems(problems).into())
         }
+    }
+}
+
+/// Checks the numbers of `[state]` and `[runtime]`; returns the default
+/// `workers` of transforms.
+fn check_top_level(raw: &RawConfig, problems: &mut Vec<ConfigProblem>) -> usize {
+    let checks = [
+        check_range(
+            "state",
+            "commit_interval_ms",
+            raw.state.commit_interval_ms,
+            bounds::COMMIT_INTERVAL_MS,
+        ),
+        check_range(
+            "runtime",
+            "channel_capacity",
+            raw.runtime.channel_capacity,
+            bounds::CHANNEL_CAPACITY,
+        ),
+        check_range(
+            "runtime",
+            "shutdown_timeout_secs",
+            raw.runtime.shutdown_timeout_secs,
+            bounds::SHUTDOWN_TIMEOUT_SECS,
+        ),
+        check_range(
+            "runtime",
+            "max_body_bytes",
+            raw.runtime.max_body_bytes,
+            bounds::MAX_BODY_BYTES,
+        ),
+        check_range(
+            "runtime",
+            "max_record_bytes",
+            raw.runtime.max_record_bytes,
+            bounds::MAX_RECORD_BYTES,
+        ),
+    ];
+    problems.extend(checks.into_iter().filter_map(Result::err));
+    match raw.runtime.workers {
+        Some(workers) => match check_range("runtime", "workers", workers, bounds::WORKERS) {
+            Ok(()) => workers as usize,
+            Err(problem) => {
+                problems.push(problem);
+                1
+            }
+        },
+        // The cores of this machine, within the bounds.
+        None => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(*bounds::WORKERS.end() as usize),
     }
 }
 
@@ -707,5 +845,32 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("stat"), "{err}");
+    }
+
+    #[test]
+    fn top_level_numbers_are_bounded_and_all_reported() {
+        let err = Config::parse(
+            "[state]\ncommit_interval_ms = 0\n[runtime]\nworkers = 100000\nchannel_capacity = 9999999999\nshutdown_timeout_secs = 99999\nmax_body_bytes = 1\n",
+            &Registry::new(),
+        )
+        .unwrap_err()
+        .to_string();
+        for named in [
+            "state: key `commit_interval_ms`: is 0, must be from 1 to 60000",
+            "runtime: key `workers`: is 100000, must be from 1 to 256",
+            "runtime: key `channel_capacity`",
+            "runtime: key `shutdown_timeout_secs`",
+            "runtime: key `max_body_bytes`",
+        ] {
+            assert!(err.contains(named), "{named} missing from {err}");
+        }
+        // The upper bounds themselves are fine (only the empty graph is not).
+        let err = Config::parse(
+            "[runtime]\nworkers = 256\nchannel_capacity = 65536\n",
+            &Registry::new(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!err.contains("runtime"), "{err}");
     }
 }

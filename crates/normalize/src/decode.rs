@@ -61,18 +61,89 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     }
 }
 
+/// UTF-32 byte order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Utf32 {
+    Le,
+    Be,
+}
+
+impl Utf32 {
+    fn name(self) -> &'static str {
+        match self {
+            Utf32::Le => "UTF-32LE",
+            Utf32::Be => "UTF-32BE",
+        }
+    }
+
+    fn unit(self, bytes: &[u8]) -> u32 {
+        let quad = [bytes[0], bytes[1], bytes[2], bytes[3]];
+        match self {
+            Utf32::Le => u32::from_le_bytes(quad),
+            Utf32::Be => u32::from_be_bytes(quad),
+        }
+    }
+}
+
+/// Returns the UTF-32 byte order of `bytes` and the length of its BOM:
+/// `FF FE 00 00` or `00 00 FE FF`, or no BOM when the NUL pattern is
+/// unmistakable (encoding_rs has no UTF-32: without this the NUL bytes make
+/// the text look binary). Without a BOM, the length must be a multiple of
+/// four and every unit of the first 4 KiB a character other than NUL in one
+/// byte order only.
+fn utf32(bytes: &[u8]) -> Option<(Utf32, usize)> {
+    if bytes.starts_with(b"\xFF\xFE\0\0") {
+        return Some((Utf32::Le, 4));
+    }
+    if bytes.starts_with(b"\0\0\xFE\xFF") {
+        return Some((Utf32::Be, 4));
+    }
+    if bytes.len() < 8 || !bytes.len().is_multiple_of(4) {
+        return None;
+    }
+    let sample = &bytes[..bytes.len().min(4096)];
+    let fits = |order: Utf32| {
+        sample.chunks_exact(4).all(|quad| {
+            let unit = order.unit(quad);
+            unit != 0 && char::from_u32(unit).is_some()
+        })
+    };
+    match (fits(Utf32::Le), fits(Utf32::Be)) {
+        (true, false) => Some((Utf32::Le, 0)),
+        (false, true) => Some((Utf32::Be, 0)),
+        _ => None,
+    }
+}
+
+/// Decodes UTF-32 `bytes` (without their BOM): an invalid unit becomes
+/// U+FFFD, and a trailing partial unit is dropped as one.
+fn decode_utf32(bytes: &[u8], order: Utf32) -> String {
+    let mut text: String = bytes
+        .chunks_exact(4)
+        .map(|quad| char::from_u32(order.unit(quad)).unwrap_or('\u{FFFD}'))
+        .collect();
+    if !bytes.len().is_multiple_of(4) {
+        text.push('\u{FFFD}');
+    }
+    text
+}
+
 fn finish(
     text: std::borrow::Cow<'_, str>,
     encoding: &'static Encoding,
+) -> Result<Decoded, DecodeError> {
+    finish_named(text, encoding.name())
+}
+
+fn finish_named(
+    text: std::borrow::Cow<'_, str>,
+    encoding: &'static str,
 ) -> Result<Decoded, DecodeError> {
     let total = text.chars().count().max(1);
     let replaced = text.chars().filter(|c| *c == '\u{FFFD}').count();
     if replaced * 100 > total {
         return Err(DecodeError {
-            reason: format!(
-                "text does not decode as {}: {replaced} invalid sequences",
-                encoding.name()
-            ),
+            reason: format!("text does not decode as {encoding}: {replaced} invalid sequences"),
             hint: "save the file as UTF-8".into(),
         });
     }
@@ -87,14 +158,19 @@ fn finish(
     }
     Ok(Decoded {
         text: text.into_owned(),
-        encoding: encoding.name(),
+        encoding,
     })
 }
 
-/// Decodes `bytes`: BOM first (UTF-8, UTF-16LE/BE), then UTF-16 without BOM,
-/// then strict UTF-8, then the legacy encoding chardetng detects. Binary data
-/// (known file signatures, NUL bytes, control characters) is refused.
+/// Decodes `bytes`: UTF-32 (with a BOM, or without one when unmistakable),
+/// then BOM (UTF-8, UTF-16LE/BE), then UTF-16 without BOM, then strict UTF-8,
+/// then the legacy encoding chardetng detects. Binary data (known file
+/// signatures, NUL bytes, control characters) is refused.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
+    if let Some((order, bom_length)) = utf32(bytes) {
+        let text = decode_utf32(&bytes[bom_length..], order);
+        return finish_named(std::borrow::Cow::Owned(text), order.name());
+    }
     if let Some((encoding, bom_length)) = Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_length..]);
         if had_errors && encoding == UTF_8 {
@@ -148,6 +224,53 @@ mod tests {
         let decoded = decode(&be).unwrap();
         assert_eq!(decoded.text, "Moscow talks on Syria");
         assert_eq!(decoded.encoding, "UTF-16BE");
+    }
+
+    fn utf32(text: &str, bom: bool, little_endian: bool) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for c in (bom.then_some('\u{FEFF}')).into_iter().chain(text.chars()) {
+            let unit = c as u32;
+            bytes.extend_from_slice(&if little_endian {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        bytes
+    }
+
+    #[test]
+    fn utf32_with_and_without_bom() {
+        let text = "Kerry said “yes” in Genève. 東京";
+        for (bom, le, name) in [
+            (true, true, "UTF-32LE"),
+            (true, false, "UTF-32BE"),
+            (false, true, "UTF-32LE"),
+            (false, false, "UTF-32BE"),
+        ] {
+            let decoded = decode(&utf32(text, bom, le)).unwrap();
+            assert_eq!(decoded.text, text, "bom {bom} le {le}");
+            assert_eq!(decoded.encoding, name);
+        }
+    }
+
+    #[test]
+    fn utf32_is_not_guessed_from_other_nul_patterns() {
+        // Not a multiple of four, or units that are no characters: binary.
+        assert!(decode(b"abc\0\0\0d\0\0\0e").is_err());
+        assert!(decode(b"\0\0\0\0\0\0\0\0").is_err());
+        // Surrogates (little-endian), past U+10FFFF (big-endian).
+        assert!(decode(b"\0\xD8\0\0\0\xD8\0\0").is_err());
+        // UTF-16 stays UTF-16.
+        let mut le = Vec::new();
+        for unit in "Moscow talks".encode_utf16() {
+            le.extend_from_slice(&unit.to_le_bytes());
+        }
+        assert_eq!(decode(&le).unwrap().encoding, "UTF-16LE");
+        // A truncated UTF-32 file with a BOM keeps its text.
+        let mut cut = utf32(&"Geneva talks ".repeat(10), true, true);
+        cut.truncate(cut.len() - 2);
+        assert!(decode(&cut).unwrap().text.starts_with("Geneva talk"));
     }
 
     #[test]

@@ -19,12 +19,14 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
+use wirehose_core::config::in_range;
 use wirehose_core::{
     BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError,
     article_id,
 };
 
 use crate::driver::{self, BatchWriter, Outcome, Texts, WriteError};
+use crate::lock;
 
 /// When the file is synced to disk.
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -62,9 +64,7 @@ impl SinkConfig for JsonlConfig {
         if self.path.as_os_str().is_empty() {
             return Err(cx.problem("path", "must not be empty"));
         }
-        if self.batch_max_records == 0 {
-            return Err(cx.problem("batch_max_records", "must be at least 1"));
-        }
+        in_range(cx, "batch_max_records", self.batch_max_records, 1..=65_536)?;
         Ok(Box::new(Jsonl {
             config: self.clone(),
         }))
@@ -106,9 +106,10 @@ struct Recovered {
     length: u64,
 }
 
-/// Opens `path` for appending, learning the ids it holds and cutting a torn
-/// last line.
+/// Opens `path` for appending, locked against a second writer, learning the
+/// ids it holds and cutting a torn last line.
 fn recover(path: &Path) -> std::io::Result<Recovered> {
+    lock::require_regular_file(path)?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent)?;
     }
@@ -118,6 +119,8 @@ fn recover(path: &Path) -> std::io::Result<Recovered> {
         .create(true)
         .truncate(false)
         .open(path)?;
+    // Before reading: the last line may be one the other writer is writing.
+    lock::lock(&file)?;
     let mut ids = HashSet::new();
     let mut complete: u64 = 0;
     let mut reader = BufReader::with_capacity(1 << 20, &mut file);

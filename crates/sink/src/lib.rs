@@ -27,6 +27,7 @@
 
 mod driver;
 pub mod jsonl;
+mod lock;
 #[cfg(feature = "nats")]
 pub mod nats;
 #[cfg(feature = "postgres")]

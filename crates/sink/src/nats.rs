@@ -16,6 +16,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use tracing::{info, warn};
+use wirehose_core::config::in_range;
 use wirehose_core::{
     BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError, wire,
 };
@@ -79,9 +80,8 @@ impl SinkConfig for NatsSinkConfig {
                 "a subject template without spaces or wildcards is required",
             ));
         }
-        if self.batch_max_records == 0 {
-            return Err(cx.problem("batch_max_records", "must be at least 1"));
-        }
+        in_range(cx, "batch_max_records", self.batch_max_records, 1..=65_536)?;
+        in_range(cx, "max_backoff_secs", self.max_backoff_secs, 1..=3_600)?;
         if let Some(stream) = &self.stream
             && (stream.is_empty() || stream.contains(['.', ' ', '*', '>']))
         {

@@ -23,6 +23,7 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio_postgres::{Client, NoTls};
 use tracing::{info, warn};
+use wirehose_core::config::in_range;
 use wirehose_core::{
     BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError,
 };
@@ -85,9 +86,9 @@ impl SinkConfig for PostgresConfig {
                 "use letters, digits and underscores (not first), at most 63",
             ));
         }
-        if self.batch_max_records == 0 {
-            return Err(cx.problem("batch_max_records", "must be at least 1"));
-        }
+        in_range(cx, "batch_max_records", self.batch_max_records, 1..=10_000)?;
+        in_range(cx, "linger_ms", self.linger_ms, 0..=60_000)?;
+        in_range(cx, "max_backoff_secs", self.max_backoff_secs, 1..=3_600)?;
         Ok(Box::new(Postgres {
             config: self.clone(),
         }))

@@ -9,6 +9,9 @@
 //!   `speaker`, `cue`, `start`, `end`);
 //! - `articles_fts`: an FTS5 index over title and body.
 //!
+//! The sink holds an advisory lock on `PATH.lock` while it runs, so a second
+//! daemon writing the same database is refused at start.
+//!
 //! Each batch is upserted by article id in one transaction (a re-run replaces
 //! rows, never adds them) and acknowledged after the commit. [`search`] and
 //! [`top_entities`] are the queries behind `wirehose search` and
@@ -24,12 +27,14 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tracing::info;
+use wirehose_core::config::in_range;
 use wirehose_core::{
     BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError,
 };
 
 use crate::SinkError;
 use crate::driver::{self, BatchWriter, Outcome, Texts, WriteError};
+use crate::lock;
 use crate::rows::{EntityRow, Rows, Unencodable};
 
 /// How hard SQLite syncs each commit.
@@ -67,9 +72,7 @@ impl SinkConfig for SqliteConfig {
         if self.path.as_os_str().is_empty() {
             return Err(cx.problem("path", "must not be empty"));
         }
-        if self.batch_max_records == 0 {
-            return Err(cx.problem("batch_max_records", "must be at least 1"));
-        }
+        in_range(cx, "batch_max_records", self.batch_max_records, 1..=65_536)?;
         Ok(Box::new(Sqlite {
             config: self.clone(),
         }))
@@ -267,6 +270,8 @@ fn upsert(
 struct Store {
     connection: Connection,
     entity_ids: HashMap<EntityRow, i64>,
+    /// `PATH.lock`, held while the sink runs: one writer per database.
+    _lock: std::fs::File,
 }
 
 impl Store {
@@ -301,21 +306,33 @@ impl BatchWriter for SqliteWriter {
 
     async fn connect(&mut self) -> Result<(), WriteError> {
         let (path, sync) = (self.path.clone(), self.sync);
-        let connection = tokio::task::spawn_blocking(move || open(&path, sync))
-            .await
-            .map_err(|e| WriteError::Fatal(StageError::Other(format!("open task failed: {e}"))))?
-            .map_err(|e| {
-                WriteError::Fatal(StageError::Other(format!(
-                    "{e}: {}",
-                    std::error::Error::source(&e)
-                        .map(|s| s.to_string())
-                        .unwrap_or_default()
-                )))
-            })?;
+        let (lock, connection) = tokio::task::spawn_blocking(move || {
+            let locked = lock::require_regular_file(&path)
+                .and_then(|()| {
+                    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(parent)?;
+                    }
+                    lock::lock_beside(&path)
+                })
+                .map_err(|source| StageError::io(&path, source))?;
+            Ok::<_, StageError>((locked, open(&path, sync)))
+        })
+        .await
+        .map_err(|e| WriteError::Fatal(StageError::Other(format!("open task failed: {e}"))))?
+        .map_err(WriteError::Fatal)?;
+        let connection = connection.map_err(|e| {
+            WriteError::Fatal(StageError::Other(format!(
+                "{e}: {}",
+                std::error::Error::source(&e)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+            )))
+        })?;
         info!(file = %self.path.display(), "sqlite sink ready");
         self.store = Some(Store {
             connection,
             entity_ids: HashMap::new(),
+            _lock: lock,
         });
         Ok(())
     }

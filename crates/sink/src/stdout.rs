@@ -8,6 +8,7 @@ use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 use tracing::warn;
+use wirehose_core::config::in_range;
 use wirehose_core::{
     BuildContext, ConfigProblem, Event, Record, Sink, SinkConfig, SinkContext, StageError,
 };
@@ -33,9 +34,7 @@ pub struct StdoutConfig {
 
 impl SinkConfig for StdoutConfig {
     fn build(&self, cx: &BuildContext) -> Result<Box<dyn Sink>, ConfigProblem> {
-        if self.batch_max_records == 0 {
-            return Err(cx.problem("batch_max_records", "must be at least 1"));
-        }
+        in_range(cx, "batch_max_records", self.batch_max_records, 1..=65_536)?;
         Ok(Box::new(Stdout {
             config: self.clone(),
         }))

@@ -19,6 +19,7 @@ use futures::stream::FuturesUnordered;
 use serde::Deserialize;
 use tokio::time::Instant;
 use tracing::{error, info, warn};
+use wirehose_core::config::in_range;
 use wirehose_core::wire;
 pub use wirehose_core::wire::Payload;
 use wirehose_core::{
@@ -84,12 +85,8 @@ impl SourceConfig for NatsSourceConfig {
                 "a consumer name without dots, spaces or wildcards is required",
             ));
         }
-        if self.max_in_flight == 0 {
-            return Err(cx.problem("max_in_flight", "must be at least 1"));
-        }
-        if self.ack_wait_secs == 0 {
-            return Err(cx.problem("ack_wait_secs", "must be at least 1"));
-        }
+        in_range(cx, "max_in_flight", self.max_in_flight, 1..=65_536)?;
+        in_range(cx, "ack_wait_secs", self.ack_wait_secs, 1..=86_400)?;
         Ok(Box::new(NatsSource {
             config: self.clone(),
         }))

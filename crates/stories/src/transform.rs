@@ -28,8 +28,24 @@ impl StoryConfig {
                 format!("is {}, must be in (0, 1]", self.similarity),
             ));
         }
-        if self.window_hours == 0 {
-            return Err(("window_hours", "must be at least 1".into()));
+        // Bounds documented in the README: a huge window or retention would
+        // overflow the seconds they are turned into.
+        let bounded: [(&'static str, u64, std::ops::RangeInclusive<u64>); 3] = [
+            ("window_hours", self.window_hours, 1..=8_760),
+            ("retain_days", self.retain_days, 1..=3_650),
+            ("keywords", self.keywords as u64, 0..=100),
+        ];
+        for (key, value, range) in bounded {
+            if !range.contains(&value) {
+                return Err((
+                    key,
+                    format!(
+                        "is {value}, must be from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                ));
+            }
         }
         if !(self.title_weight.is_finite() && self.title_weight >= 0.0) {
             return Err(("title_weight", "must be a number ≥ 0".into()));

@@ -2,6 +2,10 @@
 //! directory, open the transforms) of starting a pipeline.
 
 use std::fs::File;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+use tracing::info;
 
 use crate::config::Config;
 use crate::error::{ConfigProblem, ConfigProblems, CoreError};
@@ -102,17 +106,33 @@ pub(super) fn open_transforms(
         .collect()
 }
 
+/// Creates the state directory private to its owner (0700: the ledger and
+/// the quarantine hold article paths and contents), tightening one that is
+/// open to others, and takes its lock (`lock`, 0600).
 pub(super) fn lock_state_dir(config: &Config) -> Result<File, CoreError> {
     let dir = &config.state_dir;
     let state_err = |source| CoreError::StateDir {
         path: dir.clone(),
         source,
     };
-    std::fs::create_dir_all(dir).map_err(state_err)?;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(state_err)?;
+    let mode = std::fs::metadata(dir)
+        .map_err(state_err)?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(state_err)?;
+        info!(dir = %dir.display(), old_mode = format!("{:o}", mode & 0o777), "state directory made private to its owner (0700)");
+    }
     let lock = File::options()
         .create(true)
         .truncate(false)
         .write(true)
+        .mode(0o600)
         .open(dir.join("lock"))
         .map_err(state_err)?;
     match lock.try_lock() {
@@ -120,4 +140,27 @@ pub(super) fn lock_state_dir(config: &Config) -> Result<File, CoreError> {
         Err(std::fs::TryLockError::WouldBlock) => Err(CoreError::StateLocked { path: dir.clone() }),
         Err(std::fs::TryLockError::Error(source)) => Err(state_err(source)),
     }
+}
+
+/// Creates the ledger file `path` readable by its owner only (0600), or
+/// makes an existing one so, before SQLite opens it (SQLite gives its `-wal`
+/// and `-shm` files the database's mode).
+pub(super) fn private_ledger_file(path: &Path) -> Result<(), CoreError> {
+    let state_err = |source| CoreError::StateDir {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(state_err)?;
+    let mode = file.metadata().map_err(state_err)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(state_err)?;
+    }
+    Ok(())
 }

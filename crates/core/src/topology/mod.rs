@@ -3,13 +3,16 @@
 //!
 //! Cross-cutting work lives here so stages hold only their own logic:
 //! spans, timings, acknowledgement hand-over between a transform's input and
-//! outputs, quarantine of articles a transform fails on (including panics),
+//! outputs, quarantine of articles a transform fails on (including panics)
+//! or emits too large (`[runtime] max_body_bytes`, `max_record_bytes`),
 //! fan-out, periodic ledger commits and the shutdown deadline.
 
 mod build;
 mod worker;
 
 use std::collections::HashMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,14 +21,17 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, error, info, info_span};
 
-use crate::config::Config;
+use crate::config::{Config, Limits};
 use crate::error::{CoreError, StageError};
 use crate::event::Event;
 use crate::ledger::Ledger;
 use crate::quarantine::Quarantine;
 use crate::stage::{RunStats, SinkContext, SourceContext};
 
-use build::{Built, Component, Workers, build_components, lock_state_dir, open_transforms};
+use build::{
+    Built, Component, Workers, build_components, lock_state_dir, open_transforms,
+    private_ledger_file,
+};
 use worker::{Fanout, run_transform_worker};
 
 /// How a run behaves.
@@ -150,7 +156,12 @@ fn spawn_sinks(
     }
 }
 
-fn spawn_transforms(transforms: Vec<Component<Workers>>, wiring: &mut Wiring, tasks: &mut Tasks) {
+fn spawn_transforms(
+    transforms: Vec<Component<Workers>>,
+    limits: Limits,
+    wiring: &mut Wiring,
+    tasks: &mut Tasks,
+) {
     for Component {
         id,
         type_name,
@@ -167,7 +178,7 @@ fn spawn_transforms(transforms: Vec<Component<Workers>>, wiring: &mut Wiring, ta
             let span = info_span!("component", component_kind = "transform", component_id = %id, component_type = %type_name, worker);
             let (key, input, fanout) = (key.clone(), input.clone(), fanout.clone());
             tasks.spawn_blocking(format!("transforms.{id}"), move || {
-                run_transform_worker(key, instance, input, fanout, span);
+                run_transform_worker(key, instance, input, fanout, limits, span);
                 Ok(())
             });
         }
@@ -216,9 +227,51 @@ fn spawn_sources(
     }
 }
 
-/// Commits the ledger every `interval` until `stop` is cancelled.
+/// Notices the ledger file being removed or replaced while the daemon runs:
+/// SQLite keeps writing to the open (now unlinked) file, so everything
+/// committed from then on would be lost at the next start, silently.
+struct LedgerWatch {
+    path: PathBuf,
+    /// Device and inode of the file opened at start.
+    identity: Option<(u64, u64)>,
+    /// Whether the current removal was already reported.
+    reported: bool,
+}
+
+impl LedgerWatch {
+    fn new(path: PathBuf) -> LedgerWatch {
+        let identity = Self::identity_of(&path);
+        LedgerWatch {
+            path,
+            identity,
+            reported: false,
+        }
+    }
+
+    fn identity_of(path: &std::path::Path) -> Option<(u64, u64)> {
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+
+    /// Checks the file after a commit; logs an error once per removal.
+    fn check(&mut self) {
+        let now = Self::identity_of(&self.path);
+        if now.is_some() && now == self.identity {
+            self.reported = false;
+        } else if !self.reported {
+            self.reported = true;
+            error!(
+                file = %self.path.display(),
+                "ledger file removed or replaced while running; commits go to the removed file and are lost at restart (stop wirehose: at the next start every input is taken again, and sinks skip what they hold)"
+            );
+        }
+    }
+}
+
+/// Commits the ledger every `interval` until `stop` is cancelled, checking
+/// after each commit that the ledger file is still the one opened.
 fn spawn_flusher(
     ledger: Ledger,
+    mut watch: LedgerWatch,
     interval: Duration,
     stop: CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
@@ -235,6 +288,7 @@ fn spawn_flusher(
                         Err(err) => error!(error = %err, "ledger commit task failed"),
                         Ok(Ok(_)) => {}
                     }
+                    watch.check();
                 }
             }
         }
@@ -311,9 +365,11 @@ pub async fn run(
     } = build_components(&config)?;
     let _lock = lock_state_dir(&config)?;
     let transforms = open_transforms(transforms, &config)?;
+    let ledger_path = config.state_dir.join("ledger.db");
+    private_ledger_file(&ledger_path)?;
     let shared = Shared {
         shutdown: shutdown.clone(),
-        ledger: Ledger::open(&config.state_dir.join("ledger.db"))?,
+        ledger: Ledger::open(&ledger_path)?,
         quarantine: Quarantine::new(config.state_dir.join("quarantine")),
         once: options.once,
         stats,
@@ -322,7 +378,7 @@ pub async fn run(
     let mut wiring = Wiring::new(&config);
     let mut tasks = Tasks::default();
     spawn_sinks(sinks, &mut wiring, &mut tasks);
-    spawn_transforms(transforms, &mut wiring, &mut tasks);
+    spawn_transforms(transforms, config.limits, &mut wiring, &mut tasks);
     spawn_sources(
         sources,
         &wiring,
@@ -336,6 +392,7 @@ pub async fn run(
     let flusher_stop = CancellationToken::new();
     let flusher = spawn_flusher(
         shared.ledger.clone(),
+        LedgerWatch::new(ledger_path),
         config.commit_interval,
         flusher_stop.clone(),
     );

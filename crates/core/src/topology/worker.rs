@@ -1,6 +1,7 @@
 //! Fan-out to consumers and the loop of one transform worker: spans,
 //! timings, the acknowledgement hand-over from input to outputs, and
-//! quarantine of an article the transform fails or panics on.
+//! quarantine of an article the transform fails or panics on, or emits past
+//! the per-article size limits.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
@@ -9,8 +10,10 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 use tracing::{Span, error, info_span, warn};
 
+use crate::config::Limits;
 use crate::error::StageError;
 use crate::event::Event;
+use crate::record::{PARAGRAPH_SEPARATOR, Record};
 use crate::stage::Transform;
 
 /// Sends each event to every consumer, cloning for all but the last.
@@ -52,11 +55,79 @@ impl Fanout {
     }
 }
 
+/// Returns the size of `record`'s body: its paragraphs joined, in bytes.
+fn body_bytes(record: &Record) -> u64 {
+    let separators = record.paragraphs.len().saturating_sub(1) * PARAGRAPH_SEPARATOR.len();
+    (record.paragraphs.iter().map(String::len).sum::<usize>() + separators) as u64
+}
+
+/// Returns about how many bytes `record` takes as JSON, without encoding it:
+/// its strings plus a fixed allowance per object for keys and offsets.
+fn estimated_json_bytes(record: &Record) -> u64 {
+    let text = |s: &str| s.len() + 3;
+    let option = |s: &Option<String>| s.as_deref().map_or(5, text);
+    let mut total = 512 + text(&record.id) + record.source.path.as_os_str().len();
+    total += option(&record.title) + option(&record.published);
+    total += record.paragraphs.iter().map(|p| text(p)).sum::<usize>();
+    total += record.agencies.iter().map(|a| text(a)).sum::<usize>();
+    total += record.keywords.iter().map(|k| text(k)).sum::<usize>();
+    for entity in &record.entities {
+        total += 96 + text(&entity.name) + text(&entity.kind);
+        total += entity
+            .mentions
+            .iter()
+            .map(|m| 40 + text(&m.text))
+            .sum::<usize>();
+    }
+    total += record
+        .quotes
+        .iter()
+        .map(|q| 64 + text(&q.text) + option(&q.speaker) + option(&q.cue))
+        .sum::<usize>();
+    total += record
+        .removed
+        .iter()
+        .map(|r| 24 + text(&r.text) + text(&r.reason))
+        .sum::<usize>();
+    total += record
+        .dates
+        .iter()
+        .map(|d| 48 + text(&d.text) + option(&d.value))
+        .sum::<usize>();
+    total += record
+        .amounts
+        .iter()
+        .map(|a| 64 + text(&a.text) + text(&a.unit))
+        .sum::<usize>();
+    total as u64
+}
+
+/// Returns why one of `outputs` breaks `limits`, if one does.
+fn oversized(outputs: &[Record], limits: Limits) -> Option<String> {
+    outputs.iter().find_map(|record| {
+        let body = body_bytes(record);
+        if body > limits.max_body_bytes {
+            return Some(format!(
+                "article body is {body} bytes, over the limit of {} ([runtime] max_body_bytes)",
+                limits.max_body_bytes
+            ));
+        }
+        let size = estimated_json_bytes(record);
+        (size > limits.max_record_bytes).then(|| {
+            format!(
+                "record is about {size} bytes, over the limit of {} ([runtime] max_record_bytes)",
+                limits.max_record_bytes
+            )
+        })
+    })
+}
+
 pub(super) fn run_transform_worker(
     key: Arc<str>,
     mut transform: Box<dyn Transform>,
     input: Arc<Mutex<mpsc::Receiver<Event>>>,
     fanout: Fanout,
+    limits: Limits,
     span: Span,
 ) {
     let _entered = span.enter();
@@ -83,6 +154,16 @@ pub(super) fn run_transform_worker(
         let started = Instant::now();
         let result = catch_unwind(AssertUnwindSafe(|| transform.process(record, &mut outputs)));
         ack.add_timing(&key, started.elapsed());
+        let result = match result {
+            Ok(Ok(())) => match oversized(&outputs, limits) {
+                Some(reason) => Ok(Err(StageError::invalid(
+                    reason,
+                    "split the file into separate articles, or raise the limit in [runtime]",
+                ))),
+                None => Ok(Ok(())),
+            },
+            other => other,
+        };
         match result {
             Ok(Ok(())) => {
                 for record in outputs.drain(..) {
@@ -118,5 +199,61 @@ pub(super) fn run_transform_worker(
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Entity, Mention};
+
+    fn record(paragraphs: &[&str]) -> Record {
+        Record {
+            paragraphs: paragraphs.iter().map(|p| p.to_string()).collect(),
+            ..Record::default()
+        }
+    }
+
+    #[test]
+    fn body_is_measured_as_joined_paragraphs() {
+        assert_eq!(body_bytes(&record(&["abc", "de"])), 3 + 2 + 2);
+        assert_eq!(body_bytes(&record(&[])), 0);
+    }
+
+    #[test]
+    fn estimate_is_at_least_the_json_size() {
+        let mut big = record(&["Kerry met Lavrov in Geneva.", "He said “yes”."]);
+        big.title = Some("Talks".into());
+        big.entities = vec![Entity {
+            name: "John Kerry".into(),
+            kind: "PER".into(),
+            mentions: vec![Mention {
+                start: 0,
+                end: 5,
+                text: "Kerry".into(),
+            }],
+            geo: None,
+        }];
+        let json = serde_json::to_vec(&big).unwrap().len() as u64;
+        let estimate = estimated_json_bytes(&big);
+        assert!(estimate >= json, "{estimate} < {json}");
+        assert!(estimate < json * 4, "{estimate} far above {json}");
+    }
+
+    #[test]
+    fn limits_name_their_key() {
+        let limits = Limits {
+            max_body_bytes: 4,
+            max_record_bytes: 1 << 20,
+        };
+        let reason = oversized(&[record(&["hello"])], limits).unwrap();
+        assert!(reason.contains("max_body_bytes"), "{reason}");
+        let limits = Limits {
+            max_body_bytes: 1 << 20,
+            max_record_bytes: 600,
+        };
+        let reason = oversized(&[record(&[&"word ".repeat(100)])], limits).unwrap();
+        assert!(reason.contains("max_record_bytes"), "{reason}");
+        assert!(oversized(&[record(&["fine"])], Limits::default()).is_none());
     }
 }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
+use wirehose_core::config::in_range;
 use wirehose_core::{BuildContext, ConfigProblem, Source, SourceConfig};
 
 use super::run::Directory;
@@ -159,15 +160,19 @@ impl SourceConfig for DirectoryConfig {
         if self.include.is_empty() {
             return Err(cx.problem("include", "must list at least one glob"));
         }
-        if self.max_in_flight == 0 {
-            return Err(cx.problem("max_in_flight", "must be at least 1"));
-        }
-        if self.max_bytes == 0 {
-            return Err(cx.problem("max_bytes", "must be at least 1"));
-        }
-        if self.poll && self.poll_interval_ms == 0 {
-            return Err(cx.problem("poll_interval_ms", "must be at least 1"));
-        }
+        // Bounds documented in the README; a huge value would overflow a
+        // deadline (a panic at run time) or make `--once` wait for ever.
+        in_range(cx, "max_in_flight", self.max_in_flight, 1..=65_536)?;
+        in_range(cx, "max_bytes", self.max_bytes, 1..=1 << 30)?;
+        in_range(cx, "settle_ms", self.settle_ms, 0..=3_600_000)?;
+        in_range(cx, "rescan_secs", self.rescan_secs, 0..=86_400)?;
+        let min_poll = u64::from(self.poll);
+        in_range(
+            cx,
+            "poll_interval_ms",
+            self.poll_interval_ms,
+            min_poll..=3_600_000,
+        )?;
         let done_dir = self
             .done_dir
             .clone()
