@@ -463,14 +463,18 @@ pub fn features(
         if w.capitalised()
             && let Some(counts) = votes.get(&w.lower)
         {
-            let total: u16 = counts.iter().sum();
+            // Wide sums: a word may occur tens of thousands of times in one
+            // (huge) document.
+            let total: u32 = counts.iter().map(|&c| u32::from(c)).sum();
             let (major, count) = counts[..4]
                 .iter()
                 .enumerate()
                 .max_by_key(|(_, c)| **c)
                 .map_or((9, 0), |(k, c)| (k as u64, *c));
             let major = if count == 0 { 9 } else { major };
-            let share = (count * 4).checked_div(total).map_or(0, u64::from);
+            let share = (u32::from(count) * 4)
+                .checked_div(total)
+                .map_or(0, u64::from);
             out.push(f2(63, major, share));
             out.push(f2(64, major, here));
             out.push(f3(65, major, share, w.short_shape));

@@ -170,7 +170,8 @@ pub(crate) fn stack(prepared: &Prepared, tags: Vec<Vec<usize>>) -> Stacked {
         for (info, tag) in infos.iter().zip(tags) {
             if info.capitalised() {
                 let counts = votes.entry(info.lower()).or_insert([0; 5]);
-                counts[tag_type(*tag).unwrap_or(4)] += 1;
+                let count = &mut counts[tag_type(*tag).unwrap_or(4)];
+                *count = count.saturating_add(1);
             }
         }
     }
@@ -451,5 +452,21 @@ mod data_files_tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
         let checked = wirehose_text::lists::check_data_dir(&dir).unwrap();
         assert!(checked > 0);
+    }
+
+    /// A word repeated past what 16-bit vote counts hold (a huge document
+    /// that passed the size limits) tags without overflow.
+    #[test]
+    fn a_word_repeated_twenty_thousand_times_tags() {
+        let sentences: Vec<Vec<&str>> = (0..2_000)
+            .map(|_| {
+                vec![
+                    "Kerry", "met", "Kerry", "Kerry", "Kerry", "Kerry", "Kerry", "Kerry", "Kerry",
+                    "Kerry", ".",
+                ]
+            })
+            .collect();
+        let tags = Model::builtin().tag_document(&sentences);
+        assert_eq!(tags.len(), 2_000);
     }
 }
