@@ -466,7 +466,7 @@ mod data_files_tests {
                 ]
             })
             .collect();
-        let tags = Model::builtin().tag_document(&sentences);
+        let tags = crate::Model::builtin().tag_document(&sentences);
         assert_eq!(tags.len(), 2_000);
     }
 }
