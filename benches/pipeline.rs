@@ -16,8 +16,9 @@
 //! `--sink sqlite|postgres|nats` measures the backfill into one other sink
 //! instead (no latency phase): `sqlite` writes only `out/articles.db`; `postgres`
 //! writes to the local server (127.0.0.1:5432, database `test`, a fresh
-//! schema); `nats` runs `config/edge.toml` once and `--workers N` processes of
-//! `config/worker.toml` (NATS JetStream → PostgreSQL), timing until every
+//! schema); `nats` runs `config/edge.toml` once, `--workers N` processes of
+//! `config/worker.toml` and one of `config/stories.toml` (NATS JetStream →
+//! workers → NATS JetStream → stories → PostgreSQL), timing until every
 //! article is in PostgreSQL.
 
 #[path = "../tests/e2e/synth.rs"]
@@ -369,9 +370,11 @@ fn scale_out(args: &Args, run: usize) -> f64 {
             .spawn()
             .expect("spawn wirehose")
     };
-    let workers: Vec<Child> = (0..args.workers)
+    let mut workers: Vec<Child> = (0..args.workers)
         .map(|n| start("config/worker.toml", &format!("worker-{n}"), false))
         .collect();
+    // The one stories process between the workers and PostgreSQL.
+    workers.push(start("config/stories.toml", "stories", false));
     std::thread::sleep(Duration::from_secs(2));
     let started = Instant::now();
     let edge = start("config/edge.toml", "edge", true);
@@ -397,7 +400,11 @@ fn scale_out(args: &Args, run: usize) -> f64 {
     let mut nats = std::net::TcpStream::connect("127.0.0.1:4222").expect("NATS");
     let _ = std::io::Write::write_all(
         &mut nats,
-        format!("CONNECT {{}}\r\nPUB $JS.API.STREAM.DELETE.{stream} 0\r\n\r\nPING\r\n").as_bytes(),
+        format!(
+            "CONNECT {{}}\r\nPUB $JS.API.STREAM.DELETE.{stream} 0\r\n\r\n\
+             PUB $JS.API.STREAM.DELETE.{stream}_records 0\r\n\r\nPING\r\n"
+        )
+        .as_bytes(),
     );
     std::thread::sleep(Duration::from_millis(200));
     args.files as f64 / elapsed
