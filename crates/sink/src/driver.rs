@@ -120,6 +120,19 @@ pub(crate) struct Options {
     pub(crate) max_backoff: Duration,
 }
 
+impl Options {
+    /// For a sink that writes a local file: no linger, retries from 100 ms
+    /// up to 30 s.
+    pub(crate) fn local_file(batch_max_records: usize) -> Options {
+        Options {
+            batch_max_records,
+            linger: Duration::ZERO,
+            first_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}
+
 /// Capped exponential backoff for retries that hold the pipeline back.
 struct Backoff {
     next: Duration,

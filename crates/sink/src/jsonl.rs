@@ -13,7 +13,6 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -278,12 +277,7 @@ impl Sink for Jsonl {
             sync: self.config.sync,
             appender: None,
         };
-        let options = driver::Options {
-            batch_max_records: self.config.batch_max_records,
-            linger: Duration::ZERO,
-            first_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_secs(30),
-        };
+        let options = driver::Options::local_file(self.config.batch_max_records);
         driver::run(writer, input, &cx.key, options).await
     }
 }

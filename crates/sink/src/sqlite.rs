@@ -20,7 +20,6 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -355,12 +354,7 @@ impl Sink for Sqlite {
             sync: self.config.sync,
             store: None,
         };
-        let options = driver::Options {
-            batch_max_records: self.config.batch_max_records,
-            linger: Duration::ZERO,
-            first_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_secs(30),
-        };
+        let options = driver::Options::local_file(self.config.batch_max_records);
         driver::run(writer, input, &cx.key, options).await
     }
 }

@@ -24,6 +24,37 @@ pub fn month_number(name: &str) -> Option<u32> {
     prefix_position(name, &MONTH_PREFIXES).map(|i| i as u32 + 1)
 }
 
+/// English month names, January first.
+pub const MONTH_NAMES: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// The month (1–12) of a word that is a month name or a start of one at
+/// least three letters long, with an optional full stop, any case (`Feb`,
+/// `Feb.`, `SEPT`, `February`); unlike [`month_number`], `Mayor` or
+/// `Marchers` are no months.
+pub fn month_of_word(word: &str) -> Option<u32> {
+    let bare = word.strip_suffix('.').unwrap_or(word);
+    if bare.len() < 3 {
+        return None;
+    }
+    MONTH_NAMES
+        .iter()
+        .position(|name| name.len() >= bare.len() && name[..bare.len()].eq_ignore_ascii_case(bare))
+        .map(|i| i as u32 + 1)
+}
+
 /// The weekday (0 = Monday … 6 = Sunday) of an English weekday name or
 /// abbreviation, read from its first three letters, any case.
 pub fn weekday_number(name: &str) -> Option<i64> {
@@ -121,5 +152,9 @@ mod tests {
         assert_eq!(month_number("Mär"), None);
         assert_eq!(weekday_number("SUNDAY"), Some(6));
         assert_eq!(weekday_number("Tues"), Some(1));
+        assert_eq!(month_of_word("Sept."), Some(9));
+        assert_eq!(month_of_word("FEBRUARY"), Some(2));
+        assert_eq!(month_of_word("Mayor"), None);
+        assert_eq!(month_of_word("Ma"), None);
     }
 }

@@ -15,7 +15,7 @@
 //! is a known place (`LONDON - …`, `Wien – …`), so a headline-like opening
 //! (`BREAKING - …`, `How – …`) is not one.
 
-use wirehose_text::calendar::month_number;
+use wirehose_text::calendar::month_of_word;
 
 /// The parts of a dateline as written.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,30 +112,7 @@ fn date(text: &str) -> Option<(u32, u32, Option<&str>)> {
     fn year(w: &str) -> Option<&str> {
         (w.len() == 4 && w.chars().all(|c| c.is_ascii_digit())).then_some(w)
     }
-    let month = |w: &str| {
-        let bare = w.trim_end_matches('.');
-        // A month name or its abbreviation, not just any word starting so.
-        let known = bare.len() >= 3
-            && month_number(bare).is_some()
-            && [
-                "january",
-                "february",
-                "march",
-                "april",
-                "may",
-                "june",
-                "july",
-                "august",
-                "september",
-                "sept",
-                "october",
-                "november",
-                "december",
-            ]
-            .iter()
-            .any(|m| m.starts_with(&bare.to_lowercase()));
-        if known { month_number(bare) } else { None }
-    };
+    let month = month_of_word;
     // Month first (`Feb 26`), else day first (`26 February`).
     let ordered = |m: &str, d: &str| Some((month(m)?, day(d)?));
     match words.as_slice() {
