@@ -129,6 +129,13 @@ impl BuiltTransform for StoryConfig {
         adopt_legacy(&cx.state_dir, &cx.id, &path)?;
         let across =
             Arc::new(Across::open(&path, self).map_err(|e| StageError::Other(e.to_string()))?);
+        // Private like the rest of the state directory (SQLite gives its WAL
+        // files the database file's mode).
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| StageError::io(&path, e))?;
+        }
         Ok((0..cx.workers)
             .map(|_| Box::new(Stories::new(across.clone())) as Box<dyn Transform>)
             .collect())
@@ -189,7 +196,12 @@ mod tests {
         assert!(!state.exists());
         let workers = built.open(&cx(&state)).unwrap();
         assert_eq!(workers.len(), 2);
-        assert!(state.join("stories-stories.db").exists());
+        let store = state.join("stories-stories.db");
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&store).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 
     #[test]
