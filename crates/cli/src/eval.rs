@@ -2,6 +2,7 @@
 //! tagger's training code (`wirehose-ner`) and the scoring code
 //! (`wirehose-eval`).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -103,7 +104,12 @@ pub fn train(which: Train) -> Result<()> {
             std::fs::write(&out, &table)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             let places = wirehose_ner::geo::Gazetteer::parse(&table)?.len();
-            println!("wrote {} places to {}", places, out.display());
+            writeln!(
+                std::io::stdout(),
+                "wrote {} places to {}",
+                places,
+                out.display()
+            )?;
         }
     }
     Ok(())
@@ -120,22 +126,26 @@ pub fn eval(which: Eval) -> Result<()> {
             let report =
                 wirehose_eval::ner::evaluate(&data, model.as_deref(), predictions.as_deref())
                     .with_context(|| format!("evaluating the tagger on {}", data.display()))?;
-            print!("{report}");
+            write!(std::io::stdout(), "{report}")?;
             if let Some(path) = predictions {
-                println!("predictions (IOB2, fifth column) in {}", path.display());
+                writeln!(
+                    std::io::stdout(),
+                    "predictions (IOB2, fifth column) in {}",
+                    path.display()
+                )?;
             }
         }
         Eval::Quotes { data } => {
             let scores = wirehose_eval::quotes::evaluate(&data, &default_extract_config()?)
                 .with_context(|| format!("evaluating quotes on {}", data.display()))?;
-            println!("{scores}");
+            writeln!(std::io::stdout(), "{scores}")?;
         }
         Eval::Copy { data } => {
             let normalize: wirehose_normalize::NormalizeConfig = toml::from_str("")?;
             let scores =
                 wirehose_eval::copy::evaluate(&data, &normalize, &default_extract_config()?)
                     .with_context(|| format!("evaluating real copy in {}", data.display()))?;
-            print!("{scores}");
+            write!(std::io::stdout(), "{scores}")?;
         }
         Eval::Stories { data, seed } => {
             let scores = wirehose_eval::stories::evaluate(
@@ -145,7 +155,7 @@ pub fn eval(which: Eval) -> Result<()> {
                 &wirehose_stories::StoryConfig::default(),
             )
             .with_context(|| format!("evaluating stories on {}", data.display()))?;
-            println!("{scores}");
+            writeln!(std::io::stdout(), "{scores}")?;
         }
     }
     Ok(())
@@ -162,11 +172,12 @@ fn train_ner(data: &Path, dev: Option<&Path>, out: &Path, epochs: usize, bits: u
         .flat_map(|d| &d.sentences)
         .map(|s| s.tokens.len())
         .sum();
-    println!(
+    writeln!(
+        std::io::stdout(),
         "training on {} documents, {tokens} tokens; development: {} documents",
         train.len(),
         dev.len()
-    );
+    )?;
     let settings = ner::train::Settings {
         bits,
         epochs,
@@ -174,18 +185,26 @@ fn train_ner(data: &Path, dev: Option<&Path>, out: &Path, epochs: usize, bits: u
     };
     let started = Instant::now();
     let model = ner::train::train(&train, &dev, &settings, |epoch| {
-        println!(
+        writeln!(
+            std::io::stdout(),
             "stage {} epoch {:2}: train error {:.4}, dev F1 {:.4} ({:.1} s)",
-            epoch.stage, epoch.epoch, epoch.train_error, epoch.dev_f1, epoch.seconds
-        );
+            epoch.stage,
+            epoch.epoch,
+            epoch.train_error,
+            epoch.dev_f1,
+            epoch.seconds
+        )
+        // Progress only: a closed stdout must not stop the training.
+        .ok();
     });
     let bytes = model.to_bytes();
     std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
-    println!(
+    writeln!(
+        std::io::stdout(),
         "wrote {} ({:.1} MB) in {:.0} s",
         out.display(),
         bytes.len() as f64 / 1e6,
         started.elapsed().as_secs_f64()
-    );
+    )?;
     Ok(())
 }
