@@ -43,6 +43,10 @@ pub struct Record {
     /// zone, else local time as written, without an offset.
     #[serde(default)]
     pub published_at: Option<String>,
+    /// The people who wrote it, from a byline (`By John Smith and Jane
+    /// Doe`), in the order given; empty when the text has none.
+    #[serde(default)]
+    pub authors: Vec<String>,
     /// The dateline that opens the story (`LONDON (Reuters) -`), when present.
     pub dateline: Option<Dateline>,
     /// Wire agencies named as a source of the story (`AFP`, `Reuters`, …).

@@ -26,6 +26,7 @@
 
 #![deny(missing_docs)]
 
+mod byline;
 mod clean;
 pub mod decode;
 pub(crate) mod header_date;

@@ -233,6 +233,19 @@ impl Normalize {
             }
         }
 
+        // Bylines in the first paragraphs: names to `authors`, the line to
+        // `removed` (reason `byline`).
+        let mut index = 0;
+        while index < kept.len().min(4) {
+            match crate::byline::authors(&kept[index]) {
+                Some(names) if record.authors.is_empty() => {
+                    record.authors = names;
+                    drop(kept.remove(index), "byline", &mut removed);
+                }
+                _ => index += 1,
+            }
+        }
+
         // Title: a first short line without final punctuation.
         if kept.len() > 1 {
             let first = &kept[0];
