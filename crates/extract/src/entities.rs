@@ -45,6 +45,28 @@ fn kind_name(kind: &str) -> &'static str {
 static ROLES: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| words(include_str!("../data/entities/roles.txt")));
 
+/// Honorifics before a surname (`Mr`, `Mrs`, `Dr`), never part of a name.
+static HONORIFICS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| words(include_str!("../data/entities/honorifics.txt")));
+
+/// Where a person's name starts in `tokens[from..to]`: after an opening
+/// honorific and its full stop (`Mr Blair`, `Dr. Fox`), when a name remains.
+fn after_honorific(tokens: &[Token], body: &str, from: usize, to: usize) -> Option<usize> {
+    let word = |k: usize| &body[tokens[k].start..tokens[k].end];
+    if !HONORIFICS.contains(&word(from)) {
+        return None;
+    }
+    let mut start = from + 1;
+    if start < to && word(start) == "." {
+        start += 1;
+    }
+    (start < to).then_some(start)
+}
+
+/// One-word mentions that are never a person (`Corp`, `Nine`, `Reuter`).
+static NOT_PEOPLE: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| words(include_str!("../data/entities/not_people.txt")));
+
 /// Last words that make a name an organisation.
 static ORG_SUFFIXES: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| words(include_str!("../data/entities/org_suffixes.txt")));
@@ -127,7 +149,13 @@ pub fn find(
         let names: Vec<&str> = tags.iter().map(|t| TAGS[*t]).collect();
         for (first, last, kind) in conll::spans(&names) {
             let span = &tokens[first..last];
-            for (from, mut to, mut kind) in split_roles(span, body, kind_name(&kind)) {
+            for (mut from, mut to, mut kind) in split_roles(span, body, kind_name(&kind)) {
+                // `Mr Blair`: the honorific is not part of the name, and
+                // what follows it is a person.
+                if let Some(start) = after_honorific(span, body, from, to) {
+                    from = start;
+                    kind = "PER";
+                }
                 // `UN Security Council Resolution 2254`: the council is the
                 // organisation; a name ending in `Institute` is one.
                 let last_word = &body[span[to - 1].start..span[to - 1].end];
@@ -143,6 +171,9 @@ pub fn find(
                     continue;
                 }
                 let surface = &body[start..end];
+                if kind == "PER" && NOT_PEOPLE.contains(&surface) {
+                    continue;
+                }
                 let is_dateline =
                     dateline_place.is_some_and(|place| place.eq_ignore_ascii_case(surface));
                 let kind = if is_dateline { "LOC" } else { kind };
@@ -291,5 +322,25 @@ mod tests {
         assert_eq!(slice, "Jim Jeffrey");
         let sochi = entities.iter().find(|e| e.name == "Sochi").expect("Sochi");
         assert_eq!(sochi.geo.as_ref().unwrap().country, "RU");
+    }
+
+    #[test]
+    fn honorifics_are_not_part_of_names() {
+        let found = names(
+            "Prime Minister Tony Blair said on Monday the plan would go ahead. Mr Blair told MPs the vote would be close.",
+        );
+        assert!(
+            found.contains(&("Tony Blair".to_string(), "PER".to_string())),
+            "{found:?}"
+        );
+        assert!(!found.iter().any(|(n, _)| n.starts_with("Mr")), "{found:?}");
+        let found =
+            names("Revs 4.5 mln vs 3.9 mln. Record April Nine. The deal with Corp was signed.");
+        assert!(
+            !found
+                .iter()
+                .any(|(n, k)| k == "PER" && (n == "Nine" || n == "Corp")),
+            "{found:?}"
+        );
     }
 }
