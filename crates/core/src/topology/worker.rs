@@ -67,7 +67,8 @@ fn estimated_json_bytes(record: &Record) -> u64 {
     let text = |s: &str| s.len() + 3;
     let option = |s: &Option<String>| s.as_deref().map_or(5, text);
     let mut total = 512 + text(&record.id) + record.source.path.as_os_str().len();
-    total += option(&record.title) + option(&record.published);
+    total += option(&record.title) + option(&record.published) + option(&record.published_at);
+    total += record.authors.iter().map(|a| text(a)).sum::<usize>();
     total += record.paragraphs.iter().map(|p| text(p)).sum::<usize>();
     total += record.agencies.iter().map(|a| text(a)).sum::<usize>();
     total += record.keywords.iter().map(|k| text(k)).sum::<usize>();
@@ -224,6 +225,8 @@ mod tests {
     fn estimate_is_at_least_the_json_size() {
         let mut big = record(&["Kerry met Lavrov in Geneva.", "He said “yes”."]);
         big.title = Some("Talks".into());
+        big.published_at = Some("2026-03-02T10:00:00+01:00".into());
+        big.authors = vec!["John Smith".into(), "Jane Doe".into()];
         big.entities = vec![Entity {
             name: "John Kerry".into(),
             kind: "PER".into(),
