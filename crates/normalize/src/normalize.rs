@@ -192,7 +192,10 @@ impl Normalize {
             .lines()
             .filter(|l| !l.trim().is_empty())
             .take(3)
-            .find_map(|l| crate::header_date::parse(l).map(|found| (l.to_string(), found)))
+            .find_map(|l| {
+                crate::header_date::parse(l.trim_start_matches(crate::clean::INDENT))
+                    .map(|found| (l.to_string(), found))
+            })
         {
             record.published = Some(found.date);
             record.published_at = found.at;
