@@ -42,6 +42,19 @@ pub enum Train {
         #[arg(long, default_value = "crates/ner/models/places.tsv")]
         out: PathBuf,
     },
+    /// Build the language detector's word tables from token-per-line corpora.
+    Words {
+        /// LANG=FILE: a token-per-line file of that language (CoNLL columns,
+        /// the token first); repeat for more files and languages.
+        #[arg(long = "data", value_name = "LANG=FILE", required = true)]
+        data: Vec<String>,
+        /// Words kept per language.
+        #[arg(long, default_value_t = 3000)]
+        top: usize,
+        /// Folder the tables are written to, one words-LANG.tsv each.
+        #[arg(long, default_value = "crates/extract/data/language")]
+        out: PathBuf,
+    },
 }
 
 /// What `wirehose eval` can score.
@@ -73,6 +86,9 @@ pub enum Eval {
         /// The folder, e.g. ../shared/data/realcopy/reuters-flow.
         #[arg(long)]
         data: PathBuf,
+        /// List up to N files each field got wrong, with truth and record.
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        misses: usize,
     },
     /// Score story clustering (B-cubed) on a Multi-News clusters file.
     Stories {
@@ -99,6 +115,7 @@ pub fn train(which: Train) -> Result<()> {
             epochs,
             bits,
         } => train_ner(&data, dev.as_deref(), &out, epochs, bits)?,
+        Train::Words { data, top, out } => train_words(&data, top, &out)?,
         Train::Gazetteer { geonames, out } => {
             let table = wirehose_ner::geo::compile(&geonames)?;
             std::fs::write(&out, &table)
@@ -111,6 +128,26 @@ pub fn train(which: Train) -> Result<()> {
                 out.display()
             )?;
         }
+    }
+    Ok(())
+}
+
+/// Runs `wirehose train words`: reads each LANG=FILE and writes one table
+/// per language.
+fn train_words(data: &[String], top: usize, out: &std::path::Path) -> Result<()> {
+    let mut sources = Vec::new();
+    for item in data {
+        let (code, path) = item
+            .split_once('=')
+            .with_context(|| format!("--data {item:?}: expected LANG=FILE"))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?;
+        sources.push((code.to_string(), text));
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    for (code, table) in wirehose_extract::language::words::compile(&sources, top) {
+        let path = out.join(format!("words-{code}.tsv"));
+        std::fs::write(&path, table).with_context(|| format!("cannot write {}", path.display()))?;
+        writeln!(std::io::stdout(), "wrote {}", path.display())?;
     }
     Ok(())
 }
@@ -140,11 +177,15 @@ pub fn eval(which: Eval) -> Result<()> {
                 .with_context(|| format!("evaluating quotes on {}", data.display()))?;
             writeln!(std::io::stdout(), "{scores}")?;
         }
-        Eval::Copy { data } => {
+        Eval::Copy { data, misses } => {
             let normalize: wirehose_normalize::NormalizeConfig = toml::from_str("")?;
-            let scores =
-                wirehose_eval::copy::evaluate(&data, &normalize, &default_extract_config()?)
-                    .with_context(|| format!("evaluating real copy in {}", data.display()))?;
+            let scores = wirehose_eval::copy::evaluate(
+                &data,
+                &normalize,
+                &default_extract_config()?,
+                misses,
+            )
+            .with_context(|| format!("evaluating real copy in {}", data.display()))?;
             write!(std::io::stdout(), "{scores}")?;
         }
         Eval::Stories { data, seed } => {

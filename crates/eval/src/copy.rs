@@ -15,8 +15,10 @@
 //!   country of their own.
 //! - `agency`: a credited agency is among the record's `agencies`; a file
 //!   with no agency in the truth must have none.
-//! - `published`: the record's date (first 10 characters) equals the truth,
-//!   where the truth has one.
+//! - `published`: of the records that give a date where the truth has one,
+//!   those whose date (first 10 characters) equals the truth; and `published
+//!   found`, the share of truth dates the records give at all (a file whose
+//!   text carries no date, as in `reuters-flow/`, has nothing to find).
 //! - `language`: equal codes.
 //!
 //! And two shares that need no truth: the characters normalize removed as
@@ -111,6 +113,21 @@ pub struct CopyScores {
     pub magnitude: Share,
     /// Seconds for the whole folder.
     pub seconds: f64,
+    /// Per field, up to `misses` wrong files: (file, truth, record).
+    pub misses: BTreeMap<&'static str, Vec<Miss>>,
+    /// How many wrong files to keep per field.
+    pub keep_misses: usize,
+}
+
+/// One file a field got wrong, for `--misses`.
+#[derive(Debug, Clone)]
+pub struct Miss {
+    /// The file's name.
+    pub file: String,
+    /// What the truth says.
+    pub truth: String,
+    /// What the record says.
+    pub record: String,
 }
 
 impl fmt::Display for CopyScores {
@@ -150,7 +167,17 @@ impl fmt::Display for CopyScores {
             self.magnitude.value(),
             self.magnitude.right,
             self.magnitude.total
-        )
+        )?;
+        for (field, misses) in &self.misses {
+            for miss in misses {
+                writeln!(
+                    f,
+                    "miss {field}: {}: truth {}, record {}",
+                    miss.file, miss.truth, miss.record
+                )?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -180,10 +207,13 @@ fn open_one(config: &dyn TransformConfig, id: &str) -> Result<Box<dyn Transform>
 
 /// Runs normalize + extract over `dir` and scores the records against
 /// `dir/truth.jsonl`.
+///
+/// `misses` is how many wrong files to list per field (0: none).
 pub fn evaluate(
     dir: &Path,
     normalize: &NormalizeConfig,
     extract: &ExtractConfig,
+    misses: usize,
 ) -> Result<CopyScores, EvalError> {
     let truth_path = dir.join("truth.jsonl");
     let text = std::fs::read_to_string(&truth_path).map_err(|e| EvalError::io(&truth_path, e))?;
@@ -192,6 +222,7 @@ pub fn evaluate(
     let gazetteer = Gazetteer::builtin();
     let mut scores = CopyScores {
         folder: dir.to_path_buf(),
+        keep_misses: misses,
         ..CopyScores::default()
     };
     let started = Instant::now();
@@ -240,21 +271,29 @@ fn collapse(text: &str) -> String {
 
 /// Adds one file's record to the scores.
 fn judge(truth: &Truth, record: &Record, gazetteer: &Gazetteer, scores: &mut CopyScores) {
-    let mut add = |field: &'static str, right: bool| {
-        scores.fields.entry(field).or_default().add(right);
-    };
+    let keep = scores.keep_misses;
+    let (fields, misses) = (&mut scores.fields, &mut scores.misses);
+    let mut add =
+        |field: &'static str, right: bool, expected: &dyn fmt::Debug, got: &dyn fmt::Debug| {
+            fields.entry(field).or_default().add(right);
+            let list = misses.entry(field).or_default();
+            if !right && list.len() < keep {
+                list.push(Miss {
+                    file: truth.file.clone(),
+                    truth: format!("{expected:?}"),
+                    record: format!("{got:?}"),
+                });
+            }
+        };
     if let Some(title) = &truth.title {
-        add(
-            "title",
-            record.title.as_deref().map(collapse) == Some(collapse(title)),
-        );
+        let got = record.title.as_deref().map(collapse);
+        add("title", got == Some(collapse(title)), title, &got);
     }
     let dateline = record.dateline.as_ref();
     if let Some(place) = &truth.dateline_place {
-        add(
-            "dateline place",
-            dateline.is_some_and(|d| d.place.eq_ignore_ascii_case(place)),
-        );
+        let got = dateline.map(|d| d.place.as_str());
+        let right = got.is_some_and(|p| p.eq_ignore_ascii_case(place));
+        add("dateline place", right, place, &got);
         let country = gazetteer.lookup(place).and_then(|found| {
             if found.kind == PlaceKind::Country {
                 Some(found.name.clone())
@@ -263,17 +302,23 @@ fn judge(truth: &Truth, record: &Record, gazetteer: &Gazetteer, scores: &mut Cop
             }
         });
         if let Some(country) = country {
+            let got = dateline.and_then(|d| d.country.as_deref());
             add(
                 "dateline country",
-                dateline.and_then(|d| d.country.as_deref()) == Some(country.as_str()),
+                got == Some(country.as_str()),
+                &country,
+                &got,
             );
         }
     }
     if let Some(date) = &truth.dateline_date {
         let month_day = |d: &str| d.get(d.len().saturating_sub(5)..).map(str::to_string);
+        let got = dateline.and_then(|d| d.date.as_deref());
         add(
             "dateline date",
-            dateline.and_then(|d| d.date.as_deref()).and_then(month_day) == month_day(date),
+            got.and_then(month_day) == month_day(date),
+            date,
+            &got,
         );
     }
     if let Some(agency) = &truth.agency {
@@ -281,19 +326,23 @@ fn judge(truth: &Truth, record: &Record, gazetteer: &Gazetteer, scores: &mut Cop
             Some(agency) => record.agencies.iter().any(|a| a == agency),
             None => record.agencies.is_empty(),
         };
-        add("agency", right);
+        add("agency", right, agency, &record.agencies);
     }
     if let Some(published) = &truth.published {
-        add(
-            "published",
-            record.published.as_deref().and_then(|p| p.get(..10)) == Some(published.as_str()),
-        );
+        let got = record.published.as_deref();
+        add("published found", got.is_some(), published, &got);
+        if let Some(got) = got {
+            add(
+                "published",
+                got.get(..10) == Some(published.as_str()),
+                published,
+                &got,
+            );
+        }
     }
     if let Some(language) = &truth.language {
-        add(
-            "language",
-            record.language.as_deref() == Some(language.as_str()),
-        );
+        let got = record.language.as_deref();
+        add("language", got == Some(language.as_str()), language, &got);
     }
     let kept: usize = record.paragraphs.iter().map(|p| p.chars().count()).sum();
     let removed: usize = record.removed.iter().map(|r| r.text.chars().count()).sum();
@@ -303,6 +352,14 @@ fn judge(truth: &Truth, record: &Record, gazetteer: &Gazetteer, scores: &mut Cop
         if let Some(expected) = magnitude_value(&amount.text) {
             let right = (amount.value - expected).abs() <= expected.abs() * 1e-9;
             scores.magnitude.add(right);
+            let list = scores.misses.entry("magnitude").or_default();
+            if !right && list.len() < keep {
+                list.push(Miss {
+                    file: truth.file.clone(),
+                    truth: format!("{} = {expected}", amount.text),
+                    record: amount.value.to_string(),
+                });
+            }
         }
     }
 }
@@ -375,7 +432,7 @@ mod tests {
         .unwrap();
         let normalize: NormalizeConfig = toml::from_str("").unwrap();
         let extract: ExtractConfig = toml::from_str("").unwrap();
-        let scores = evaluate(dir.path(), &normalize, &extract).unwrap();
+        let scores = evaluate(dir.path(), &normalize, &extract, 0).unwrap();
         assert_eq!(scores.files, 1);
         assert_eq!(scores.refused, 0);
         assert_eq!(scores.fields["title"].right, 1);

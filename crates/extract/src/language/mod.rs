@@ -1,4 +1,8 @@
-//! Language detection (whatlang), reported as ISO 639-1.
+//! Language detection, reported as ISO 639-1: whatlang's character model on
+//! the prose of a text, and a word model ([`words`]) for what has too little
+//! prose for it (earnings tables, one-line items).
+
+pub mod words;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -7,13 +11,16 @@ use wirehose_text::lists::pairs;
 
 /// ISO 639-3 code → ISO 639-1 code, for the languages that have one.
 static ISO_639_1: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
-    pairs(include_str!("../data/languages.tsv"))
+    pairs(include_str!("../../data/languages.tsv"))
         .into_iter()
         .collect()
 });
 
 /// Whether a paragraph reads as prose: at least five words, most of them
-/// words rather than figures (`Shr 24 cts vs 13 cts` is a table row).
+/// words rather than figures (`Shr 24 cts vs 13 cts` is a table row), and a
+/// sentence's shape: it ends as a sentence ends (`.`, `!`, `?`, a closing
+/// quote) or runs to a dozen words or more (`Shr profit five cts vs loss
+/// seven cts` is a row, not a sentence).
 fn prose(paragraph: &str) -> bool {
     let words: Vec<&str> = paragraph.split_whitespace().collect();
     let wordy = words
@@ -23,7 +30,11 @@ fn prose(paragraph: &str) -> bool {
             letters >= 2 && !w.chars().any(|c| c.is_ascii_digit())
         })
         .count();
-    words.len() >= 5 && wordy * 10 >= words.len() * 7
+    let sentence = paragraph
+        .trim_end()
+        .ends_with(['.', '!', '?', '"', '\u{201d}', '\u{bb}', ')', ':', ';'])
+        || words.len() >= 12;
+    words.len() >= 5 && wordy * 10 >= words.len() * 7 && sentence
 }
 
 /// The text language is detected on: the prose paragraphs of `text`
@@ -51,31 +62,43 @@ fn sample(text: &str) -> String {
 
 /// Returns the ISO 639-1 code of `text`'s language when detection is reliable
 /// (or, for samples of at least 200 bytes, when confidence is ≥ 0.5). Only
-/// prose is looked at: tables of figures mislead detectors. A text with no
-/// prose at all (an earnings table under a dateline) is judged on its words
-/// and its `title` together, figures left out, with a lower bar.
+/// prose is looked at: tables of figures mislead character detectors. When
+/// the character detector is unsure, or the text has no prose at all (an
+/// earnings table under a dateline), the word model judges the words, with
+/// the `title`'s for a text without prose; a text the word model cannot
+/// tell either goes back to the character detector with a lower bar.
 pub fn detect(text: &str, title: Option<&str>) -> Option<String> {
-    let mut sample = sample(text);
+    let sample = sample(text);
     let has_prose = sample.len() < text.len() || text.split("\n\n").any(prose);
-    if !has_prose {
-        sample = std::iter::once(title.unwrap_or(""))
-            .chain(text.split_whitespace())
-            .flat_map(str::split_whitespace)
-            .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
-            .collect::<Vec<_>>()
-            .join(" ");
+    if has_prose {
+        let info = whatlang::detect(&sample);
+        let confident = info.as_ref().is_some_and(|info| {
+            info.is_reliable() || (sample.len() >= 200 && info.confidence() >= 0.5)
+        });
+        if confident {
+            return info.map(|info| iso_639_1(info.lang().code()));
+        }
     }
-    let sample_end = sample.len();
-    let info = whatlang::detect(&sample)?;
-    let confident = info.is_reliable()
-        || (sample_end >= 200 && info.confidence() >= 0.5)
-        || (!has_prose && info.confidence() >= 0.2);
-    if !confident {
+    // Words without figures, the title's first.
+    let words_only = std::iter::once(title.unwrap_or(""))
+        .chain(text.split_whitespace())
+        .flat_map(str::split_whitespace)
+        .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if let Some(code) = words::detect(&words_only) {
+        return Some(code.to_string());
+    }
+    if has_prose {
         return None;
     }
-    let code = info.lang().code();
-    let code = ISO_639_1.get(code).copied().unwrap_or(code);
-    Some(code.to_string())
+    let info = whatlang::detect(&words_only)?;
+    (info.is_reliable() || info.confidence() >= 0.2).then(|| iso_639_1(info.lang().code()))
+}
+
+/// The two-letter code of a whatlang ISO 639-3 code, when there is one.
+fn iso_639_1(code: &str) -> String {
+    ISO_639_1.get(code).copied().unwrap_or(code).to_string()
 }
 
 #[cfg(test)]
@@ -96,6 +119,8 @@ mod tests {
     fn tables_are_not_prose() {
         assert!(!super::prose("Shr 24 cts vs 13 cts"));
         assert!(!super::prose("Net 12.6 mln vs 15.8 mln"));
+        assert!(!super::prose("Shr profit five cts vs loss seven cts"));
+        assert!(!super::prose("Shr loss 6.48 DLS VS PROFIT 23 CTS"));
         assert!(super::prose(
             "The company said its board approved the split."
         ));
