@@ -195,9 +195,73 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
-    let encoding = detector.guess(None, chardetng::Utf8Detection::Allow);
-    let (text, _) = encoding.decode_without_bom_handling(bytes);
-    finish(text, encoding)
+    let guess = detector.guess(None, chardetng::Utf8Detection::Allow);
+    let (text, encoding) = most_plausible(bytes, guess);
+    finish(std::borrow::Cow::Owned(text), encoding)
+}
+
+/// Single-byte Latin code pages that read the same bytes differently
+/// (`0xA3` is `£` in windows-1252, `Ł` in windows-1250 and ISO-8859-2).
+const LATIN_SINGLE_BYTE: &[&Encoding] = &[
+    encoding_rs::WINDOWS_1252,
+    encoding_rs::WINDOWS_1250,
+    encoding_rs::ISO_8859_2,
+    encoding_rs::ISO_8859_15,
+    encoding_rs::WINDOWS_1257,
+];
+
+/// Decodes `bytes` as `guess`, or, when `guess` is one of the Latin
+/// single-byte code pages, as the one of them that gives the most plausible
+/// text: chardetng judges by byte statistics, which a few pound signs in an
+/// English article can tip towards a Central European code page.
+fn most_plausible(bytes: &[u8], guess: &'static Encoding) -> (String, &'static Encoding) {
+    let decode = |encoding: &'static Encoding| {
+        let (text, _) = encoding.decode_without_bom_handling(bytes);
+        text.into_owned()
+    };
+    if !LATIN_SINGLE_BYTE.contains(&guess) {
+        return (decode(guess), guess);
+    }
+    let mut best = (decode(guess), guess);
+    let mut best_score = implausible(&best.0);
+    for &other in LATIN_SINGLE_BYTE {
+        if other == guess || best_score == 0 {
+            continue;
+        }
+        let text = decode(other);
+        let score = implausible(&text);
+        if score < best_score {
+            best_score = score;
+            best = (text, other);
+        }
+    }
+    best
+}
+
+/// How many non-ASCII characters of `text` sit where such a character does
+/// not: a letter glued to a figure (`Ł15.8m`), a symbol inside a word
+/// (`powiedzia³`), a control character.
+fn implausible(text: &str) -> usize {
+    let chars: Vec<char> = text.chars().collect();
+    let mut count = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii() {
+            continue;
+        }
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i + 1).copied();
+        let digit = |n: Option<char>| n.is_some_and(|n| n.is_ascii_digit());
+        let letter = |n: Option<char>| n.is_some_and(char::is_alphabetic);
+        let odd = if c.is_control() {
+            true
+        } else if c.is_alphabetic() {
+            digit(before) || digit(after)
+        } else {
+            letter(before) && letter(after)
+        };
+        count += usize::from(odd);
+    }
+    count
 }
 
 #[cfg(test)]
@@ -280,6 +344,25 @@ mod tests {
         assert!(
             decoded.text.contains("président français"),
             "{}",
+            decoded.text
+        );
+    }
+
+    #[test]
+    fn latin1_pounds_are_not_polish_letters() {
+        // BBC-style English copy in Latin-1: 0xA3 is `£` there but `Ł` in
+        // the Central European code pages.
+        let bytes = b"Ad sales boost Time Warner profit\n\nQuarterly profits at US media giant TimeWarner jumped 76% to \xA31.13bn for the three months to December, from \xA3639m year-earlier. Its shares rose 3p to \xA315.8m.";
+        let decoded = decode(bytes).unwrap();
+        assert!(decoded.text.contains("\u{a3}1.13bn"), "{}", decoded.text);
+        assert!(decoded.text.contains("\u{a3}15.8m"), "{}", decoded.text);
+        // Polish in windows-1250 stays Polish.
+        let polish = b"Prezydent powiedzia\xB3, \xBFe rz\xB9d nie podniesie podatk\xF3w w przysz\xB3ym roku; \xB3\xB9cznie 15 z\xB3.";
+        let decoded = decode(polish).unwrap();
+        assert!(
+            decoded.text.contains("powiedział, że rząd"),
+            "{} {}",
+            decoded.encoding,
             decoded.text
         );
     }
