@@ -59,6 +59,9 @@ impl TransformConfig for NormalizeConfig {
 static SHARE_LINES: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| words(include_str!("../data/share_lines.txt")));
 /// Advertisement markers left as a paragraph (`data/ad_lines.txt`).
+static ABBREVIATIONS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| words(include_str!("../data/abbreviations.txt")));
+
 static AD_LINES: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| words(include_str!("../data/ad_lines.txt")));
 /// Paragraphs that open a related-links trailer (`data/trailer_markers.txt`).
@@ -103,6 +106,54 @@ fn key(text: &str) -> String {
         .trim_end_matches(['.', ':', '!', '|', '»', '›', '>'])
         .trim()
         .to_lowercase()
+}
+
+/// The title when `first`, the first paragraph, reads as a headline, with
+/// `next` the longest of the (up to three) paragraphs after it (`None` in a
+/// one-line file, whose line is its title). A headline is short (at most `max_chars` characters and 30
+/// words); one that ends as a sentence ends (`.`, `?`, `!`, possibly inside
+/// a closing quote) must be headline-length (20 words) and shorter than a
+/// paragraph right after it (a label such as `ABSTRACT.` may come between), and it never ends in `,`, `;` or `:` (a lead-in). A
+/// single sentence's final full stop is dropped (`Bad Optics.` → `Bad
+/// Optics`, `‘Disgusting Fraud.’` → `‘Disgusting Fraud’`); an abbreviation
+/// (`U.S.`) and a headline of several sentences (`Could make history.
+/// Again.`) keep theirs.
+fn headline(first: &str, next: Option<&str>, max_chars: usize) -> Option<String> {
+    let words = first.split_whitespace().count();
+    if first.chars().count() > max_chars || words > 30 || first.ends_with([',', ';', ':']) {
+        return None;
+    }
+    let closing = |c: char| matches!(c, '"' | '\'' | '\u{2019}' | '\u{201d}' | '\u{bb}' | ')');
+    let bare = first.trim_end_matches(closing);
+    let sentence_end = bare.ends_with(['.', '!', '?', '\u{2026}']);
+    if sentence_end {
+        let next_words = next.map_or(usize::MAX, |n| n.split_whitespace().count());
+        if words > 20 || next_words <= words {
+            return None;
+        }
+    } else if next.is_none() {
+        // A one-line file: its line is its title.
+        return Some(first.to_string());
+    }
+    if !bare.ends_with('.') || bare.ends_with("..") {
+        return Some(first.to_string());
+    }
+    let body = &bare[..bare.len() - 1];
+    let last_word = body.split_whitespace().last().unwrap_or("");
+    let abbreviation = last_word.contains('.')
+        || (last_word.chars().count() == 1 && last_word.chars().all(char::is_uppercase));
+    // A full stop inside, after a word that is neither an initial (`Mary J.
+    // Blige`) nor an abbreviation (`Calif.`): a headline of full sentences.
+    let several_sentences = body.match_indices(". ").any(|(at, _)| {
+        let word = body[..at].split_whitespace().last().unwrap_or("");
+        word.chars().count() > 1
+            && !word.contains('.')
+            && !ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
+    });
+    if abbreviation || several_sentences {
+        return Some(first.to_string());
+    }
+    Some(format!("{body}{}", &first[bare.len()..]))
 }
 
 fn ends_like_sentence(text: &str) -> bool {
@@ -249,16 +300,20 @@ impl Normalize {
             }
         }
 
-        // Title: a first short line without final punctuation.
-        if kept.len() > 1 {
-            let first = &kept[0];
-            let words = first.split_whitespace().count();
-            if first.chars().count() <= self.max_title_chars
-                && words <= 30
-                && !first.ends_with(['.', '!', '?', ',', ';', ':'])
-            {
-                record.title = Some(kept.remove(0));
-            }
+        // Title: a first short paragraph that reads as a headline.
+        if let Some(first) = kept.first()
+            && let Some(title) = headline(
+                first,
+                kept.iter()
+                    .skip(1)
+                    .take(3)
+                    .max_by_key(|p| p.split_whitespace().count())
+                    .map(String::as_str),
+                self.max_title_chars,
+            )
+        {
+            kept.remove(0);
+            record.title = Some(title);
         }
 
         if self.default_rules {
@@ -494,6 +549,71 @@ mod tests {
         assert_eq!(record.title, None);
         assert!(reasons(&record).contains(&("stray_word", "orient")));
         assert!(record.paragraphs.last().unwrap().ends_with("AP added."));
+    }
+
+    #[test]
+    fn headlines_whatever_their_final_punctuation() {
+        let title = |first: &str, next: Option<&str>| headline(first, next, 200);
+        let lead = Some(
+            "The New York Post reports that the campaign avoided taking her to the emergency room on Sunday to keep the details private.",
+        );
+        assert_eq!(
+            title(
+                "Stealth Over Health: Clinton Was Headed to ER But Diverted.",
+                lead
+            )
+            .as_deref(),
+            Some("Stealth Over Health: Clinton Was Headed to ER But Diverted")
+        );
+        assert_eq!(
+            title(
+                "Black Lawmakers Rip Trump As A \u{2018}Disgusting Fraud.\u{2019}",
+                lead
+            )
+            .as_deref(),
+            Some("Black Lawmakers Rip Trump As A \u{2018}Disgusting Fraud\u{2019}")
+        );
+        assert_eq!(
+            title("Can you imagine if Trump were a woman?", lead).as_deref(),
+            Some("Can you imagine if Trump were a woman?")
+        );
+        assert_eq!(
+            title("Obama Rules Face Key Test In U.S.", lead).as_deref(),
+            Some("Obama Rules Face Key Test In U.S.")
+        );
+        assert_eq!(
+            title("Virginian could make history. Again.", lead).as_deref(),
+            Some("Virginian could make history. Again.")
+        );
+        assert_eq!(
+            title(
+                "Ready for Trump vs. Clinton?; His debate tricks won't work.",
+                lead
+            )
+            .as_deref(),
+            Some("Ready for Trump vs. Clinton?; His debate tricks won't work")
+        );
+        assert_eq!(
+            title("Oops! Calif. may raise minimum wage to $15.", lead).as_deref(),
+            Some("Oops! Calif. may raise minimum wage to $15")
+        );
+        assert_eq!(
+            title("Mary J. Blige sings to Clinton in preview clip.", lead).as_deref(),
+            Some("Mary J. Blige sings to Clinton in preview clip")
+        );
+        // A lead-in, a paragraph as long as what follows, a long sentence: body.
+        assert_eq!(title("The minister said:", lead), None);
+        assert_eq!(
+            title("The bank raised rates on Tuesday.", Some("It said so.")),
+            None
+        );
+        let long = "The United States and Russia agreed Friday on new steps they said could make a difference in the war, hinting at a partnership, AP reported.";
+        assert_eq!(title(long, lead), None);
+        // A one-line file's line is its title.
+        assert_eq!(
+            title("Fed holds rates steady", None).as_deref(),
+            Some("Fed holds rates steady")
+        );
     }
 
     #[test]
