@@ -86,6 +86,11 @@ pub enum Eval {
         /// The folder, e.g. ../shared/data/realcopy/reuters-flow.
         #[arg(long)]
         data: PathBuf,
+        /// The truth: a JSON-lines file, or a metadata table (.tsv with
+        /// `filename` and `title` columns, as PolNeAR's metadata.tsv);
+        /// default DATA/truth.jsonl.
+        #[arg(long)]
+        truth: Option<PathBuf>,
         /// List up to N files each field got wrong, with truth and record.
         #[arg(long, default_value_t = 0, value_name = "N")]
         misses: usize,
@@ -177,10 +182,15 @@ pub fn eval(which: Eval) -> Result<()> {
                 .with_context(|| format!("evaluating quotes on {}", data.display()))?;
             writeln!(std::io::stdout(), "{scores}")?;
         }
-        Eval::Copy { data, misses } => {
+        Eval::Copy {
+            data,
+            truth,
+            misses,
+        } => {
             let normalize: wirehose_normalize::NormalizeConfig = toml::from_str("")?;
             let scores = wirehose_eval::copy::evaluate(
                 &data,
+                truth.as_deref(),
                 &normalize,
                 &default_extract_config()?,
                 misses,

@@ -21,6 +21,11 @@
 //!   text carries no date, as in `reuters-flow/`, has nothing to find).
 //! - `language`: equal codes.
 //!
+//! The truth may also be a table of metadata (`--truth FILE.tsv`, as
+//! PolNeAR's `metadata.tsv`): tab-separated with a header naming the
+//! columns; `filename` (the file without `.txt`) and `title` are read, and
+//! only the rows whose file is in the folder are judged.
+//!
 //! And two shares that need no truth: the characters normalize removed as
 //! boilerplate against all characters of the text, and, of the amounts
 //! written with `mln`, `bln`, `million`, `billion`, `bn`, `trillion` (or
@@ -43,7 +48,7 @@ use wirehose_normalize::NormalizeConfig;
 use crate::EvalError;
 
 /// One line of `truth.jsonl`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Truth {
     file: String,
     #[serde(default)]
@@ -205,18 +210,60 @@ fn open_one(config: &dyn TransformConfig, id: &str) -> Result<Box<dyn Transform>
         .ok_or_else(|| EvalError::Stage(format!("{id}: no instance")))
 }
 
+/// Reads the truth: `truth.jsonl` lines, or a metadata table (see the
+/// module's docs) when `path` ends in `.tsv`.
+fn read_truth(dir: &Path, path: &Path) -> Result<Vec<Truth>, EvalError> {
+    let text = std::fs::read_to_string(path).map_err(|e| EvalError::io(path, e))?;
+    if path.extension().is_some_and(|e| e == "tsv") {
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+        let column = |name: &str| {
+            header
+                .iter()
+                .position(|h| *h == name)
+                .ok_or_else(|| EvalError::format(path, 1, format!("no `{name}` column")))
+        };
+        let (file, title) = (column("filename")?, column("title")?);
+        let mut truth = Vec::new();
+        for line in lines {
+            let cells: Vec<&str> = line.split('\t').collect();
+            let name = format!("{}.txt", cells.get(file).unwrap_or(&""));
+            if dir.join(&name).is_file() {
+                truth.push(Truth {
+                    file: name,
+                    title: cells.get(title).map(|t| t.to_string()),
+                    ..Truth::default()
+                });
+            }
+        }
+        return Ok(truth);
+    }
+    let mut truth = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        truth.push(
+            serde_json::from_str(line)
+                .map_err(|e| EvalError::format(path, number + 1, e.to_string()))?,
+        );
+    }
+    Ok(truth)
+}
+
 /// Runs normalize + extract over `dir` and scores the records against
-/// `dir/truth.jsonl`.
+/// `truth` (default `dir/truth.jsonl`).
 ///
 /// `misses` is how many wrong files to list per field (0: none).
 pub fn evaluate(
     dir: &Path,
+    truth: Option<&Path>,
     normalize: &NormalizeConfig,
     extract: &ExtractConfig,
     misses: usize,
 ) -> Result<CopyScores, EvalError> {
-    let truth_path = dir.join("truth.jsonl");
-    let text = std::fs::read_to_string(&truth_path).map_err(|e| EvalError::io(&truth_path, e))?;
+    let truth_path = truth.map_or_else(|| dir.join("truth.jsonl"), Path::to_path_buf);
+    let truths = read_truth(dir, &truth_path)?;
     let mut normalize = open_one(normalize, "normalize")?;
     let mut extract = open_one(extract, "extract")?;
     let gazetteer = Gazetteer::builtin();
@@ -227,12 +274,7 @@ pub fn evaluate(
     };
     let started = Instant::now();
     let (mut middle, mut out) = (Vec::new(), Vec::new());
-    for (number, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let truth: Truth = serde_json::from_str(line)
-            .map_err(|e| EvalError::format(&truth_path, number + 1, e.to_string()))?;
+    for truth in truths {
         let path = dir.join(&truth.file);
         let bytes = std::fs::read(&path).map_err(|e| EvalError::io(&path, e))?;
         scores.files += 1;
@@ -432,7 +474,7 @@ mod tests {
         .unwrap();
         let normalize: NormalizeConfig = toml::from_str("").unwrap();
         let extract: ExtractConfig = toml::from_str("").unwrap();
-        let scores = evaluate(dir.path(), &normalize, &extract, 0).unwrap();
+        let scores = evaluate(dir.path(), None, &normalize, &extract, 0).unwrap();
         assert_eq!(scores.files, 1);
         assert_eq!(scores.refused, 0);
         assert_eq!(scores.fields["title"].right, 1);

@@ -204,7 +204,8 @@ impl Transform for Extract {
             );
         }
         if self.config.quotes {
-            record.quotes = self.quotes.find(&body, &index, &record.entities);
+            let english = record.language.as_deref().is_none_or(|code| code == "en");
+            record.quotes = self.quotes.find(&body, &index, &record.entities, english);
         }
         // Dates (anchored on `published`, else the dateline's date) and amounts.
         let dateline_date = record.dateline.as_ref().and_then(|d| d.date.clone());
@@ -216,8 +217,7 @@ impl Transform for Extract {
         }
         let anchor = record.published.clone().or(dateline_date);
         record.dates = dates::find(&body, &index, anchor.as_deref());
-        let decimal_comma = amounts::decimal_comma(record.language.as_deref());
-        record.amounts = amounts::find(&body, &index, decimal_comma);
+        record.amounts = amounts::find(&body, &index, record.language.as_deref());
         out.push(record);
         Ok(())
     }

@@ -237,11 +237,16 @@ fn amounts_at(s: &Stream, i: usize) -> Option<(Vec<Found>, usize)> {
 ///
 /// `decimal_comma`: the article's language writes `2,5` for two and a half
 /// and `1.000` for a thousand (see [`decimal_comma`]).
-pub(crate) fn find(body: &str, index: &CharIndex, decimal_comma: bool) -> Vec<Amount> {
+///
+/// `language`: the article's ISO 639-1 code, when known; English rules
+/// (number words, counted nouns) run only on English or unknown text.
+pub(crate) fn find(body: &str, index: &CharIndex, language: Option<&str>) -> Vec<Amount> {
+    let decimal_comma = decimal_comma(language);
     let s = Stream {
         body,
         toks: tokenize(body, decimal_comma),
         decimal_comma,
+        english: language.is_none_or(|code| code == "en"),
     };
     let mut out = Vec::new();
     let mut i = 0;
@@ -250,6 +255,7 @@ pub(crate) fn find(body: &str, index: &CharIndex, decimal_comma: bool) -> Vec<Am
         let start = match s.toks[i].kind {
             Kind::Num => true,
             Kind::Sym => true,
+            Kind::Word if !s.english => s.tight(i + 1) && s.is_sym(i + 1, "$"),
             Kind::Word => {
                 let w = s.text(i);
                 w.eq_ignore_ascii_case("a")
@@ -281,7 +287,7 @@ pub(crate) fn find(body: &str, index: &CharIndex, decimal_comma: bool) -> Vec<Am
 /// Finds the amounts of `body` (see [`find`]'s rules); a convenience for
 /// callers without a character index.
 pub fn find_in(body: &str) -> Vec<Amount> {
-    find(body, &CharIndex::new(body), false)
+    find(body, &CharIndex::new(body), None)
 }
 
 /// Whether numbers in `language` (an ISO 639-1 code) take a decimal comma.

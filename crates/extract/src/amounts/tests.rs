@@ -321,7 +321,7 @@ fn a_year_never_starts_a_range() {
 #[test]
 fn numbers_in_the_language_of_the_article() {
     let german = |body: &str| -> Vec<(String, f64, String)> {
-        find(body, &CharIndex::new(body), true)
+        find(body, &CharIndex::new(body), Some("de"))
             .into_iter()
             .map(|a| (a.text, a.value, a.unit))
             .collect()
@@ -349,4 +349,39 @@ fn numbers_in_the_language_of_the_article() {
         t("51'000 people", 51_000.0, "people")
     );
     assert!(decimal_comma(Some("de")) && !decimal_comma(Some("en")) && !decimal_comma(None));
+}
+
+#[test]
+fn no_english_noun_rules_on_other_languages() {
+    let in_language = |body: &str, code: &str| -> Vec<(String, f64, String)> {
+        find(body, &CharIndex::new(body), Some(code))
+            .into_iter()
+            .map(|a| (a.text, a.value, a.unit))
+            .collect()
+    };
+    // A day before a month and a function word: no counted noun `dans`.
+    let found = in_language("Le sommet aura lieu le 25 janvier dans la capitale.", "fr");
+    assert!(
+        found.iter().all(|a| a.2 != "dans" && a.2 != "janvier"),
+        "{found:?}"
+    );
+    // Figures with a sign, a percent, a scale word or a currency word stay.
+    assert_eq!(
+        in_language("Der Umsatz stieg um 2,1 % auf 5 Millionen Euro.", "de"),
+        [
+            t("2,1 %", 2.1, "percent"),
+            t("5 Millionen Euro", 5e6, "EUR")
+        ]
+    );
+    assert_eq!(
+        in_language("Le groupe a perdu 3,5 milliards d'euros.", "fr"),
+        [t("3,5 milliards d'euros", 3.5e9, "EUR")]
+    );
+    // English number words do not start amounts in German (`one`, `a`).
+    assert!(in_language("Die Band spielte a capella und one more time.", "de").is_empty());
+    // Unknown language: English rules as before.
+    assert_eq!(
+        one("About 51'000 people came."),
+        t("51'000 people", 51_000.0, "people")
+    );
 }

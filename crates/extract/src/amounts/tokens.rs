@@ -107,6 +107,11 @@ pub(super) struct Stream<'a> {
     pub(super) toks: Vec<Tok>,
     /// Decimals after a comma, thousands grouped with a full stop.
     pub(super) decimal_comma: bool,
+    /// The article is English (or of unknown language): English number
+    /// words (`three`, `a`, `half`) start amounts and the counted noun is
+    /// read with English rules. Otherwise only figures with a sign, `%`, a
+    /// scale word or a currency word after them are amounts.
+    pub(super) english: bool,
 }
 
 impl<'a> Stream<'a> {

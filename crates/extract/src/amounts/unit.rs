@@ -195,6 +195,26 @@ pub(super) fn unit_at(s: &Stream, j: usize) -> Option<Unit> {
         }
         _ => {}
     }
+    if !s.english {
+        // No English noun rules on other languages: a currency word right
+        // after the number (`5 Euro`, `10 francs`) or nothing (`25 janvier
+        // dans` is a date, `dans` no noun).
+        // `3 milliards d'euros`, `5 millones de dólares`: over `de`/`d'`.
+        let (k, name) = if lower == "de" {
+            (j + 1, s.word(j + 1)?)
+        } else {
+            let elided = word
+                .strip_prefix("d'")
+                .or_else(|| word.strip_prefix("d\u{2019}"));
+            (j, elided.unwrap_or(word))
+        };
+        let code = s
+            .toks
+            .get(j)
+            .filter(|t| t.space)
+            .and_then(|_| lookup(&CURRENCY_WORDS, name))?;
+        return unit(code, k + 1, false);
+    }
     let (head, word, next) = noun_at(s, j)?;
     if let Some(code) = currency_of_noun(s, j, head) {
         return unit(code, next, false);

@@ -113,10 +113,42 @@ impl QuoteFinder {
     }
 
     /// Returns the quotes of `body`, resolving speakers against `entities`.
-    pub(crate) fn find(&self, body: &str, index: &CharIndex, entities: &[Entity]) -> Vec<Quote> {
+    ///
+    /// `english`: the article is English (or of unknown language). The cue
+    /// verbs, pronouns and speaker rules are English; on other languages
+    /// only the quotation marks are read: a quoted clause of several words
+    /// is a quote, with no speaker or cue.
+    pub(crate) fn find(
+        &self,
+        body: &str,
+        index: &CharIndex,
+        entities: &[Entity],
+        english: bool,
+    ) -> Vec<Quote> {
         let spans = spans(body);
         if spans.is_empty() {
             return Vec::new();
+        }
+        if !english {
+            return spans
+                .iter()
+                .filter(|span| {
+                    let words = body[span.inner..span.close].split_whitespace().count();
+                    opens_clause(&body[span.para.0..span.open]) && words >= MIN_WORDS
+                })
+                .filter_map(|span| {
+                    let raw = &body[span.inner..span.close];
+                    let text = raw.trim();
+                    let start = span.inner + (raw.len() - raw.trim_start().len());
+                    (!text.is_empty()).then(|| Quote {
+                        text: text.to_string(),
+                        speaker: None,
+                        cue: None,
+                        start: index.chars(start),
+                        end: index.chars(start + text.len()),
+                    })
+                })
+                .collect();
         }
 
         // Pass 1: explicit attributions.

@@ -11,7 +11,7 @@ fn quotes(text: &str) -> Vec<Quote> {
         None,
         &[],
     );
-    QuoteFinder::new().find(text, &index, &found)
+    QuoteFinder::new().find(text, &index, &found, true)
 }
 
 fn slice(text: &str, q: &Quote) -> String {
@@ -139,7 +139,7 @@ fn find_speed() {
     let rounds = 5;
     for _ in 0..rounds {
         for (body, index, found) in &docs {
-            quotes += finder.find(body, index, found).len();
+            quotes += finder.find(body, index, found, true).len();
         }
     }
     let per = start.elapsed().as_secs_f64() * 1e6 / (rounds * docs.len()) as f64;
@@ -174,4 +174,21 @@ fn speakers_after_before_and_pronouns() {
     assert_eq!(found[2].cue.as_deref(), Some("told"));
     assert_eq!(slice(text, &found[0]), "We are close to a deal,");
     assert_eq!(found[0].text, "We are close to a deal,");
+}
+
+#[test]
+fn other_languages_get_quotes_without_english_speaker_rules() {
+    let text = "Der Minister sagte: „Wir werden die Steuern im nächsten Jahr nicht erhöhen.“ Er sagte \"said\" nicht.";
+    let index = CharIndex::new(text);
+    let found = QuoteFinder::new().find(text, &index, &[], false);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0].text,
+        "Wir werden die Steuern im nächsten Jahr nicht erhöhen."
+    );
+    assert_eq!(
+        (found[0].speaker.as_deref(), found[0].cue.as_deref()),
+        (None, None)
+    );
+    assert_eq!(slice(text, &found[0]), found[0].text);
 }
