@@ -46,7 +46,9 @@ fn code(word: &str) -> Option<&'static str> {
 }
 
 /// `1.2.2015`, `01.02.2015`, `2015-02-01` → `2015-02-01`.
+/// Spaces after the stops are allowed (`3. 2. 2016`, `25.2. 2016`).
 fn credit_date(part: &str) -> Option<String> {
+    let part: String = part.split_whitespace().collect();
     let numbers: Vec<&str> = part.split(['.', '-']).collect();
     let valid = |y: u32, m: u32, d: u32| {
         (1900..=2100).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d)
@@ -78,7 +80,14 @@ fn bracket(content: &str) -> Option<(Vec<&'static str>, Option<String>)> {
             agencies.push(name);
         } else if let Some(found) = credit_date(part) {
             date = Some(found);
-        } else if (2..=4).contains(&part.len()) && part.chars().all(|c| c.is_ascii_lowercase()) {
+        } else if (2..=6).contains(&part.chars().count()) && part.chars().all(char::is_lowercase) {
+            // An editor's short name: `red`, `sid`, `tasch`, `awö`.
+            initials += 1;
+        } else if (2..=4).contains(&part.len())
+            && part.chars().all(|c| c.is_ascii_alphabetic())
+            && content.contains('/')
+        {
+            // A partner's code beside a known one: `APA/Si`.
             initials += 1;
         } else {
             return None;
@@ -206,6 +215,23 @@ mod tests {
         assert_eq!(find("Bern hat entschieden. (ats/nxp)").agencies, ["ATS"]);
         assert_eq!(find("Berlin (dpa) - Die Regierung").agencies, ["dpa"]);
         assert_eq!(find("Text. (APA/dpa, 3.4.2016)").agencies, ["APA", "dpa"]);
+        let c = find("Text. (APA/Si, 17.11.2015)");
+        assert_eq!(
+            (c.agencies.as_slice(), c.date.as_deref()),
+            (&["APA".to_string()][..], Some("2015-11-17"))
+        );
+        assert_eq!(
+            find("Text. (APA, 3. 2. 2016)").date.as_deref(),
+            Some("2016-02-03")
+        );
+        assert_eq!(
+            find("Text. (tasch, 8.8.2015)").date.as_deref(),
+            Some("2015-08-08")
+        );
+        assert_eq!(
+            find("Text.(awö, 19.6.2015)").date.as_deref(),
+            Some("2015-06-19")
+        );
         let c = find("Text. (red, 28.8.2015)");
         assert!(c.agencies.is_empty());
         assert_eq!(c.date.as_deref(), Some("2015-08-28"));
