@@ -13,6 +13,10 @@
 //!    `--seconds`; latency is from the moment a file is closed to the moment
 //!    its record is in the JSONL file. Reports p50, p99 and max.
 //!
+//! `WIREHOSE_BENCH_BIN=PATH` runs another build of `wirehose` (say, the
+//! commit before a change) with the same harness, so two builds can
+//! alternate in one sitting on a noisy machine.
+//!
 //! `--sink sqlite|postgres|nats` measures the backfill into one other sink
 //! instead (no latency phase): `sqlite` writes only `out/articles.db`; `postgres`
 //! writes to the local server (127.0.0.1:5432, database `test`, a fresh
@@ -32,6 +36,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_wirehose");
+
+/// The binary under test: `WIREHOSE_BENCH_BIN` (another build, to compare
+/// two builds in one sitting), else this build's.
+fn bin() -> String {
+    std::env::var("WIREHOSE_BENCH_BIN").unwrap_or_else(|_| BIN.to_string())
+}
 
 struct Args {
     sink: String,
@@ -125,7 +135,7 @@ fn spawn(dir: &Path, once: bool) -> Child {
     if once {
         args.push("--once");
     }
-    Command::new(BIN)
+    Command::new(bin())
         .args(&args)
         .current_dir(dir)
         .stdin(Stdio::null())
@@ -344,7 +354,7 @@ fn scale_out(args: &Args, run: usize) -> f64 {
     write_inbox(dir.path(), args);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let start = |config: &str, state: &str, once: bool| {
-        let mut command = Command::new(BIN);
+        let mut command = Command::new(bin());
         command.args([
             "--log-format",
             "json",
