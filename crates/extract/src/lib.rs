@@ -204,7 +204,7 @@ impl Transform for Extract {
             );
         }
         if self.config.quotes {
-            let english = record.language.as_deref().is_none_or(|code| code == "en");
+            let english = language::english_rules(record.language.as_deref());
             record.quotes = self.quotes.find(&body, &index, &record.entities, english);
         }
         // Dates (anchored on `published`, else the dateline's date) and amounts.

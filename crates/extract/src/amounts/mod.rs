@@ -246,7 +246,7 @@ pub(crate) fn find(body: &str, index: &CharIndex, language: Option<&str>) -> Vec
         body,
         toks: tokenize(body, decimal_comma),
         decimal_comma,
-        english: language.is_none_or(|code| code == "en"),
+        english: crate::language::english_rules(language),
     };
     let mut out = Vec::new();
     let mut i = 0;

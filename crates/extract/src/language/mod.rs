@@ -96,6 +96,13 @@ pub fn detect(text: &str, title: Option<&str>) -> Option<String> {
     (info.is_reliable() || info.confidence() >= 0.2).then(|| iso_639_1(info.lang().code()))
 }
 
+/// Whether the English-only rules (amounts' number words and counted
+/// nouns, quotes' cue verbs and speakers) run on text of `language`: English
+/// or unknown.
+pub fn english_rules(language: Option<&str>) -> bool {
+    language.is_none_or(|code| code == "en")
+}
+
 /// The two-letter code of a whatlang ISO 639-3 code, when there is one.
 fn iso_639_1(code: &str) -> String {
     ISO_639_1.get(code).copied().unwrap_or(code).to_string()
