@@ -95,6 +95,14 @@ pub enum Eval {
         #[arg(long, default_value_t = 0, value_name = "N")]
         misses: usize,
     },
+    /// Score web pages: main text (4-gram shingle P/R/F1), title, published
+    /// date and author recall against a folder with truth.jsonl, and speed.
+    Html {
+        /// The folder of pages (NAME.html or NAME.html.gz) and truth.jsonl,
+        /// e.g. ../shared/data/html.
+        #[arg(long)]
+        data: PathBuf,
+    },
     /// Score story clustering (B-cubed) on a Multi-News clusters file.
     Stories {
         /// One JSON object per line with `documents` (texts of one story).
@@ -196,6 +204,12 @@ pub fn eval(which: Eval) -> Result<()> {
                 misses,
             )
             .with_context(|| format!("evaluating real copy in {}", data.display()))?;
+            write!(std::io::stdout(), "{scores}")?;
+        }
+        Eval::Html { data } => {
+            let normalize: wirehose_normalize::NormalizeConfig = toml::from_str("")?;
+            let scores = wirehose_eval::html::evaluate(&data, &normalize)
+                .with_context(|| format!("evaluating web pages in {}", data.display()))?;
             write!(std::io::stdout(), "{scores}")?;
         }
         Eval::Stories { data, seed } => {

@@ -47,6 +47,25 @@ pub struct Record {
     /// Doe`), in the order given; empty when the text has none.
     #[serde(default)]
     pub authors: Vec<String>,
+    /// Last modification time as the page gives it (RFC 3339), for web pages.
+    #[serde(default)]
+    pub modified_at: Option<String>,
+    /// The article's canonical URL, from a web page (`<link rel=canonical>`,
+    /// `og:url`).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The site that published it (`og:site_name`, the JSON-LD publisher).
+    #[serde(default)]
+    pub site: Option<String>,
+    /// The page's own summary (`og:description`, `<meta name=description>`).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The section the page files it under (`article:section`).
+    #[serde(default)]
+    pub section: Option<String>,
+    /// The page's tags and keywords (`article:tag`, `keywords`).
+    #[serde(default)]
+    pub tags: Vec<String>,
     /// The dateline that opens the story (`LONDON (Reuters) -`), when present.
     pub dateline: Option<Dateline>,
     /// Wire agencies named as a source of the story (`AFP`, `Reuters`, …).

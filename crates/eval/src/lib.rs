@@ -27,6 +27,7 @@
 
 pub mod copy;
 mod error;
+pub mod html;
 pub mod ner;
 pub mod quotes;
 pub mod stories;

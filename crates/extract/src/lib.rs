@@ -189,7 +189,8 @@ impl Transform for Extract {
             record.published = credits.date.clone();
         }
         if self.config.language {
-            record.language = language::detect(&body, record.title.as_deref());
+            record.language =
+                language::detect(&body, record.title.as_deref()).or(record.language.take());
         }
         let index = wirehose_text::CharIndex::new(&body);
         if self.config.entities {

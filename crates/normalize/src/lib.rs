@@ -30,6 +30,7 @@ mod byline;
 mod clean;
 pub mod decode;
 pub(crate) mod header_date;
+pub mod html;
 mod lists;
 mod normalize;
 

@@ -238,15 +238,16 @@ impl Normalize {
     fn normalize(&self, text: &str, record: &mut Record) {
         let mut cleaned = clean_text(text);
         // Metadata: a date line in the header block, before or after the
-        // headline, with or without a blank line.
-        if let Some((line, found)) = cleaned
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .take(3)
-            .find_map(|l| {
-                crate::header_date::parse(l.trim_start_matches(crate::clean::INDENT))
-                    .map(|found| (l.to_string(), found))
-            })
+        // headline, with or without a blank line (unless a web page gave one).
+        if record.published.is_none()
+            && let Some((line, found)) = cleaned
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .take(3)
+                .find_map(|l| {
+                    crate::header_date::parse(l.trim_start_matches(crate::clean::INDENT))
+                        .map(|found| (l.to_string(), found))
+                })
         {
             record.published = Some(found.date);
             record.published_at = found.at;
@@ -265,7 +266,8 @@ impl Normalize {
         };
 
         // Metadata: a leading `date YYYY-MM-DD`.
-        if let Some(first) = paras.first_mut()
+        if record.published.is_none()
+            && let Some(first) = paras.first_mut()
             && let Some(found) = self.date_prefix.captures(first)
         {
             record.published = Some(found[1].to_string());
@@ -301,7 +303,8 @@ impl Normalize {
         }
 
         // Title: a first short paragraph that reads as a headline.
-        if let Some(first) = kept.first()
+        if record.title.is_none()
+            && let Some(first) = kept.first()
             && let Some(title) = headline(
                 first,
                 kept.iter()
@@ -397,6 +400,23 @@ impl Normalize {
     }
 }
 
+/// Puts a web page's own metadata on the record; normalize's guesses from
+/// the text (title, date line, byline) then only fill what the page left
+/// empty.
+fn page_metadata(meta: crate::html::PageMeta, record: &mut Record) {
+    record.title = meta.title;
+    record.authors = meta.authors;
+    record.published = meta.published;
+    record.published_at = meta.published_at;
+    record.modified_at = meta.modified_at;
+    record.url = meta.url;
+    record.site = meta.site;
+    record.description = meta.description;
+    record.language = meta.language;
+    record.section = meta.section;
+    record.tags = meta.tags;
+}
+
 impl Transform for Normalize {
     fn process(&mut self, mut record: Record, out: &mut Vec<Record>) -> Result<(), StageError> {
         let Some(raw) = record.raw.take() else {
@@ -404,9 +424,23 @@ impl Transform for Normalize {
             out.push(record);
             return Ok(());
         };
-        let decoded = decode(&raw).map_err(|err| StageError::invalid(err.reason, err.hint))?;
-        drop(raw);
-        self.normalize(&decoded.text, &mut record);
+        if crate::html::looks_like_html(&record.source.path, &raw) {
+            let page = crate::html::extract(&raw).map_err(|err| {
+                StageError::invalid(
+                    err.reason,
+                    "the page holds no article text (an index, a log-in or error page, a \
+                     page the scraper cut short); check what the scraper saved",
+                )
+            })?;
+            drop(raw);
+            let text = page.paragraphs.join("\n\n");
+            page_metadata(page.meta, &mut record);
+            self.normalize(&text, &mut record);
+        } else {
+            let decoded = decode(&raw).map_err(|err| StageError::invalid(err.reason, err.hint))?;
+            drop(raw);
+            self.normalize(&decoded.text, &mut record);
+        }
         if record.paragraphs.is_empty() && record.title.is_none() {
             return Err(StageError::invalid(
                 "no text left after cleaning",

@@ -69,6 +69,9 @@ fn estimated_json_bytes(record: &Record) -> u64 {
     let mut total = 512 + text(&record.id) + record.source.path.as_os_str().len();
     total += option(&record.title) + option(&record.published) + option(&record.published_at);
     total += record.authors.iter().map(|a| text(a)).sum::<usize>();
+    total += option(&record.modified_at) + option(&record.url) + option(&record.site);
+    total += option(&record.description) + option(&record.section);
+    total += record.tags.iter().map(|t| text(t)).sum::<usize>();
     total += record.paragraphs.iter().map(|p| text(p)).sum::<usize>();
     total += record.agencies.iter().map(|a| text(a)).sum::<usize>();
     total += record.keywords.iter().map(|k| text(k)).sum::<usize>();
