@@ -102,6 +102,9 @@ pub enum Eval {
         /// e.g. ../shared/data/html.
         #[arg(long)]
         data: PathBuf,
+        /// List up to N pages each field got wrong, with truth and record.
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        misses: usize,
     },
     /// Score story clustering (B-cubed) on a Multi-News clusters file.
     Stories {
@@ -206,9 +209,9 @@ pub fn eval(which: Eval) -> Result<()> {
             .with_context(|| format!("evaluating real copy in {}", data.display()))?;
             write!(std::io::stdout(), "{scores}")?;
         }
-        Eval::Html { data } => {
+        Eval::Html { data, misses } => {
             let normalize: wirehose_normalize::NormalizeConfig = toml::from_str("")?;
-            let scores = wirehose_eval::html::evaluate(&data, &normalize)
+            let scores = wirehose_eval::html::evaluate(&data, &normalize, misses)
                 .with_context(|| format!("evaluating web pages in {}", data.display()))?;
             write!(std::io::stdout(), "{scores}")?;
         }

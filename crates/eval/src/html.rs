@@ -61,6 +61,8 @@ pub struct HtmlScores {
     pub authors: (usize, usize),
     /// Seconds per page, sorted.
     pub times: Vec<f64>,
+    /// Up to `--misses` wrong pages per field: (field, file, truth, record).
+    pub misses: Vec<(&'static str, String, String, String)>,
 }
 
 impl HtmlScores {
@@ -126,7 +128,14 @@ impl fmt::Display for HtmlScores {
             self.pages as f64 / total.max(1e-9),
             median * 1e3,
             1.0 / median.max(1e-9)
-        )
+        )?;
+        for (field, file, truth, record) in &self.misses {
+            writeln!(
+                f,
+                "miss {field}: {file}: truth {truth:?}, record {record:?}"
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -183,7 +192,12 @@ fn read_page(path: &Path) -> Result<Vec<u8>, EvalError> {
 
 /// Runs normalize over the pages of `dir` and scores them against
 /// `dir/truth.jsonl`.
-pub fn evaluate(dir: &Path, normalize: &NormalizeConfig) -> Result<HtmlScores, EvalError> {
+/// `misses`: how many wrong pages to list per field.
+pub fn evaluate(
+    dir: &Path,
+    normalize: &NormalizeConfig,
+    misses: usize,
+) -> Result<HtmlScores, EvalError> {
     let truth_path = dir.join("truth.jsonl");
     let text = std::fs::read_to_string(&truth_path).map_err(|e| EvalError::io(&truth_path, e))?;
     let state_dir = std::env::temp_dir().join("wirehose-eval-html");
@@ -241,19 +255,37 @@ pub fn evaluate(dir: &Path, normalize: &NormalizeConfig) -> Result<HtmlScores, E
         let (p, r) = text_scores(&record.body(), &truth.text);
         sum_p += p;
         sum_r += r;
+        let mut miss = |field: &'static str, truth_value: String, got: String| {
+            if scores.misses.iter().filter(|m| m.0 == field).count() < misses {
+                scores
+                    .misses
+                    .push((field, truth.file.clone(), truth_value, got));
+            }
+        };
         if let Some(title) = &truth.title {
             scores.titles.1 += 1;
-            scores.titles.0 += usize::from(record.title.as_deref().map(fold) == Some(fold(title)));
+            let right = record.title.as_deref().map(fold) == Some(fold(title));
+            scores.titles.0 += usize::from(right);
+            if !right {
+                miss("title", title.clone(), format!("{:?}", record.title));
+            }
         }
         if let Some(date) = &truth.published {
             scores.dates.1 += 1;
-            scores.dates.0 += usize::from(record.published.as_deref() == Some(date.as_str()));
+            let right = record.published.as_deref() == Some(date.as_str());
+            scores.dates.0 += usize::from(right);
+            if !right {
+                miss("published", date.clone(), format!("{:?}", record.published));
+            }
         }
         for raw in truth.authors.iter().flatten() {
             for person in split_names(raw) {
                 scores.authors.1 += 1;
                 let named = record.authors.iter().any(|a| fold(a) == fold(&person));
                 scores.authors.0 += usize::from(named);
+                if !named {
+                    miss("authors", person, format!("{:?}", record.authors));
+                }
             }
         }
     }

@@ -66,8 +66,64 @@ fn credential(part: &str) -> bool {
         && !part.contains(' ')
 }
 
+/// Collapses white space and decodes character references left in a value
+/// (pages often escape twice: `&amp;#8211;` reads `&#8211;` once parsed).
 fn clean(text: &str) -> String {
+    let text = if text.contains('&') {
+        unescape(text)
+    } else {
+        text.to_string()
+    };
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Decodes numeric character references and the common named ones.
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let end = rest[1..].find(';').map(|e| e + 1).filter(|e| *e <= 10);
+        let decoded = end.and_then(|end| {
+            let name = &rest[1..end];
+            let c = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+                u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+            } else if let Some(dec) = name.strip_prefix('#') {
+                dec.parse().ok().and_then(char::from_u32)
+            } else {
+                match name {
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    "nbsp" => Some(' '),
+                    "ndash" => Some('\u{2013}'),
+                    "mdash" => Some('\u{2014}'),
+                    "rsquo" => Some('\u{2019}'),
+                    "lsquo" => Some('\u{2018}'),
+                    "rdquo" => Some('\u{201d}'),
+                    "ldquo" => Some('\u{201c}'),
+                    "hellip" => Some('\u{2026}'),
+                    _ => None,
+                }
+            };
+            c.map(|c| (c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn non_empty(text: impl AsRef<str>) -> Option<String> {
@@ -146,22 +202,34 @@ fn ld_text(value: &Value) -> Option<String> {
     }
 }
 
-/// People named by a JSON-LD `author`: persons (or untyped names), not
-/// organisations.
-fn ld_people(value: &Value, out: &mut Vec<String>) {
+/// People named by a JSON-LD `author`, and separately the organisations it
+/// names (credited only when no person is).
+fn ld_people(value: &Value, people: &mut Vec<String>, organisations: &mut Vec<String>) {
     match value {
-        Value::String(s) => out.extend(split_names(s)),
-        Value::Array(items) => items.iter().for_each(|v| ld_people(v, out)),
+        Value::String(s) => people.extend(split_names(s)),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|v| ld_people(v, people, organisations)),
         Value::Object(map) => {
             let organisation = types(value)
                 .iter()
-                .any(|t| t == "Organization" || t == "NewsMediaOrganization");
-            if !organisation && let Some(name) = map.get("name").and_then(ld_text) {
-                out.extend(split_names(&name));
+                .any(|t| t == "Organization" || t == "NewsMediaOrganization" || t == "Corporation");
+            if let Some(name) = map.get("name").and_then(ld_text) {
+                if organisation {
+                    organisations.push(name);
+                } else {
+                    people.extend(split_names(&name));
+                }
             }
         }
         _ => {}
     }
+}
+
+/// A value that is a user name or handle, not a name (`kffnirmitap`,
+/// `andrew.keaveney`).
+fn handle(name: &str) -> bool {
+    !name.contains(' ') && (name.chars().all(|c| !c.is_uppercase()) || name.contains(['.', '_']))
 }
 
 /// Splits a byline string into people: `A, B and C`, `A & B`, credentials
@@ -215,9 +283,9 @@ fn date_of(text: &str) -> Option<(String, Option<String>)> {
     None
 }
 
-/// The headline: JSON-LD `headline`, `og:title`, `twitter:title`, the first
-/// `<h1>`, `<title>`, each with the site name cut off; where the `<h1>`
-/// agrees with a meta title (or is a prefix of `<title>`), the `<h1>`.
+/// The headline: the visible one (the article's `<h1>`, or the page's only
+/// `<h1>`, two to 40 words, not the site's name), else JSON-LD `headline`,
+/// `og:title`, `twitter:title`, `<title>`, with the site name cut off.
 fn title(doc: &Document, ld_headline: Option<String>, site: Option<&str>) -> Option<String> {
     let cut = |t: String| -> String {
         for sep in SITE_SEPARATORS {
@@ -237,12 +305,25 @@ fn title(doc: &Document, ld_headline: Option<String>, site: Option<&str>) -> Opt
         t
     };
     let fold = |t: &str| clean(t).to_lowercase();
-    let h1 = ["article h1", "main h1", "h1"].iter().find_map(|sel| {
-        doc.select(sel)
-            .nodes()
-            .iter()
-            .find_map(|n| non_empty(n.text()))
-    });
+    let words = |t: &str| t.split_whitespace().count();
+    let is_site = |t: &str| site.is_some_and(|s| fold(s) == fold(t));
+    // The visible headline: the article's `<h1>`, or the page's only one.
+    let h1 = ["article h1", "main h1", "[itemprop=\"headline\"]"]
+        .iter()
+        .find_map(|sel| {
+            doc.select(sel)
+                .nodes()
+                .iter()
+                .find_map(|n| non_empty(n.text()))
+        })
+        .or_else(|| {
+            let all = doc.select("h1");
+            let nodes = all.nodes();
+            (nodes.len() == 1)
+                .then(|| non_empty(nodes[0].text()))
+                .flatten()
+        })
+        .filter(|h| (2..=40).contains(&words(h)) && !is_site(h));
     let metas: Vec<String> = [
         ld_headline,
         meta_content(doc, &["og:title"]),
@@ -258,16 +339,123 @@ fn title(doc: &Document, ld_headline: Option<String>, site: Option<&str>) -> Opt
         .first()
         .and_then(|n| non_empty(n.text()))
         .map(cut);
-    if let Some(h1) = &h1 {
-        let agrees = metas.iter().chain(page_title.iter()).any(|m| {
-            let (m, h) = (fold(m), fold(h1));
-            m == h || m.starts_with(&h) && h.split_whitespace().count() >= 3
+    h1.or_else(|| metas.into_iter().next())
+        .or(page_title)
+        .filter(|t| !is_site(t))
+}
+
+/// Elements that show an article's date to the reader.
+const DATE_ELEMENTS: &str = "time, [class*=\"date\" i], [class*=\"publish\" i], [class*=\"posted\" i], \
+    [id*=\"date\" i], [class*=\"byline\" i], [class*=\"meta\" i], [class*=\"time\" i]";
+
+/// The date the page shows near its article, when its metadata gives none:
+/// the first short element of a date-ish class (`<time>`, `.post-date`,
+/// `.byline`) whose text, or a piece of it between separators (`By Ann Lee |
+/// March 4, 2025`), reads as a date line (`Published March 4, 2025`,
+/// `Updated: 2025-03-04`).
+fn visible_date(doc: &Document) -> Option<crate::header_date::Published> {
+    let selection = doc.select(DATE_ELEMENTS);
+    for node in selection.nodes().iter().take(200) {
+        let text = clean(&node.text());
+        if text.is_empty() || text.chars().count() > 120 {
+            continue;
+        }
+        let found = crate::header_date::parse(&text).or_else(|| {
+            text.split(['|', '•', '·', '—', '–'])
+                .map(str::trim)
+                .find_map(crate::header_date::parse)
         });
-        if agrees {
-            return Some(h1.clone());
+        if found.is_some() {
+            return found;
         }
     }
-    metas.into_iter().next().or(page_title).or(h1)
+    None
+}
+
+/// The first short run of text in the page's body that reads as a date
+/// line (`<span>August 16, 2019</span>`), scripts and styles skipped: pages
+/// without date metadata or date classes still show the date as text.
+fn text_date(html: &str) -> Option<crate::header_date::Published> {
+    let body = html
+        .find("<body")
+        .or_else(|| html.find("<BODY"))
+        .unwrap_or(0);
+    let mut rest = &html[body..];
+    let mut scanned = 0;
+    while let Some(close) = rest.find('>') {
+        rest = &rest[close + 1..];
+        let end = rest.find('<').unwrap_or(rest.len());
+        let chunk = rest[..end].trim();
+        if (6..=48).contains(&chunk.len()) && chunk.bytes().any(|b| b.is_ascii_digit()) {
+            let text = clean(chunk);
+            if let Some(found) = crate::header_date::parse(&text) {
+                return Some(found);
+            }
+        }
+        rest = &rest[end..];
+        // Skip a script or style element whole.
+        for tag in ["<script", "<style"] {
+            if rest
+                .get(..tag.len())
+                .is_some_and(|s| s.eq_ignore_ascii_case(tag))
+            {
+                let close_tag = if tag == "<script" {
+                    "</script"
+                } else {
+                    "</style"
+                };
+                rest = rest.find(close_tag).map_or("", |at| &rest[at..]);
+            }
+        }
+        scanned += 1;
+        if scanned > 20_000 {
+            break;
+        }
+    }
+    None
+}
+
+/// Elements that show an article's author to the reader.
+const AUTHOR_ELEMENTS: &[&str] = &[
+    "[itemprop=\"author\" i] [itemprop=\"name\" i]",
+    "[itemprop=\"author\" i]",
+    "a[rel=\"author\" i]",
+    "[class*=\"author-name\" i]",
+    "[class*=\"author\" i] a",
+    "[class*=\"byline\" i] a",
+    "[class*=\"author\" i]",
+    "[class*=\"byline\" i]",
+];
+
+/// The people the page's byline elements name: the first element of
+/// `AUTHOR_ELEMENTS` (in that order) with a short text that reads as a
+/// byline (`By Ann Lee`) or as names.
+fn visible_authors(doc: &Document) -> Vec<String> {
+    for selector in AUTHOR_ELEMENTS {
+        for node in doc.select(selector).nodes().iter().take(20) {
+            let text = clean(&node.text());
+            if text.is_empty() || text.chars().count() > 80 {
+                continue;
+            }
+            let names = crate::byline::authors(&text).unwrap_or_else(|| {
+                let text = text.strip_prefix("Author:").unwrap_or(&text).trim();
+                split_names(text)
+                    .into_iter()
+                    .filter(|n| {
+                        let words = n.split_whitespace().count();
+                        (1..=4).contains(&words)
+                            && n.split_whitespace()
+                                .all(|w| w.starts_with(char::is_uppercase))
+                            && !handle(n)
+                    })
+                    .collect()
+            });
+            if !names.is_empty() {
+                return names;
+            }
+        }
+    }
+    Vec::new()
 }
 
 /// Reads the metadata of a page's HTML.
@@ -325,6 +513,9 @@ pub fn read(html: &str) -> PageMeta {
     if let Some((date, at)) = published.as_deref().and_then(date_of) {
         meta.published = Some(date);
         meta.published_at = at;
+    } else if let Some(found) = visible_date(&doc).or_else(|| text_date(html)) {
+        meta.published = Some(found.date);
+        meta.published_at = found.at;
     }
     meta.modified_at = ld_field("dateModified").or_else(|| {
         meta_content(
@@ -332,11 +523,13 @@ pub fn read(html: &str) -> PageMeta {
             &["article:modified_time", "og:updated_time", "dateModified"],
         )
     });
-    // Authors.
-    let mut authors = Vec::new();
+    // Authors: JSON-LD persons, the author meta tags, the visible byline;
+    // an organisation credited as author only when no person is.
+    let (mut authors, mut organisations) = (Vec::new(), Vec::new());
     if let Some(author) = article.and_then(|a| a.get("author")) {
-        ld_people(author, &mut authors);
+        ld_people(author, &mut authors, &mut organisations);
     }
+    authors.retain(|a| !handle(a));
     if authors.is_empty()
         && let Some(names) = meta_content(
             &doc,
@@ -350,28 +543,13 @@ pub fn read(html: &str) -> PageMeta {
         )
     {
         authors = split_names(&names);
+        authors.retain(|a| !handle(a));
     }
     if authors.is_empty() {
-        for sel in [
-            "[itemprop=\"author\"] [itemprop=\"name\"]",
-            "[itemprop=\"author\"]",
-            "a[rel=\"author\"]",
-            "[class*=\"author-name\"]",
-            "[class*=\"byline\"] a",
-            "[class*=\"byline\"]",
-        ] {
-            if let Some(text) = doc
-                .select(sel)
-                .nodes()
-                .iter()
-                .find_map(|n| non_empty(n.text()))
-            {
-                authors = split_names(&text);
-                if !authors.is_empty() {
-                    break;
-                }
-            }
-        }
+        authors = visible_authors(&doc);
+    }
+    if authors.is_empty() {
+        authors = organisations;
     }
     meta.authors = authors;
     // The rest.
