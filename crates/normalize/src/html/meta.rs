@@ -148,7 +148,7 @@ fn meta_content(doc: &Document, keys: &[&str]) -> Option<String> {
 }
 
 /// Every object of the page's JSON-LD blocks, `@graph` members included.
-fn json_ld(doc: &Document) -> Vec<Value> {
+fn json_ld(blocks: &[String]) -> Vec<Value> {
     fn walk(value: Value, out: &mut Vec<Value>) {
         match value {
             Value::Array(items) => items.into_iter().for_each(|v| walk(v, out)),
@@ -162,9 +162,8 @@ fn json_ld(doc: &Document) -> Vec<Value> {
         }
     }
     let mut out = Vec::new();
-    for node in doc.select("script[type=\"application/ld+json\" i]").nodes() {
-        let text = node.text();
-        let text = text
+    for block in blocks {
+        let text = block
             .trim()
             .trim_start_matches("<![CDATA[")
             .trim_end_matches("]]>");
@@ -458,10 +457,11 @@ fn visible_authors(doc: &Document) -> Vec<String> {
     Vec::new()
 }
 
-/// Reads the metadata of a page's HTML.
-pub fn read(html: &str) -> PageMeta {
+/// Reads the metadata of a page's HTML, given the texts of its JSON-LD
+/// blocks (see [`super::strip_heavy`]).
+pub fn read(html: &str, json_ld_blocks: &[String]) -> PageMeta {
     let doc = Document::from(html);
-    let ld = json_ld(&doc);
+    let ld = json_ld(json_ld_blocks);
     let article = ld.iter().find(|o| is_article(o));
     let ld_field = |key: &str| article.and_then(|a| a.get(key)).and_then(ld_text);
     let site = meta_content(&doc, &["og:site_name", "application-name"])
@@ -609,7 +609,8 @@ mod tests {
                "author":[{"@type":"Person","name":"Jane Doe"},{"@type":"Organization","name":"The Daily"}],
                "articleSection":"Business","keywords":"rates, banks"}]}</script>
             </head><body><h1>Rates rise again</h1></body></html>"#;
-        let meta = read(page);
+        let (html, blocks) = super::super::strip_heavy(page);
+        let meta = read(&html, &blocks);
         assert_eq!(meta.title.as_deref(), Some("Rates rise again"));
         assert_eq!(meta.published.as_deref(), Some("2025-03-04"));
         assert_eq!(
@@ -634,7 +635,8 @@ mod tests {
             <meta name="author" content="Dylan Bailey, MS, RD and Ann Lee">
             <meta property="article:published_time" content="2024-11-02">
             </head><body><p>Text</p></body></html>"#;
-        let meta = read(page);
+        let (html, blocks) = super::super::strip_heavy(page);
+        let meta = read(&html, &blocks);
         assert_eq!(meta.title.as_deref(), Some("Ten ways to cook rice"));
         assert_eq!(meta.authors, ["Dylan Bailey", "Ann Lee"]);
         assert_eq!(meta.published.as_deref(), Some("2024-11-02"));

@@ -125,11 +125,72 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), crate::decode::Dec
     Ok((decoded.text, decoded.encoding))
 }
 
+/// Elements cut before parsing, with what closes them: they hold no
+/// article text, and on heavy pages they are most of the bytes (inline
+/// scripts, JSON state, styles), so cutting them bounds the parsers' memory
+/// and time. JSON-LD blocks stay. (Cutting SVG and comments too was
+/// measured: it lowers main-text F1, as empty links and icons then look
+/// like text.)
+const CUT: &[(&str, &str)] = &[("<script", "</script>"), ("<style", "</style>")];
+
+/// Position of `needle` (ASCII, lower case) in `haystack` from `from`,
+/// ignoring ASCII case.
+fn find_ignoring_case(haystack: &[u8], needle: &str, from: usize) -> Option<usize> {
+    let needle = needle.as_bytes();
+    haystack
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+        .map(|at| from + at)
+}
+
+/// Returns `html` without the elements of [`CUT`] (JSON-LD blocks, `<script
+/// type="application/ld+json">`, are kept), and the texts of its JSON-LD
+/// blocks, which the metadata reader needs.
+pub fn strip_heavy(html: &str) -> (String, Vec<String>) {
+    let bytes = html.as_bytes();
+    let mut out = String::with_capacity(html.len().min(1 << 20));
+    let mut json_ld = Vec::new();
+    let mut at = 0;
+    while let Some(lt) = html[at..].find('<').map(|i| at + i) {
+        let cut = CUT.iter().find(|(open, _)| {
+            bytes
+                .get(lt..lt + open.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(open.as_bytes()))
+                && bytes
+                    .get(lt + open.len())
+                    .is_some_and(|b| !b.is_ascii_alphanumeric())
+        });
+        let Some((open, close)) = cut else {
+            out.push_str(&html[at..=lt]);
+            at = lt + 1;
+            continue;
+        };
+        out.push_str(&html[at..lt]);
+        let end = find_ignoring_case(bytes, close, lt + open.len())
+            .map_or(html.len(), |e| e + close.len());
+        if *open == "<script" {
+            let element = &html[lt..end];
+            let tag_end = element.find('>').map_or(element.len(), |e| e + 1);
+            let tag = element[..tag_end].to_ascii_lowercase();
+            if tag.contains("ld+json") {
+                let body_end = element.len().saturating_sub(close.len()).max(tag_end);
+                json_ld.push(element[tag_end..body_end].to_string());
+                out.push_str(element);
+            }
+        }
+        at = end;
+    }
+    out.push_str(&html[at..]);
+    (out, json_ld)
+}
+
 /// Extracts the article of a page: decodes it, reads its metadata and its
 /// main text. A page with less than 25 words of main text is not an article.
 pub fn extract(bytes: &[u8]) -> Result<Page, NotAnArticle> {
     let (text, encoding) = decode(bytes).map_err(|e| NotAnArticle { reason: e.reason })?;
-    let meta = meta::read(&text);
+    let (text, json_ld) = strip_heavy(&text);
+    let meta = meta::read(&text, &json_ld);
     let mut options = rs_trafilatura::Options::default();
     options.page_type = Some(rs_trafilatura::page_type::PageType::Article);
     options.include_comments = false;
@@ -205,6 +266,22 @@ mod tests {
         let (text, encoding) = decode(page).unwrap();
         assert_eq!(encoding, "windows-1252");
         assert!(text.contains("Café – £5"), "{text}");
+    }
+
+    #[test]
+    fn heavy_elements_are_cut_and_json_ld_kept() {
+        let page = "<html><head><SCRIPT>var a = '<p>x</p>';</SCRIPT><style>p{}</style>\
+            <script type=\"application/ld+json\">{\"headline\":\"H\"}</script></head>\
+            <body><p>Text</p><scripts>ok</scripts></body></html>";
+        let (html, json_ld) = strip_heavy(page);
+        assert_eq!(
+            html,
+            "<html><head><script type=\"application/ld+json\">{\"headline\":\"H\"}</script></head>\
+             <body><p>Text</p><scripts>ok</scripts></body></html>"
+        );
+        assert_eq!(json_ld, ["{\"headline\":\"H\"}"]);
+        // An element left open runs to the end.
+        assert_eq!(strip_heavy("<p>a</p><script>x").0, "<p>a</p>");
     }
 
     #[test]
