@@ -10,6 +10,7 @@ mod flow;
 mod golden;
 mod harden;
 mod harden_source;
+mod html;
 mod outage;
 mod scale;
 mod store;

@@ -195,6 +195,9 @@ pub fn extract(bytes: &[u8]) -> Result<Page, NotAnArticle> {
     options.page_type = Some(rs_trafilatura::page_type::PageType::Article);
     options.include_comments = false;
     options.url = meta.url.clone();
+    // No silent cut: the runtime's `max_body_bytes` refuses a text too long,
+    // with that reason. (The crate's own cap truncates at a byte count.)
+    options.max_extracted_len = usize::MAX;
     let result =
         rs_trafilatura::extract_with_options(&text, &options).map_err(|e| NotAnArticle {
             reason: format!("page has no main text ({e})"),

@@ -34,7 +34,9 @@ pub enum OnQuarantine {
 }
 
 pub(super) fn default_include() -> Vec<String> {
-    vec!["*.txt".to_string(), "*.md".to_string()]
+    ["*.txt", "*.md", "*.html", "*.htm"]
+        .map(String::from)
+        .to_vec()
 }
 fn default_settle_ms() -> u64 {
     500
@@ -62,7 +64,7 @@ pub struct DirectoryConfig {
     /// Directory to watch. Required. Relative paths are taken from the
     /// working directory.
     pub path: PathBuf,
-    /// Globs a file must match, relative to `path`. Default `["*.txt", "*.md"]`.
+    /// Globs a file must match, relative to `path`. Default `["*.txt", "*.md", "*.html", "*.htm"]`.
     #[serde(default = "default_include")]
     pub include: Vec<String>,
     /// Globs that exclude a file, relative to `path`. Default none. Hidden
