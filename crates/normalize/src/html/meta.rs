@@ -375,43 +375,10 @@ fn visible_date(doc: &Document) -> Option<crate::header_date::Published> {
 /// line (`<span>August 16, 2019</span>`), scripts and styles skipped: pages
 /// without date metadata or date classes still show the date as text.
 fn text_date(html: &str) -> Option<crate::header_date::Published> {
-    let body = html
-        .find("<body")
-        .or_else(|| html.find("<BODY"))
-        .unwrap_or(0);
-    let mut rest = &html[body..];
-    let mut scanned = 0;
-    while let Some(close) = rest.find('>') {
-        rest = &rest[close + 1..];
-        let end = rest.find('<').unwrap_or(rest.len());
-        let chunk = rest[..end].trim();
-        if (6..=48).contains(&chunk.len()) && chunk.bytes().any(|b| b.is_ascii_digit()) {
-            let text = clean(chunk);
-            if let Some(found) = crate::header_date::parse(&text) {
-                return Some(found);
-            }
-        }
-        rest = &rest[end..];
-        // Skip a script or style element whole.
-        for tag in ["<script", "<style"] {
-            if rest
-                .get(..tag.len())
-                .is_some_and(|s| s.eq_ignore_ascii_case(tag))
-            {
-                let close_tag = if tag == "<script" {
-                    "</script"
-                } else {
-                    "</style"
-                };
-                rest = rest.find(close_tag).map_or("", |at| &rest[at..]);
-            }
-        }
-        scanned += 1;
-        if scanned > 20_000 {
-            break;
-        }
-    }
-    None
+    text_chunks(html, 20_000)
+        .iter()
+        .filter(|c| (6..=48).contains(&c.len()) && c.bytes().any(|b| b.is_ascii_digit()))
+        .find_map(|c| crate::header_date::parse(c))
 }
 
 /// Elements that show an article's author to the reader.
@@ -452,6 +419,77 @@ fn visible_authors(doc: &Document) -> Vec<String> {
             if !names.is_empty() {
                 return names;
             }
+        }
+    }
+    Vec::new()
+}
+
+/// The short runs of text between tags in the page's body, in order,
+/// scripts and styles skipped (at most `limit` of them).
+fn text_chunks(html: &str, limit: usize) -> Vec<String> {
+    let body = html
+        .find("<body")
+        .or_else(|| html.find("<BODY"))
+        .unwrap_or(0);
+    let mut rest = &html[body..];
+    let mut chunks = Vec::new();
+    while let Some(close) = rest.find('>') {
+        rest = &rest[close + 1..];
+        let end = rest.find('<').unwrap_or(rest.len());
+        let chunk = rest[..end].trim();
+        if !chunk.is_empty() && chunk.len() <= 80 {
+            chunks.push(clean(chunk));
+            if chunks.len() >= limit {
+                break;
+            }
+        }
+        rest = &rest[end..];
+        for (tag, close_tag) in [("<script", "</script"), ("<style", "</style")] {
+            if rest
+                .get(..tag.len())
+                .is_some_and(|s| s.eq_ignore_ascii_case(tag))
+            {
+                rest = rest.find(close_tag).map_or("", |at| &rest[at..]);
+            }
+        }
+    }
+    chunks
+}
+
+/// Labels a byline puts before the names in an element of their own
+/// (`<p>Written by</p><p>Edzel Tabing</p>`).
+const BYLINE_LABELS: &[&str] = &[
+    "by",
+    "written by",
+    "posted by",
+    "author",
+    "author:",
+    "authored by",
+    "words by",
+    "story by",
+];
+
+/// The people a byline in the page's text names, when its elements and
+/// metadata gave none: a chunk that reads as a byline (`By Ann Lee`), or a
+/// label (`Written by`) followed by a chunk of two to four capitalised words.
+fn text_authors(html: &str) -> Vec<String> {
+    let chunks = text_chunks(html, 4000);
+    for (i, chunk) in chunks.iter().enumerate() {
+        let lower = chunk.to_lowercase();
+        if BYLINE_LABELS.contains(&lower.as_str()) {
+            if let Some(next) = chunks.get(i + 1) {
+                let words: Vec<&str> = next.split_whitespace().collect();
+                let name = (2..=4).contains(&words.len())
+                    && words.iter().all(|w| w.starts_with(char::is_uppercase))
+                    && !handle(next);
+                if name {
+                    return split_names(next);
+                }
+            }
+        } else if lower.starts_with("by ")
+            && let Some(names) = crate::byline::authors(chunk)
+        {
+            return names;
         }
     }
     Vec::new()
@@ -547,6 +585,9 @@ pub fn read(html: &str, json_ld_blocks: &[String]) -> PageMeta {
     }
     if authors.is_empty() {
         authors = visible_authors(&doc);
+    }
+    if authors.is_empty() {
+        authors = text_authors(html);
     }
     if authors.is_empty() {
         authors = organisations;
