@@ -51,6 +51,27 @@ const ARTICLE_TYPES: &[&str] = &[
     "Recipe",
 ];
 
+/// JSON-LD types that never describe the page itself.
+const NOT_THE_PAGE: &[&str] = &[
+    "Person",
+    "Organization",
+    "NewsMediaOrganization",
+    "Corporation",
+    "LocalBusiness",
+    "WebSite",
+    "ImageObject",
+    "VideoObject",
+    "BreadcrumbList",
+    "ListItem",
+    "SiteNavigationElement",
+    "SearchAction",
+    "Comment",
+    "Question",
+    "Answer",
+    "Product",
+    "Offer",
+];
+
 /// Separators between a headline and the site name in `<title>`.
 const SITE_SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » "];
 
@@ -497,11 +518,25 @@ fn text_authors(html: &str) -> Vec<String> {
 
 /// Reads the metadata of a page's HTML, given the texts of its JSON-LD
 /// blocks (see [`super::strip_heavy`]).
-pub fn read(html: &str, json_ld_blocks: &[String]) -> PageMeta {
+/// `script_dates` are the publication dates the page's script state
+/// carries, used when its metadata and tags give none.
+pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> PageMeta {
     let doc = Document::from(html);
     let ld = json_ld(json_ld_blocks);
     let article = ld.iter().find(|o| is_article(o));
-    let ld_field = |key: &str| article.and_then(|a| a.get(key)).and_then(ld_text);
+    // A field of the article object, else of another object that describes
+    // the page (a `WebPage` carrying `datePublished`), never of a person,
+    // an organisation, an image or a breadcrumb trail.
+    let ld_field = |key: &str| {
+        article
+            .and_then(|a| a.get(key))
+            .and_then(ld_text)
+            .or_else(|| {
+                ld.iter()
+                    .filter(|o| !types(o).iter().any(|t| NOT_THE_PAGE.contains(&t.as_str())))
+                    .find_map(|o| o.get(key).and_then(ld_text))
+            })
+    };
     let site = meta_content(&doc, &["og:site_name", "application-name"])
         .or_else(|| article.and_then(|a| a.get("publisher")).and_then(ld_text))
         .or_else(|| {
@@ -548,6 +583,8 @@ pub fn read(html: &str, json_ld_blocks: &[String]) -> PageMeta {
                 })
         })
         .or_else(|| ld_field("dateCreated"));
+    let published =
+        published.or_else(|| script_dates.iter().find(|d| date_of(d).is_some()).cloned());
     if let Some((date, at)) = published.as_deref().and_then(date_of) {
         meta.published = Some(date);
         meta.published_at = at;
@@ -561,6 +598,14 @@ pub fn read(html: &str, json_ld_blocks: &[String]) -> PageMeta {
             &["article:modified_time", "og:updated_time", "dateModified"],
         )
     });
+    // A page that gives only its last change was published by then.
+    if meta.published.is_none()
+        && let Some(modified) = &meta.modified_at
+    {
+        meta.published = date_of(modified)
+            .map(|(date, _)| date)
+            .or_else(|| crate::header_date::parse(modified).map(|found| found.date));
+    }
     // Authors: JSON-LD persons, the author meta tags, the visible byline;
     // an organisation credited as author only when no person is.
     let (mut authors, mut organisations) = (Vec::new(), Vec::new());
@@ -650,8 +695,8 @@ mod tests {
                "author":[{"@type":"Person","name":"Jane Doe"},{"@type":"Organization","name":"The Daily"}],
                "articleSection":"Business","keywords":"rates, banks"}]}</script>
             </head><body><h1>Rates rise again</h1></body></html>"#;
-        let (html, blocks) = super::super::strip_heavy(page);
-        let meta = read(&html, &blocks);
+        let page = super::super::strip_heavy(page);
+        let meta = read(&page.html, &page.json_ld, &page.script_dates);
         assert_eq!(meta.title.as_deref(), Some("Rates rise again"));
         assert_eq!(meta.published.as_deref(), Some("2025-03-04"));
         assert_eq!(
@@ -676,8 +721,8 @@ mod tests {
             <meta name="author" content="Dylan Bailey, MS, RD and Ann Lee">
             <meta property="article:published_time" content="2024-11-02">
             </head><body><p>Text</p></body></html>"#;
-        let (html, blocks) = super::super::strip_heavy(page);
-        let meta = read(&html, &blocks);
+        let page = super::super::strip_heavy(page);
+        let meta = read(&page.html, &page.json_ld, &page.script_dates);
         assert_eq!(meta.title.as_deref(), Some("Ten ways to cook rice"));
         assert_eq!(meta.authors, ["Dylan Bailey", "Ann Lee"]);
         assert_eq!(meta.published.as_deref(), Some("2024-11-02"));

@@ -144,13 +144,57 @@ fn find_ignoring_case(haystack: &[u8], needle: &str, from: usize) -> Option<usiz
         .map(|at| from + at)
 }
 
-/// Returns `html` without the elements of [`CUT`] (JSON-LD blocks, `<script
-/// type="application/ld+json">`, are kept), and the texts of its JSON-LD
-/// blocks, which the metadata reader needs.
-pub fn strip_heavy(html: &str) -> (String, Vec<String>) {
+/// A page with its scripts and styles cut, and what the metadata reader
+/// needs from them.
+#[derive(Debug, Default)]
+pub struct Stripped {
+    /// The page without the elements of [`CUT`] (JSON-LD blocks kept).
+    pub html: String,
+    /// The texts of its JSON-LD blocks (`<script type="application/ld+json">`).
+    pub json_ld: Vec<String>,
+    /// Publication dates other scripts carry in their JSON state
+    /// (`"datePublished":"2025-05-27"`, `"publishDate":…`), in page order.
+    pub script_dates: Vec<String>,
+}
+
+/// Keys under which a page's script state gives the publication date.
+const SCRIPT_DATE_KEYS: &[&str] = &[
+    "\"datePublished\"",
+    "\"publishDate\"",
+    "\"publishedAt\"",
+    "\"published_at\"",
+    "\"date_published\"",
+    "\"publishedDate\"",
+    "\"firstPublishedAt\"",
+];
+
+/// The date strings after the keys of [`SCRIPT_DATE_KEYS`] in a script.
+fn script_dates(script: &str, out: &mut Vec<String>) {
+    for key in SCRIPT_DATE_KEYS {
+        let mut from = 0;
+        while let Some(at) = script[from..].find(key) {
+            let after = &script[from + at + key.len()..];
+            let value = after
+                .trim_start_matches([' ', ':', '\\'])
+                .trim_start_matches(['"', ' ', '\\']);
+            let end = value.find(['"', '\\']).unwrap_or(value.len()).min(40);
+            if end >= 10 && value.is_char_boundary(end) {
+                out.push(value[..end].to_string());
+            }
+            from += at + key.len();
+            if out.len() > 16 {
+                return;
+            }
+        }
+    }
+}
+
+/// Cuts the elements of [`CUT`] from `html` (see [`Stripped`]).
+pub fn strip_heavy(html: &str) -> Stripped {
     let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len().min(1 << 20));
     let mut json_ld = Vec::new();
+    let mut dates = Vec::new();
     let mut at = 0;
     while let Some(lt) = html[at..].find('<').map(|i| at + i) {
         let cut = CUT.iter().find(|(open, _)| {
@@ -177,20 +221,28 @@ pub fn strip_heavy(html: &str) -> (String, Vec<String>) {
                 let body_end = element.len().saturating_sub(close.len()).max(tag_end);
                 json_ld.push(element[tag_end..body_end].to_string());
                 out.push_str(element);
+            } else {
+                script_dates(&element[tag_end..], &mut dates);
             }
         }
         at = end;
     }
     out.push_str(&html[at..]);
-    (out, json_ld)
+    Stripped {
+        html: out,
+        json_ld,
+        script_dates: dates,
+    }
 }
 
 /// Extracts the article of a page: decodes it, reads its metadata and its
 /// main text. A page with less than 25 words of main text is not an article.
 pub fn extract(bytes: &[u8]) -> Result<Page, NotAnArticle> {
     let (text, encoding) = decode(bytes).map_err(|e| NotAnArticle { reason: e.reason })?;
-    let (text, json_ld) = strip_heavy(&text);
-    let meta = meta::read(&text, &json_ld);
+    let page = strip_heavy(&text);
+    drop(text);
+    let meta = meta::read(&page.html, &page.json_ld, &page.script_dates);
+    let text = page.html;
     let mut options = rs_trafilatura::Options::default();
     options.page_type = Some(rs_trafilatura::page_type::PageType::Article);
     options.include_comments = false;
@@ -276,7 +328,11 @@ mod tests {
         let page = "<html><head><SCRIPT>var a = '<p>x</p>';</SCRIPT><style>p{}</style>\
             <script type=\"application/ld+json\">{\"headline\":\"H\"}</script></head>\
             <body><p>Text</p><scripts>ok</scripts></body></html>";
-        let (html, json_ld) = strip_heavy(page);
+        let Stripped {
+            html,
+            json_ld,
+            script_dates,
+        } = strip_heavy(page);
         assert_eq!(
             html,
             "<html><head><script type=\"application/ld+json\">{\"headline\":\"H\"}</script></head>\
@@ -284,7 +340,11 @@ mod tests {
         );
         assert_eq!(json_ld, ["{\"headline\":\"H\"}"]);
         // An element left open runs to the end.
-        assert_eq!(strip_heavy("<p>a</p><script>x").0, "<p>a</p>");
+        assert!(script_dates.is_empty());
+        assert_eq!(strip_heavy("<p>a</p><script>x").html, "<p>a</p>");
+        let state =
+            "<script>self.__next={\"page\":{\"publishDate\":\"2025-05-27\",\"x\":1}}</script>";
+        assert_eq!(strip_heavy(state).script_dates, ["2025-05-27"]);
     }
 
     #[test]
