@@ -152,20 +152,33 @@ fn non_empty(text: impl AsRef<str>) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
-/// The `content` of the first `<meta>` whose `property`, `name` or
-/// `itemprop` is one of `keys` (in key order).
-fn meta_content(doc: &Document, keys: &[&str]) -> Option<String> {
-    for key in keys {
+/// The page's `<meta>` tags as (`property`, `name` or `itemprop` in lower
+/// case, `content`), in page order: read once, looked up many times.
+type MetaTags = Vec<(String, String)>;
+
+fn meta_tags(doc: &Document) -> MetaTags {
+    let mut tags = Vec::new();
+    for node in doc.select("meta").nodes() {
+        let Some(content) = node.attr("content").and_then(non_empty) else {
+            continue;
+        };
         for attr in ["property", "name", "itemprop"] {
-            let selection = doc.select(&format!("meta[{attr}=\"{key}\" i]"));
-            for node in selection.nodes() {
-                if let Some(value) = node.attr("content").and_then(non_empty) {
-                    return Some(value);
-                }
+            if let Some(key) = node.attr(attr) {
+                tags.push((key.trim().to_ascii_lowercase(), content.clone()));
             }
         }
     }
-    None
+    tags
+}
+
+/// The `content` of the first `<meta>` whose `property`, `name` or
+/// `itemprop` is one of `keys` (in key order, compared ignoring case).
+fn meta_content(tags: &MetaTags, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|key| {
+        tags.iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(key))
+            .map(|(_, content)| content.clone())
+    })
 }
 
 /// Every object of the page's JSON-LD blocks, `@graph` members included.
@@ -306,7 +319,12 @@ fn date_of(text: &str) -> Option<(String, Option<String>)> {
 /// The headline: the visible one (the article's `<h1>`, or the page's only
 /// `<h1>`, two to 40 words, not the site's name), else JSON-LD `headline`,
 /// `og:title`, `twitter:title`, `<title>`, with the site name cut off.
-fn title(doc: &Document, ld_headline: Option<String>, site: Option<&str>) -> Option<String> {
+fn title(
+    doc: &Document,
+    tags: &MetaTags,
+    ld_headline: Option<String>,
+    site: Option<&str>,
+) -> Option<String> {
     let cut = |t: String| -> String {
         for sep in SITE_SEPARATORS {
             if let Some(at) = t.rfind(sep) {
@@ -346,8 +364,8 @@ fn title(doc: &Document, ld_headline: Option<String>, site: Option<&str>) -> Opt
         .filter(|h| (2..=40).contains(&words(h)) && !is_site(h));
     let metas: Vec<String> = [
         ld_headline,
-        meta_content(doc, &["og:title"]),
-        meta_content(doc, &["twitter:title"]),
+        meta_content(tags, &["og:title"]),
+        meta_content(tags, &["twitter:title"]),
     ]
     .into_iter()
     .flatten()
@@ -522,6 +540,7 @@ fn text_authors(html: &str) -> Vec<String> {
 /// carries, used when its metadata and tags give none.
 pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> PageMeta {
     let doc = Document::from(html);
+    let tags = meta_tags(&doc);
     let ld = json_ld(json_ld_blocks);
     let article = ld.iter().find(|o| is_article(o));
     // A field of the article object, else of another object that describes
@@ -537,7 +556,7 @@ pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> P
                     .find_map(|o| o.get(key).and_then(ld_text))
             })
     };
-    let site = meta_content(&doc, &["og:site_name", "application-name"])
+    let site = meta_content(&tags, &["og:site_name", "application-name"])
         .or_else(|| article.and_then(|a| a.get("publisher")).and_then(ld_text))
         .or_else(|| {
             ld.iter()
@@ -546,7 +565,7 @@ pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> P
                 .and_then(ld_text)
         });
     let mut meta = PageMeta {
-        title: title(&doc, ld_field("headline"), site.as_deref()),
+        title: title(&doc, &tags, ld_field("headline"), site.as_deref()),
         site,
         ..PageMeta::default()
     };
@@ -554,7 +573,7 @@ pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> P
     let published = ld_field("datePublished")
         .or_else(|| {
             meta_content(
-                &doc,
+                &tags,
                 &[
                     "article:published_time",
                     "og:published_time",
@@ -594,7 +613,7 @@ pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> P
     }
     meta.modified_at = ld_field("dateModified").or_else(|| {
         meta_content(
-            &doc,
+            &tags,
             &["article:modified_time", "og:updated_time", "dateModified"],
         )
     });
@@ -615,7 +634,7 @@ pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> P
     authors.retain(|a| !handle(a));
     if authors.is_empty()
         && let Some(names) = meta_content(
-            &doc,
+            &tags,
             &[
                 "author",
                 "article:author",
@@ -644,9 +663,9 @@ pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> P
         .nodes()
         .iter()
         .find_map(|n| n.attr("href").and_then(non_empty))
-        .or_else(|| meta_content(&doc, &["og:url"]));
+        .or_else(|| meta_content(&tags, &["og:url"]));
     meta.description = meta_content(
-        &doc,
+        &tags,
         &["og:description", "description", "twitter:description"],
     );
     meta.language = doc
@@ -654,7 +673,7 @@ pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> P
         .nodes()
         .first()
         .and_then(|n| n.attr("lang").and_then(non_empty))
-        .or_else(|| meta_content(&doc, &["og:locale", "content-language"]))
+        .or_else(|| meta_content(&tags, &["og:locale", "content-language"]))
         .and_then(|l| {
             let code = l
                 .split(['-', '_'])
@@ -663,20 +682,19 @@ pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> P
                 .to_ascii_lowercase();
             (code.len() == 2 || code.len() == 3).then_some(code)
         });
-    meta.section = ld_field("articleSection").or_else(|| meta_content(&doc, &["article:section"]));
-    let mut tags: Vec<String> = doc
-        .select("meta[property=\"article:tag\" i]")
-        .nodes()
+    meta.section = ld_field("articleSection").or_else(|| meta_content(&tags, &["article:section"]));
+    let mut page_tags: Vec<String> = tags
         .iter()
-        .filter_map(|n| n.attr("content").and_then(non_empty))
+        .filter(|(name, _)| name == "article:tag")
+        .map(|(_, content)| content.clone())
         .collect();
-    if tags.is_empty()
+    if page_tags.is_empty()
         && let Some(keywords) =
-            ld_field("keywords").or_else(|| meta_content(&doc, &["keywords", "news_keywords"]))
+            ld_field("keywords").or_else(|| meta_content(&tags, &["keywords", "news_keywords"]))
     {
-        tags = keywords.split(',').filter_map(non_empty).collect();
+        page_tags = keywords.split(',').filter_map(non_empty).collect();
     }
-    meta.tags = tags;
+    meta.tags = page_tags;
     meta
 }
 
