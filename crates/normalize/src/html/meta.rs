@@ -265,14 +265,48 @@ fn handle(name: &str) -> bool {
     !name.contains(' ') && (name.chars().all(|c| !c.is_uppercase()) || name.contains(['.', '_']))
 }
 
+/// Byline values that name nobody.
+const GENERIC_AUTHORS: &[&str] = &[
+    "the author",
+    "author",
+    "admin",
+    "administrator",
+    "editor",
+    "guest",
+    "anonymous",
+    "unknown",
+];
+
 /// Splits a byline string into people: `A, B and C`, `A & B`, credentials
 /// dropped (`Dylan Bailey, MS, RD`), a leading `By` dropped.
 pub fn split_names(text: &str) -> Vec<String> {
     let text = clean(text);
-    let text = text
-        .strip_prefix("By ")
-        .or_else(|| text.strip_prefix("by "))
-        .unwrap_or(&text);
+    let text = text.trim_matches(|c: char| {
+        matches!(
+            c,
+            '"' | '\u{201c}' | '\u{201d}' | '-' | '\u{2013}' | '\u{2014}'
+        ) || c.is_whitespace()
+    });
+    let text = [
+        "By ",
+        "by ",
+        "BY ",
+        "Author ",
+        "Author: ",
+        "Written by ",
+        "Posted by ",
+    ]
+    .iter()
+    .find_map(|p| text.strip_prefix(p))
+    .or_else(|| {
+        // `BySummer Swann`: a byline glued to its name.
+        text.strip_prefix("By")
+            .filter(|rest| rest.starts_with(char::is_uppercase) && rest.contains(' '))
+    })
+    .unwrap_or(text);
+    if text.contains(':') || GENERIC_AUTHORS.iter().any(|g| g.eq_ignore_ascii_case(text)) {
+        return Vec::new();
+    }
     if text.starts_with("http") || text.contains('@') && !text.contains(' ') {
         return Vec::new();
     }
@@ -425,6 +459,8 @@ const AUTHOR_ELEMENTS: &[&str] = &[
     "[itemprop=\"author\" i] [itemprop=\"name\" i]",
     "[itemprop=\"author\" i]",
     "a[rel=\"author\" i]",
+    "a[href*=\"/author/\" i]",
+    "a[href*=\"/authors/\" i]",
     "[class*=\"author-name\" i]",
     "[class*=\"author\" i] a",
     "[class*=\"byline\" i] a",
@@ -517,12 +553,14 @@ fn text_authors(html: &str) -> Vec<String> {
         let lower = chunk.to_lowercase();
         if BYLINE_LABELS.contains(&lower.as_str()) {
             if let Some(next) = chunks.get(i + 1) {
-                let words: Vec<&str> = next.split_whitespace().collect();
-                let name = (2..=4).contains(&words.len())
-                    && words.iter().all(|w| w.starts_with(char::is_uppercase))
-                    && !handle(next);
-                if name {
-                    return split_names(next);
+                let names = split_names(next);
+                let all_names = names.iter().all(|n| {
+                    let words: Vec<&str> = n.split_whitespace().collect();
+                    (2..=4).contains(&words.len())
+                        && words.iter().all(|w| w.starts_with(char::is_uppercase))
+                });
+                if !names.is_empty() && all_names {
+                    return names;
                 }
             }
         } else if lower.starts_with("by ")
@@ -646,6 +684,17 @@ pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> P
     {
         authors = split_names(&names);
         authors.retain(|a| !handle(a));
+        // The site or its publisher named as author: an organisation.
+        let site_name = meta.site.as_deref().map(|s| clean(s).to_lowercase());
+        if authors.iter().any(|a| {
+            let a = a.to_lowercase();
+            site_name
+                .as_ref()
+                .is_some_and(|s| *s == a || s.starts_with(&a) || a.starts_with(s.as_str()))
+                || organisations.iter().any(|o| o.to_lowercase() == a)
+        }) {
+            organisations.append(&mut authors);
+        }
     }
     if authors.is_empty() {
         authors = visible_authors(&doc);
