@@ -1,12 +1,18 @@
 //! The normalize transform of wirehose (`type = "normalize"`).
 //!
 //! Turns raw bytes into clean paragraphs:
-//! - [`decode`]: UTF-8 (with or without BOM), UTF-16 (BOM or detected),
-//!   otherwise the encoding detected by chardetng; binary input is refused;
+//! - [`html`]: a web page (by name or content) gives its main text
+//!   (rs-trafilatura) and its own metadata ([`html::PageMeta`]: title,
+//!   authors, dates, URL, site, …); a page without an article is refused;
+//! - [`decode`]: UTF-8 (with or without BOM), UTF-16 and UTF-32 (BOM or
+//!   detected), otherwise the encoding detected by chardetng (Latin code
+//!   pages checked for plausible text); binary input is refused;
 //! - Unicode NFC, line endings, invisible characters and whitespace;
-//! - paragraphs (blank-line blocks, or lines when the text has no blank lines);
-//! - a leading `date YYYY-MM-DD` becomes `published`; a first short line
-//!   without final punctuation becomes `title`;
+//! - paragraphs (blank-line blocks, or lines when the text has no blank
+//!   lines; indented lines start paragraphs in wire copy);
+//! - a date line in the header block becomes `published`; a first short
+//!   paragraph that reads as a headline becomes `title`; a byline becomes
+//!   `authors`;
 //! - boilerplate is dropped (share buttons, ads, image captions, generated-story
 //!   disclaimers, agency credits, related-link trailers, stray trailing words,
 //!   repeated paragraphs) and listed in `removed` with its reason.

@@ -235,20 +235,22 @@ impl Normalize {
         None
     }
 
-    fn normalize(&self, text: &str, record: &mut Record) {
-        let mut cleaned = clean_text(text);
-        // Metadata: a date line in the header block, before or after the
-        // headline, with or without a blank line (unless a web page gave one).
-        if record.published.is_none()
-            && let Some((line, found)) = cleaned
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .take(3)
-                .find_map(|l| {
-                    crate::header_date::parse(l.trim_start_matches(crate::clean::INDENT))
-                        .map(|found| (l.to_string(), found))
-                })
-        {
+    /// Metadata: a date line in the header block of `cleaned`, before or
+    /// after the headline, with or without a blank line (unless a web page
+    /// gave the date); the line is taken out of the text.
+    fn header_date(cleaned: &mut String, record: &mut Record) {
+        if record.published.is_some() {
+            return;
+        }
+        let found = cleaned
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(3)
+            .find_map(|l| {
+                crate::header_date::parse(l.trim_start_matches(crate::clean::INDENT))
+                    .map(|found| (l.to_string(), found))
+            });
+        if let Some((line, found)) = found {
             record.published = Some(found.date);
             record.published_at = found.at;
             if let Some(at) = cleaned.find(&line) {
@@ -256,6 +258,11 @@ impl Normalize {
                 cleaned.replace_range(at..end, "");
             }
         }
+    }
+
+    fn normalize(&self, text: &str, record: &mut Record) {
+        let mut cleaned = clean_text(text);
+        Self::header_date(&mut cleaned, record);
         let mut paras = paragraphs(&cleaned);
         let mut removed: Vec<Removed> = Vec::new();
         let drop = |text: String, reason: &str, removed: &mut Vec<Removed>| {

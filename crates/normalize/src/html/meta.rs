@@ -578,24 +578,21 @@ fn text_authors(html: &str) -> Vec<String> {
 /// carries, used when its metadata and tags give none.
 pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> PageMeta {
     let doc = Document::from(html);
-    let tags = meta_tags(&doc);
     let ld = json_ld(json_ld_blocks);
-    let article = ld.iter().find(|o| is_article(o));
-    // A field of the article object, else of another object that describes
-    // the page (a `WebPage` carrying `datePublished`), never of a person,
-    // an organisation, an image or a breadcrumb trail.
-    let ld_field = |key: &str| {
-        article
-            .and_then(|a| a.get(key))
-            .and_then(ld_text)
-            .or_else(|| {
-                ld.iter()
-                    .filter(|o| !types(o).iter().any(|t| NOT_THE_PAGE.contains(&t.as_str())))
-                    .find_map(|o| o.get(key).and_then(ld_text))
-            })
+    let page = Sources {
+        tags: meta_tags(&doc),
+        article: ld.iter().find(|o| is_article(o)),
+        ld: &ld,
+        doc: &doc,
+        html,
+        script_dates,
     };
-    let site = meta_content(&tags, &["og:site_name", "application-name"])
-        .or_else(|| article.and_then(|a| a.get("publisher")).and_then(ld_text))
+    let site = meta_content(&page.tags, &["og:site_name", "application-name"])
+        .or_else(|| {
+            page.article
+                .and_then(|a| a.get("publisher"))
+                .and_then(ld_text)
+        })
         .or_else(|| {
             ld.iter()
                 .find(|o| types(o).iter().any(|t| t == "WebSite"))
@@ -603,15 +600,52 @@ pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> P
                 .and_then(ld_text)
         });
     let mut meta = PageMeta {
-        title: title(&doc, &tags, ld_field("headline"), site.as_deref()),
+        title: title(&doc, &page.tags, page.ld_field("headline"), site.as_deref()),
         site,
         ..PageMeta::default()
     };
-    // Dates.
-    let published = ld_field("datePublished")
+    read_dates(&page, &mut meta);
+    read_authors(&page, &mut meta);
+    read_the_rest(&page, &mut meta);
+    meta
+}
+
+/// What a page's metadata is read from.
+struct Sources<'a> {
+    doc: &'a Document,
+    tags: MetaTags,
+    ld: &'a [Value],
+    /// The JSON-LD object of the article itself, when there is one.
+    article: Option<&'a Value>,
+    html: &'a str,
+    script_dates: &'a [String],
+}
+
+impl Sources<'_> {
+    /// A field of the article object, else of another object that describes
+    /// the page (a `WebPage` carrying `datePublished`), never of a person,
+    /// an organisation, an image or a breadcrumb trail.
+    fn ld_field(&self, key: &str) -> Option<String> {
+        self.article
+            .and_then(|a| a.get(key))
+            .and_then(ld_text)
+            .or_else(|| {
+                self.ld
+                    .iter()
+                    .filter(|o| !types(o).iter().any(|t| NOT_THE_PAGE.contains(&t.as_str())))
+                    .find_map(|o| o.get(key).and_then(ld_text))
+            })
+    }
+}
+
+/// `published`, `published_at` and `modified_at`.
+fn read_dates(page: &Sources, meta: &mut PageMeta) {
+    let (doc, tags) = (page.doc, &page.tags);
+    let published = page
+        .ld_field("datePublished")
         .or_else(|| {
             meta_content(
-                &tags,
+                tags,
                 &[
                     "article:published_time",
                     "og:published_time",
@@ -639,19 +673,23 @@ pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> P
                     })
                 })
         })
-        .or_else(|| ld_field("dateCreated"));
-    let published =
-        published.or_else(|| script_dates.iter().find(|d| date_of(d).is_some()).cloned());
+        .or_else(|| page.ld_field("dateCreated"));
+    let published = published.or_else(|| {
+        page.script_dates
+            .iter()
+            .find(|d| date_of(d).is_some())
+            .cloned()
+    });
     if let Some((date, at)) = published.as_deref().and_then(date_of) {
         meta.published = Some(date);
         meta.published_at = at;
-    } else if let Some(found) = visible_date(&doc).or_else(|| text_date(html)) {
+    } else if let Some(found) = visible_date(doc).or_else(|| text_date(page.html)) {
         meta.published = Some(found.date);
         meta.published_at = found.at;
     }
-    meta.modified_at = ld_field("dateModified").or_else(|| {
+    meta.modified_at = page.ld_field("dateModified").or_else(|| {
         meta_content(
-            &tags,
+            tags,
             &["article:modified_time", "og:updated_time", "dateModified"],
         )
     });
@@ -663,16 +701,20 @@ pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> P
             .map(|(date, _)| date)
             .or_else(|| crate::header_date::parse(modified).map(|found| found.date));
     }
+}
+
+/// `authors`.
+fn read_authors(page: &Sources, meta: &mut PageMeta) {
     // Authors: JSON-LD persons, the author meta tags, the visible byline;
     // an organisation credited as author only when no person is.
     let (mut authors, mut organisations) = (Vec::new(), Vec::new());
-    if let Some(author) = article.and_then(|a| a.get("author")) {
+    if let Some(author) = page.article.and_then(|a| a.get("author")) {
         ld_people(author, &mut authors, &mut organisations);
     }
     authors.retain(|a| !handle(a));
     if authors.is_empty()
         && let Some(names) = meta_content(
-            &tags,
+            &page.tags,
             &[
                 "author",
                 "article:author",
@@ -697,32 +739,37 @@ pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> P
         }
     }
     if authors.is_empty() {
-        authors = visible_authors(&doc);
+        authors = visible_authors(page.doc);
     }
     if authors.is_empty() {
-        authors = text_authors(html);
+        authors = text_authors(page.html);
     }
     if authors.is_empty() {
         authors = organisations;
     }
     meta.authors = authors;
-    // The rest.
-    meta.url = doc
+}
+
+/// `url`, `description`, `language`, `section` and `tags`.
+fn read_the_rest(page: &Sources, meta: &mut PageMeta) {
+    meta.url = page
+        .doc
         .select("link[rel=\"canonical\" i]")
         .nodes()
         .iter()
         .find_map(|n| n.attr("href").and_then(non_empty))
-        .or_else(|| meta_content(&tags, &["og:url"]));
+        .or_else(|| meta_content(&page.tags, &["og:url"]));
     meta.description = meta_content(
-        &tags,
+        &page.tags,
         &["og:description", "description", "twitter:description"],
     );
-    meta.language = doc
+    meta.language = page
+        .doc
         .select("html")
         .nodes()
         .first()
         .and_then(|n| n.attr("lang").and_then(non_empty))
-        .or_else(|| meta_content(&tags, &["og:locale", "content-language"]))
+        .or_else(|| meta_content(&page.tags, &["og:locale", "content-language"]))
         .and_then(|l| {
             let code = l
                 .split(['-', '_'])
@@ -731,20 +778,23 @@ pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> P
                 .to_ascii_lowercase();
             (code.len() == 2 || code.len() == 3).then_some(code)
         });
-    meta.section = ld_field("articleSection").or_else(|| meta_content(&tags, &["article:section"]));
-    let mut page_tags: Vec<String> = tags
+    meta.section = page
+        .ld_field("articleSection")
+        .or_else(|| meta_content(&page.tags, &["article:section"]));
+    let mut page_tags: Vec<String> = page
+        .tags
         .iter()
         .filter(|(name, _)| name == "article:tag")
         .map(|(_, content)| content.clone())
         .collect();
     if page_tags.is_empty()
-        && let Some(keywords) =
-            ld_field("keywords").or_else(|| meta_content(&tags, &["keywords", "news_keywords"]))
+        && let Some(keywords) = page
+            .ld_field("keywords")
+            .or_else(|| meta_content(&page.tags, &["keywords", "news_keywords"]))
     {
         page_tags = keywords.split(',').filter_map(non_empty).collect();
     }
     meta.tags = page_tags;
-    meta
 }
 
 #[cfg(test)]
