@@ -190,7 +190,25 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     if config_error { 1 } else { 2 }
 }
 
+/// Caps glibc's malloc arenas before any thread starts. By default glibc
+/// gives each thread that allocates under contention its own arena (up to
+/// 8 per core), and freed memory stays in them: with the transforms' worker
+/// threads parsing pages of a few hundred kilobytes, the 707-page HTML
+/// backfill peaked at 181 MiB with the default and 151 MiB with two arenas,
+/// no slower. `MALLOC_ARENA_MAX` in the environment still wins.
+fn cap_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets an allocator tunable; called before any
+        // other thread exists.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    cap_malloc_arenas();
     let cli = Cli::parse();
     let progress = matches!(
         &cli.command,
