@@ -534,6 +534,9 @@ fn text_chunks(html: &str, limit: usize) -> Vec<String> {
 /// Labels a byline puts before the names in an element of their own
 /// (`<p>Written by</p><p>Edzel Tabing</p>`).
 const BYLINE_LABELS: &[&str] = &[
+    "by:",
+    "article by",
+    "text by",
     "by",
     "written by",
     "posted by",
@@ -563,10 +566,17 @@ fn text_authors(html: &str) -> Vec<String> {
                     return names;
                 }
             }
-        } else if lower.starts_with("by ")
-            && let Some(names) = crate::byline::authors(chunk)
-        {
-            return names;
+        } else if lower.starts_with("by ") {
+            // `By Haley Hoekstra • March 12, 2025`: the names end at a
+            // separator.
+            let byline = chunk
+                .split(['•', '|', '·', '—'])
+                .next()
+                .unwrap_or(chunk)
+                .trim();
+            if let Some(names) = crate::byline::authors(byline) {
+                return names;
+            }
         }
     }
     Vec::new()
