@@ -98,7 +98,21 @@ fn clean(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Decodes numeric character references and the common named ones.
+/// Named character references, from `data/html_entities.txt`.
+static ENTITIES: std::sync::LazyLock<std::collections::HashMap<&'static str, char>> =
+    std::sync::LazyLock::new(|| {
+        crate::lists::words(include_str!("../../data/html_entities.txt"))
+            .into_iter()
+            .filter_map(|row| {
+                let (name, code) = row.split_once('\t')?;
+                let code = u32::from_str_radix(code.trim().trim_start_matches("U+"), 16).ok()?;
+                Some((name.trim(), char::from_u32(code)?))
+            })
+            .collect()
+    });
+
+/// Decodes numeric character references and the named ones of
+/// [`ENTITIES`].
 fn unescape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -113,22 +127,7 @@ fn unescape(text: &str) -> String {
             } else if let Some(dec) = name.strip_prefix('#') {
                 dec.parse().ok().and_then(char::from_u32)
             } else {
-                match name {
-                    "amp" => Some('&'),
-                    "lt" => Some('<'),
-                    "gt" => Some('>'),
-                    "quot" => Some('"'),
-                    "apos" => Some('\''),
-                    "nbsp" => Some(' '),
-                    "ndash" => Some('\u{2013}'),
-                    "mdash" => Some('\u{2014}'),
-                    "rsquo" => Some('\u{2019}'),
-                    "lsquo" => Some('\u{2018}'),
-                    "rdquo" => Some('\u{201d}'),
-                    "ldquo" => Some('\u{201c}'),
-                    "hellip" => Some('\u{2026}'),
-                    _ => None,
-                }
+                ENTITIES.get(name).copied()
             };
             c.map(|c| (c, end))
         });
@@ -854,6 +853,18 @@ mod tests {
         assert_eq!(meta.authors, ["Dylan Bailey", "Ann Lee"]);
         assert_eq!(meta.published.as_deref(), Some("2024-11-02"));
         assert_eq!(meta.published_at, None);
+    }
+
+    #[test]
+    fn references_left_in_values_are_decoded() {
+        assert_eq!(
+            clean("Caf&eacute; &amp;#8211; &bull; &#xE9;&unknown; &"),
+            "Café &#8211; • é&unknown; &"
+        );
+        assert_eq!(
+            clean("Budget Traveler&#8217;s Guide"),
+            "Budget Traveler’s Guide"
+        );
     }
 
     #[test]
