@@ -432,14 +432,16 @@ impl Transform for Normalize {
             return Ok(());
         };
         if crate::html::looks_like_html(&record.source.path, &raw) {
-            let page = crate::html::extract(&raw).map_err(|err| {
+            let (text, encoding) = crate::html::decode(&raw)
+                .map_err(|err| StageError::invalid(err.reason, err.hint))?;
+            drop(raw);
+            let page = crate::html::extract_decoded(text, encoding).map_err(|err| {
                 StageError::invalid(
                     err.reason,
                     "the page holds no article text (an index, a log-in or error page, a \
                      page the scraper cut short); check what the scraper saved",
                 )
             })?;
-            drop(raw);
             let text = page.paragraphs.join("\n\n");
             page_metadata(page.meta, &mut record);
             self.normalize(&text, &mut record);

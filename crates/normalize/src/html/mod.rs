@@ -239,6 +239,12 @@ pub fn strip_heavy(html: &str) -> Stripped {
 /// main text. A page with less than 25 words of main text is not an article.
 pub fn extract(bytes: &[u8]) -> Result<Page, NotAnArticle> {
     let (text, encoding) = decode(bytes).map_err(|e| NotAnArticle { reason: e.reason })?;
+    extract_decoded(text, encoding)
+}
+
+/// [`extract`] for a page already decoded (`encoding` is reported as is):
+/// the caller can free the raw bytes first.
+pub fn extract_decoded(text: String, encoding: &'static str) -> Result<Page, NotAnArticle> {
     let page = strip_heavy(&text);
     drop(text);
     let meta = meta::read(&page.html, &page.json_ld, &page.script_dates);
