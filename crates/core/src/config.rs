@@ -203,6 +203,9 @@ pub struct TransformSpec {
     pub inputs: Vec<String>,
     /// How many instances run in parallel.
     pub workers: usize,
+    /// Its named outputs (`route`), read as `ID.NAME`; empty for the one
+    /// unnamed output, read as `ID`.
+    pub outputs: Vec<String>,
     /// Its typed config.
     pub config: Box<dyn TransformConfig>,
 }
@@ -490,6 +493,7 @@ impl Config {
                         type_name,
                         inputs,
                         workers,
+                        outputs: config.outputs(),
                         config,
                     }),
                     Err(err) => problems.push(typed_problem(&key, &err)),
@@ -531,7 +535,23 @@ impl Config {
             transforms,
             sinks,
         };
-        check_graph(&seen, &edges, &mut problems);
+        let named: BTreeMap<&str, &[String]> = config
+            .transforms
+            .iter()
+            .map(|t| (t.id.as_str(), t.outputs.as_slice()))
+            .collect();
+        let parsed: BTreeSet<&str> = config
+            .sources
+            .iter()
+            .map(|s| s.id.as_str())
+            .chain(config.transforms.iter().map(|t| t.id.as_str()))
+            .collect();
+        let graph = Graph {
+            kinds: &seen,
+            named: &named,
+            parsed: &parsed,
+        };
+        graph.check(&edges, &mut problems);
         if problems.is_empty() {
             Ok(config)
         } else {
@@ -592,20 +612,80 @@ fn check_top_level(raw: &RawConfig, problems: &mut Vec<ConfigProblem>) -> usize 
     }
 }
 
-fn check_graph(
-    kinds: &BTreeMap<String, &str>,
-    edges: &[(String, String, Vec<String>)],
-    problems: &mut Vec<ConfigProblem>,
-) {
-    {
-        if kinds.values().all(|kind| *kind != "sources") {
+/// What the graph check knows of the components.
+struct Graph<'a> {
+    /// Every component id with its kind (`sources`, `transforms`, `sinks`).
+    kinds: &'a BTreeMap<String, &'a str>,
+    /// The named outputs of each transform that parsed.
+    named: &'a BTreeMap<&'a str, &'a [String]>,
+    /// The sources and transforms whose tables parsed (their outputs are known).
+    parsed: &'a BTreeSet<&'a str>,
+}
+
+impl Graph<'_> {
+    /// Resolves one entry of `inputs` to the component it reads: `ID` or, for
+    /// a named output, `ID.NAME`. Returns the component id, or why not.
+    fn resolve<'i>(&self, input: &'i str) -> Result<&'i str, String> {
+        if let Some(kind) = self.kinds.get(input) {
+            if *kind == "sinks" {
+                return Err(format!(
+                    "input `{input}` is a sink; only sources and transforms have outputs"
+                ));
+            }
+            return match self.named.get(input) {
+                Some(names) if !names.is_empty() => Err(format!(
+                    "`{input}` has named outputs ({}): read one as `{input}.NAME`",
+                    names.join(", ")
+                )),
+                _ => Ok(input),
+            };
+        }
+        if let Some((base, name)) = input.split_once('.')
+            && let Some(kind) = self.kinds.get(base)
+        {
+            if *kind == "sinks" {
+                return Err(format!(
+                    "input `{input}`: `{base}` is a sink; only sources and transforms have outputs"
+                ));
+            }
+            if !self.parsed.contains(base) {
+                // Its own table is wrong (reported there): its outputs are unknown.
+                return Ok(base);
+            }
+            let names = self.named.get(base).copied().unwrap_or_default();
+            if names.iter().any(|known| known == name) {
+                return Ok(base);
+            }
+            return Err(if names.is_empty() {
+                format!("`{base}` has no named outputs: read it as `{base}`")
+            } else {
+                format!(
+                    "`{base}` has no output `{name}` (outputs: {})",
+                    names.join(", ")
+                )
+            });
+        }
+        let known: Vec<&str> = self
+            .kinds
+            .iter()
+            .filter(|(_, kind)| **kind != "sinks")
+            .map(|(id, _)| id.as_str())
+            .collect();
+        Err(format!(
+            "unknown input `{input}` (known: {})",
+            known.join(", ")
+        ))
+    }
+
+    fn check(&self, edges: &[(String, String, Vec<String>)], problems: &mut Vec<ConfigProblem>) {
+        if self.kinds.values().all(|kind| *kind != "sources") {
             problems.push(ConfigProblem::new(
                 None,
                 None,
                 "no sources: add a [sources.NAME] table",
             ));
         }
-        if kinds.values().all(|kind| *kind != "sinks") {
+        if self.kinds.values().all(|kind| *kind != "sinks") {
             problems.push(ConfigProblem::new(
                 None,
                 None,
@@ -613,37 +693,25 @@ fn check_graph(
             ));
         }
         let mut consumed: BTreeSet<&str> = BTreeSet::new();
-        let readers = edges
-            .iter()
-            .map(|(kind, id, inputs)| (format!("{kind}.{id}"), inputs));
-        for (key, inputs) in readers {
-            for input in inputs.iter() {
-                consumed.insert(input);
-                match kinds.get(input.as_str()) {
-                    None => {
-                        let known: Vec<&str> = kinds
-                            .iter()
-                            .filter(|(_, kind)| **kind != "sinks")
-                            .map(|(id, _)| id.as_str())
-                            .collect();
-                        problems.push(ConfigProblem::new(
-                            Some(&key),
-                            Some("inputs"),
-                            format!("unknown input `{input}` (known: {})", known.join(", ")),
-                        ));
+        // Transform id -> the components it reads, for the cycle check.
+        let mut reads: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (kind, id, inputs) in edges {
+            let key = format!("{kind}.{id}");
+            for input in inputs {
+                match self.resolve(input) {
+                    Ok(component) => {
+                        consumed.insert(component);
+                        if kind == "transforms" {
+                            reads.entry(id.as_str()).or_default().push(component);
+                        }
                     }
-                    Some(&"sinks") => problems.push(ConfigProblem::new(
-                        Some(&key),
-                        Some("inputs"),
-                        format!(
-                            "input `{input}` is a sink; only sources and transforms have outputs"
-                        ),
-                    )),
-                    Some(_) => {}
+                    Err(message) => {
+                        problems.push(ConfigProblem::new(Some(&key), Some("inputs"), message))
+                    }
                 }
             }
         }
-        for (id, kind) in kinds {
+        for (id, kind) in self.kinds {
             if *kind != "sinks" && !consumed.contains(id.as_str()) {
                 problems.push(ConfigProblem::new(
                     Some(&format!("{kind}.{id}")),
@@ -653,22 +721,33 @@ fn check_graph(
             }
         }
         // Cycles among transforms, reported as the full chain.
-        let edges: BTreeMap<&str, Vec<&str>> = edges
-            .iter()
-            .filter(|(kind, _, _)| kind == "transforms")
-            .map(|(_, id, inputs)| (id.as_str(), inputs.iter().map(String::as_str).collect()))
-            .collect();
         let mut done: BTreeSet<&str> = BTreeSet::new();
-        for start in edges.keys() {
+        for start in reads.keys() {
             let mut stack: Vec<&str> = Vec::new();
-            find_cycle(start, &edges, &mut stack, &mut done, problems);
+            find_cycle(start, &reads, &mut stack, &mut done, problems);
         }
     }
 }
 
 impl Config {
-    /// Returns a human-readable description of the component graph.
+    /// Returns a human-readable description of the component graph: each
+    /// component with its type and inputs; a transform with named outputs
+    /// lists each output with its readers (an output nobody reads drops its
+    /// records, acknowledged as consumed).
     pub fn describe(&self) -> String {
+        let readers = |output: &str| -> Vec<String> {
+            let transforms = self
+                .transforms
+                .iter()
+                .filter(|t| t.inputs.iter().any(|i| i == output))
+                .map(|t| format!("transforms.{}", t.id));
+            let sinks = self
+                .sinks
+                .iter()
+                .filter(|s| s.inputs.iter().any(|i| i == output))
+                .map(|s| format!("sinks.{}", s.id));
+            transforms.chain(sinks).collect()
+        };
         let mut lines = Vec::new();
         for s in &self.sources {
             lines.push(format!("sources.{} ({})", s.id, s.type_name));
@@ -682,6 +761,15 @@ impl Config {
                 if t.workers == 1 { "" } else { "s" },
                 t.inputs.join(", ")
             ));
+            for name in &t.outputs {
+                let output = format!("{}.{name}", t.id);
+                let to = readers(&output);
+                lines.push(if to.is_empty() {
+                    format!("  output {output} -> (nothing: its records are dropped)")
+                } else {
+                    format!("  output {output} -> {}", to.join(", "))
+                });
+            }
         }
         for s in &self.sinks {
             lines.push(format!(

@@ -98,6 +98,10 @@ pub struct Record {
     /// Id of the story (group of articles reporting the same events) this
     /// article belongs to; `null` until story detection assigns one.
     pub story: Option<String>,
+    /// What stages that are not built in add (an `exec` program, a `remap`
+    /// program): field name → any JSON value. Empty unless such a stage ran.
+    #[serde(default)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
     /// The undecoded input bytes; consumed by normalization, never serialized.
     #[serde(skip)]
     pub raw: Option<Arc<[u8]>>,

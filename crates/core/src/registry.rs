@@ -13,12 +13,14 @@ use crate::stage::{SinkConfig, SourceConfig, TransformConfig};
 
 type Factory<T> = Box<dyn Fn(toml::Table) -> Result<Box<T>, toml::de::Error> + Send + Sync>;
 
-/// Maps type names to config parsers, one map per component kind.
+/// Maps type names to config parsers, one map per component kind, and each
+/// type to its one-line description (`wirehose list`).
 #[derive(Default)]
 pub struct Registry {
     sources: BTreeMap<String, Factory<dyn SourceConfig>>,
     transforms: BTreeMap<String, Factory<dyn TransformConfig>>,
     sinks: BTreeMap<String, Factory<dyn SinkConfig>>,
+    descriptions: BTreeMap<(&'static str, String), &'static str>,
 }
 
 impl Registry {
@@ -27,33 +29,42 @@ impl Registry {
         Registry::default()
     }
 
-    /// Registers source type `name`, configured by `C`.
-    pub fn register_source<C>(&mut self, name: &str)
+    /// Registers source type `name`, configured by `C`, with a one-line
+    /// `description` for `wirehose list`.
+    pub fn register_source<C>(&mut self, name: &str, description: &'static str)
     where
         C: SourceConfig + DeserializeOwned + 'static,
     {
+        self.descriptions
+            .insert(("sources", name.to_string()), description);
         self.sources.insert(
             name.to_string(),
             Box::new(|table| Ok(Box::new(toml::Value::Table(table).try_into::<C>()?))),
         );
     }
 
-    /// Registers transform type `name`, configured by `C`.
-    pub fn register_transform<C>(&mut self, name: &str)
+    /// Registers transform type `name`, configured by `C`, with a one-line
+    /// `description` for `wirehose list`.
+    pub fn register_transform<C>(&mut self, name: &str, description: &'static str)
     where
         C: TransformConfig + DeserializeOwned + 'static,
     {
+        self.descriptions
+            .insert(("transforms", name.to_string()), description);
         self.transforms.insert(
             name.to_string(),
             Box::new(|table| Ok(Box::new(toml::Value::Table(table).try_into::<C>()?))),
         );
     }
 
-    /// Registers sink type `name`, configured by `C`.
-    pub fn register_sink<C>(&mut self, name: &str)
+    /// Registers sink type `name`, configured by `C`, with a one-line
+    /// `description` for `wirehose list`.
+    pub fn register_sink<C>(&mut self, name: &str, description: &'static str)
     where
         C: SinkConfig + DeserializeOwned + 'static,
     {
+        self.descriptions
+            .insert(("sinks", name.to_string()), description);
         self.sinks.insert(
             name.to_string(),
             Box::new(|table| Ok(Box::new(toml::Value::Table(table).try_into::<C>()?))),
@@ -72,6 +83,18 @@ impl Registry {
         self.sinks.get(name)
     }
 
+    /// Returns the registered types of `kind` (`sources`, `transforms`,
+    /// `sinks`) with their descriptions, by name.
+    pub fn catalogue(&self, kind: &str) -> Vec<(&str, &'static str)> {
+        self.names(kind)
+            .into_iter()
+            .map(|name| {
+                let key = (kind_key(kind), name.to_string());
+                (name, self.descriptions.get(&key).copied().unwrap_or(""))
+            })
+            .collect()
+    }
+
     /// Returns the registered type names of `kind` (`sources`, `transforms`, `sinks`).
     pub fn names(&self, kind: &str) -> Vec<&str> {
         match kind {
@@ -80,5 +103,14 @@ impl Registry {
             "sinks" => self.sinks.keys().map(String::as_str).collect(),
             _ => Vec::new(),
         }
+    }
+}
+
+/// The static name of a component kind, for the description table.
+fn kind_key(kind: &str) -> &'static str {
+    match kind {
+        "sources" => "sources",
+        "transforms" => "transforms",
+        _ => "sinks",
     }
 }

@@ -107,6 +107,22 @@ pub trait Transform: Send {
     /// [`StageError::InvalidArticle`] quarantines the article; the transform
     /// keeps running either way.
     fn process(&mut self, record: Record, out: &mut Vec<Record>) -> Result<(), StageError>;
+
+    /// Processes one record for a transform with named outputs
+    /// ([`TransformConfig::outputs`]), pushing each record with the index of
+    /// the output it goes to (a record may go to several). The runner calls
+    /// this instead of [`Transform::process`] when the transform names its
+    /// outputs; the default sends everything `process` emits to output 0.
+    fn process_routed(
+        &mut self,
+        record: Record,
+        out: &mut Vec<(usize, Record)>,
+    ) -> Result<(), StageError> {
+        let mut plain = Vec::new();
+        self.process(record, &mut plain)?;
+        out.extend(plain.into_iter().map(|record| (0, record)));
+        Ok(())
+    }
 }
 
 /// A destination for records.
@@ -136,6 +152,13 @@ pub trait SourceConfig: Send + Sync + std::fmt::Debug {
 pub trait TransformConfig: Send + Sync + std::fmt::Debug {
     /// Validates the configuration and returns the transform, not yet open.
     fn build(&self, cx: &BuildContext) -> Result<Box<dyn BuiltTransform>, ConfigProblem>;
+
+    /// The names of the transform's outputs, for a transform that sends
+    /// records to several (`route`): readers list them as `ID.NAME` in their
+    /// `inputs`. Empty (the default) for one unnamed output, read as `ID`.
+    fn outputs(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// What a transform learns when it is opened, after the runner has locked

@@ -226,7 +226,10 @@ impl Transform for Extract {
 
 /// Registers every transform type of this crate.
 pub fn register(registry: &mut wirehose_core::Registry) {
-    registry.register_transform::<ExtractConfig>("extract");
+    registry.register_transform::<ExtractConfig>(
+        "extract",
+        "dateline, agencies, language, entities, quotes, dates and amounts in one step",
+    );
 }
 
 /// Every word list in `data/` parses, documents itself and lists no entry

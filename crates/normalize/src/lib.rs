@@ -45,5 +45,8 @@ pub use normalize::{Normalize, NormalizeConfig};
 
 /// Registers every transform type of this crate.
 pub fn register(registry: &mut wirehose_core::Registry) {
-    registry.register_transform::<NormalizeConfig>("normalize");
+    registry.register_transform::<NormalizeConfig>(
+        "normalize",
+        "decode, clean, strip boilerplate; title, byline and date; HTML main text and metadata",
+    );
 }

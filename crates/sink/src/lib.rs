@@ -70,11 +70,26 @@ pub enum SinkError {
 
 /// Registers every sink type of this crate.
 pub fn register(registry: &mut wirehose_core::Registry) {
-    registry.register_sink::<jsonl::JsonlConfig>("jsonl");
+    registry.register_sink::<jsonl::JsonlConfig>(
+        "jsonl",
+        "one JSON record per line, appended to a file, fsynced before the ack",
+    );
     #[cfg(feature = "nats")]
-    registry.register_sink::<nats::NatsSinkConfig>("nats");
+    registry.register_sink::<nats::NatsSinkConfig>(
+        "nats",
+        "records published to a NATS JetStream subject",
+    );
     #[cfg(feature = "postgres")]
-    registry.register_sink::<postgres::PostgresConfig>("postgres");
-    registry.register_sink::<sqlite::SqliteConfig>("sqlite");
-    registry.register_sink::<stdout::StdoutConfig>("stdout");
+    registry.register_sink::<postgres::PostgresConfig>(
+        "postgres",
+        "records upserted into PostgreSQL tables (articles, entities, mentions, quotes)",
+    );
+    registry.register_sink::<sqlite::SqliteConfig>(
+        "sqlite",
+        "records upserted into an embedded SQLite store with a full-text index",
+    );
+    registry.register_sink::<stdout::StdoutConfig>(
+        "stdout",
+        "records printed as JSON lines on standard output",
+    );
 }

@@ -3,8 +3,8 @@
 //! At start the sink creates its schema (default `wirehose`) and applies the
 //! versioned migrations it does not find in `SCHEMA.migrations`, under an
 //! advisory lock so that several workers starting together do not race.
-//! Tables: `articles` (keyed by `id`, the record as `jsonb`), `entities`,
-//! `mentions`, `quotes`.
+//! Tables: `articles` (keyed by `id`, the record as `jsonb` in `record`, what
+//! plugins added as `jsonb` in `fields`), `entities`, `mentions`, `quotes`.
 //!
 //! Records are batched (`batch_max_records`, `linger_ms`) and upserted by id
 //! in one transaction, rows locked in id order so concurrent workers never
@@ -103,8 +103,9 @@ pub struct Postgres {
 
 /// Versioned migrations; `{s}` is the schema. Never edit one that shipped:
 /// add the next version.
-const MIGRATIONS: &[(i32, &str)] = &[(
-    1,
+const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
     "CREATE TABLE {s}.articles (
         id TEXT PRIMARY KEY,
         title TEXT,
@@ -144,7 +145,12 @@ const MIGRATIONS: &[(i32, &str)] = &[(
         end_offset INTEGER NOT NULL,
         PRIMARY KEY (article_id, position)
      );",
-)];
+    ),
+    (
+        2,
+        "ALTER TABLE {s}.articles ADD COLUMN fields JSONB NOT NULL DEFAULT '{}'::jsonb;",
+    ),
+];
 
 async fn migrate(client: &mut Client, schema: &str) -> Result<(), tokio_postgres::Error> {
     let tx = client.transaction().await?;
@@ -221,20 +227,21 @@ async fn upsert(
     let received: Vec<&str> = articles.iter().map(|a| a.received_at.as_str()).collect();
     let bodies: Vec<&str> = articles.iter().map(|a| a.body.as_str()).collect();
     let documents: Vec<&str> = articles.iter().map(|a| a.record.as_str()).collect();
+    let fields: Vec<&str> = articles.iter().map(|a| a.fields.as_str()).collect();
     let tx = client.transaction().await?;
     tx.execute(
         &format!(
-            "INSERT INTO {schema}.articles (id, title, published, language, story, source_path, received_at, body, record, updated_at)
-             SELECT id, title, published, language, story, path, received::timestamptz, body, doc::jsonb, now()
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-                  AS t (id, title, published, language, story, path, received, body, doc)
+            "INSERT INTO {schema}.articles (id, title, published, language, story, source_path, received_at, body, record, fields, updated_at)
+             SELECT id, title, published, language, story, path, received::timestamptz, body, doc::jsonb, extra::jsonb, now()
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+                  AS t (id, title, published, language, story, path, received, body, doc, extra)
              ORDER BY id
              ON CONFLICT (id) DO UPDATE SET title = excluded.title, published = excluded.published,
                 language = excluded.language, story = excluded.story, source_path = excluded.source_path,
                 received_at = excluded.received_at, body = excluded.body, record = excluded.record,
-                updated_at = now()"
+                fields = excluded.fields, updated_at = now()"
         ),
-        &[&ids, &titles, &published, &languages, &stories, &paths, &received, &bodies, &documents],
+        &[&ids, &titles, &published, &languages, &stories, &paths, &received, &bodies, &documents, &fields],
     )
     .await?;
     tx.execute(

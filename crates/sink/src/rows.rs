@@ -36,6 +36,8 @@ pub(crate) struct ArticleRow {
     pub(crate) body: String,
     /// The full record as JSON.
     pub(crate) record: String,
+    /// The record's `fields` (what plugins added) as a JSON object.
+    pub(crate) fields: String,
 }
 
 /// One `entities` row (its id is the store's).
@@ -195,6 +197,7 @@ impl Rows {
             received_at: record.source.received_at.clone(),
             body: record.body(),
             record: json,
+            fields: serde_json::to_string(&record.fields).unwrap_or_else(|_| "{}".to_string()),
         });
     }
 }

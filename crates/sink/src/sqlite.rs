@@ -3,7 +3,8 @@
 //! Tables:
 //! - `articles`: one row per id: `title`, `published`, `language`, `story`,
 //!   `source_path`, `received_at`, `body` (the text offsets point into) and
-//!   `record` (the full record as JSON);
+//!   `record` (the full record as JSON) and `fields` (what plugins added, as
+//!   a JSON object: `json_extract(fields, '$.words')`);
 //! - `entities` (`id`, `name`, `type`), `mentions` (`article_id`, `entity_id`,
 //!   `start`, `end`, `text`), `quotes` (`article_id`, `position`, `text`,
 //!   `speaker`, `cue`, `start`, `end`);
@@ -95,7 +96,8 @@ CREATE TABLE IF NOT EXISTS articles (
     received_at TEXT NOT NULL,
     body TEXT NOT NULL,
     record TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    fields TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published);
 CREATE INDEX IF NOT EXISTS articles_story ON articles (story);
@@ -129,7 +131,7 @@ CREATE TABLE IF NOT EXISTS quotes (
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5 (
     title, body, tokenize = 'unicode61 remove_diacritics 2'
 );
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 ";
 
 /// Opens (creating and migrating) the store at `path`.
@@ -172,6 +174,16 @@ pub fn open(path: &Path, sync: SqliteSync) -> Result<Connection, SinkError> {
             .map_err(err)?;
         info!(file = %path.display(), "sqlite store migrated to version 2");
     }
+    if matches!(version, 1 | 2) {
+        // Version 3 adds `fields`, what plugins add to a record, as JSON.
+        connection
+            .execute_batch(
+                "ALTER TABLE articles ADD COLUMN fields TEXT NOT NULL DEFAULT '{}';
+                 PRAGMA user_version = 3;",
+            )
+            .map_err(err)?;
+        info!(file = %path.display(), "sqlite store migrated to version 3");
+    }
     connection.execute_batch(SCHEMA).map_err(err)?;
     Ok(connection)
 }
@@ -187,12 +199,12 @@ fn upsert(
     let now = wirehose_core::now_rfc3339();
     {
         let mut article = tx.prepare_cached(
-            "INSERT INTO articles (id, title, published, language, story, source_path, received_at, body, record, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            "INSERT INTO articles (id, title, published, language, story, source_path, received_at, body, record, updated_at, fields)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT (id) DO UPDATE SET title = excluded.title, published = excluded.published,
                language = excluded.language, story = excluded.story, source_path = excluded.source_path,
                received_at = excluded.received_at, body = excluded.body, record = excluded.record,
-               updated_at = excluded.updated_at",
+               updated_at = excluded.updated_at, fields = excluded.fields",
         )?;
         let mut clear_mentions = tx.prepare_cached("DELETE FROM mentions WHERE article_id = ?1")?;
         let mut clear_quotes = tx.prepare_cached("DELETE FROM quotes WHERE article_id = ?1")?;
@@ -212,6 +224,7 @@ fn upsert(
                 row.body,
                 row.record,
                 now,
+                row.fields,
             ])?;
             let rowid: i64 = row_of.query_row(params![row.id], |found| found.get(0))?;
             clear_mentions.execute(params![row.id])?;

@@ -21,7 +21,13 @@ pub mod nats;
 
 /// Registers every source type of this crate.
 pub fn register(registry: &mut wirehose_core::Registry) {
-    registry.register_source::<directory::DirectoryConfig>("directory");
+    registry.register_source::<directory::DirectoryConfig>(
+        "directory",
+        "files dropped in a watched directory, checkpointed in the ledger",
+    );
     #[cfg(feature = "nats")]
-    registry.register_source::<nats::NatsSourceConfig>("nats");
+    registry.register_source::<nats::NatsSourceConfig>(
+        "nats",
+        "articles from a NATS JetStream stream, shared by several daemons",
+    );
 }

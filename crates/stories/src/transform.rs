@@ -167,7 +167,10 @@ impl Transform for Stories {
 
 /// Registers the `stories` transform type.
 pub fn register(registry: &mut wirehose_core::Registry) {
-    registry.register_transform::<StoryConfig>("stories");
+    registry.register_transform::<StoryConfig>(
+        "stories",
+        "near-duplicates, stories and keywords across articles (keeps state)",
+    );
 }
 
 #[cfg(test)]

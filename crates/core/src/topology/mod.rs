@@ -21,7 +21,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, error, info, info_span};
 
-use crate::config::{Config, Limits};
+use crate::config::Config;
 use crate::error::{CoreError, StageError};
 use crate::event::Event;
 use crate::ledger::Ledger;
@@ -32,7 +32,7 @@ use build::{
     Built, Component, Workers, build_components, lock_state_dir, open_transforms,
     private_ledger_file,
 };
-use worker::{Fanout, run_transform_worker};
+use worker::{Fanout, Outputs, run_transform_worker};
 
 /// How a run behaves.
 #[derive(Debug, Clone, Copy, Default)]
@@ -84,15 +84,29 @@ impl Wiring {
         }
     }
 
-    /// Where the output of component `id` goes.
-    fn fanout_of(&self, id: &str) -> Fanout {
+    /// Where the output `output` (a component id, or `ID.NAME` for a named
+    /// output) goes.
+    fn fanout_of(&self, output: &str) -> Fanout {
         Fanout {
             outputs: self
                 .readers
                 .iter()
-                .filter(|(_, inputs)| inputs.iter().any(|input| input == id))
+                .filter(|(_, inputs)| inputs.iter().any(|input| input == output))
                 .filter_map(|(reader, _)| self.senders.get(reader).cloned())
                 .collect(),
+        }
+    }
+
+    /// The fan-outs of transform `id`, one per output: its named outputs in
+    /// order, or its one unnamed output.
+    fn fanouts_of(&self, id: &str, named: &[String]) -> Vec<Fanout> {
+        if named.is_empty() {
+            vec![self.fanout_of(id)]
+        } else {
+            named
+                .iter()
+                .map(|name| self.fanout_of(&format!("{id}.{name}")))
+                .collect()
         }
     }
 }
@@ -158,7 +172,7 @@ fn spawn_sinks(
 
 fn spawn_transforms(
     transforms: Vec<Component<Workers>>,
-    limits: Limits,
+    config: &Config,
     wiring: &mut Wiring,
     tasks: &mut Tasks,
 ) {
@@ -171,14 +185,24 @@ fn spawn_transforms(
         let Some(receiver) = wiring.receivers.remove(&id) else {
             continue;
         };
+        let named = config
+            .transforms
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| t.outputs.clone())
+            .unwrap_or_default();
         let key: Arc<str> = Arc::from(format!("transforms.{id}"));
         let input = Arc::new(Mutex::new(receiver));
-        let fanout = wiring.fanout_of(&id);
+        let outputs = Outputs {
+            fanouts: wiring.fanouts_of(&id, &named),
+            routed: !named.is_empty(),
+        };
         for (worker, instance) in instances.into_iter().enumerate() {
             let span = info_span!("component", component_kind = "transform", component_id = %id, component_type = %type_name, worker);
-            let (key, input, fanout) = (key.clone(), input.clone(), fanout.clone());
+            let (key, input, outputs) = (key.clone(), input.clone(), outputs.clone());
+            let limits = config.limits;
             tasks.spawn_blocking(format!("transforms.{id}"), move || {
-                run_transform_worker(key, instance, input, fanout, limits, span);
+                run_transform_worker(key, instance, input, outputs, limits, span);
                 Ok(())
             });
         }
@@ -378,7 +402,7 @@ pub async fn run(
     let mut wiring = Wiring::new(&config);
     let mut tasks = Tasks::default();
     spawn_sinks(sinks, &mut wiring, &mut tasks);
-    spawn_transforms(transforms, config.limits, &mut wiring, &mut tasks);
+    spawn_transforms(transforms, &config, &mut wiring, &mut tasks);
     spawn_sources(
         sources,
         &wiring,

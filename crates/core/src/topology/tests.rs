@@ -159,9 +159,9 @@ impl Sink for CollectConfig {
 
 fn registry() -> Registry {
     let mut registry = Registry::new();
-    registry.register_source::<CountConfig>("count");
-    registry.register_transform::<PickyConfig>("picky");
-    registry.register_sink::<CollectConfig>("collect");
+    registry.register_source::<CountConfig>("count", "test source");
+    registry.register_transform::<PickyConfig>("picky", "test transform");
+    registry.register_sink::<CollectConfig>("collect", "test sink");
     registry
 }
 

@@ -48,9 +48,45 @@ impl Fanout {
         }
     }
 
+    /// Sends `event` to every consumer; with none (a named output nobody
+    /// reads), the record is dropped and its copy resolved as consumed.
     fn blocking_send(&self, event: Event) {
+        if self.outputs.is_empty() {
+            event.ack.delivered();
+            return;
+        }
         for (output, copy) in self.copies(event) {
             let _ = output.blocking_send(copy);
+        }
+    }
+}
+
+/// The outputs of one transform: one fan-out per output, in the order of
+/// its named outputs (or the one unnamed output).
+#[derive(Clone)]
+pub(super) struct Outputs {
+    pub(super) fanouts: Vec<Fanout>,
+    /// Whether the transform names its outputs (and so is run through
+    /// [`Transform::process_routed`]).
+    pub(super) routed: bool,
+}
+
+impl Outputs {
+    /// Runs `transform` on `record`, leaving what it emitted, with the
+    /// index of the output each goes to, in `emitted`.
+    fn process(
+        &self,
+        transform: &mut dyn Transform,
+        record: Record,
+        plain: &mut Vec<Record>,
+        emitted: &mut Vec<(usize, Record)>,
+    ) -> Result<(), StageError> {
+        if self.routed {
+            transform.process_routed(record, emitted)
+        } else {
+            let result = transform.process(record, plain);
+            emitted.extend(plain.drain(..).map(|record| (0, record)));
+            result
         }
     }
 }
@@ -72,6 +108,10 @@ fn estimated_json_bytes(record: &Record) -> u64 {
     total += option(&record.modified_at) + option(&record.url) + option(&record.site);
     total += option(&record.description) + option(&record.section);
     total += record.tags.iter().map(|t| text(t)).sum::<usize>();
+    if !record.fields.is_empty() {
+        // Whatever a plugin put there: measured as it is written.
+        total += serde_json::to_vec(&record.fields).map_or(0, |json| json.len());
+    }
     total += record.paragraphs.iter().map(|p| text(p)).sum::<usize>();
     total += record.agencies.iter().map(|a| text(a)).sum::<usize>();
     total += record.keywords.iter().map(|k| text(k)).sum::<usize>();
@@ -107,8 +147,11 @@ fn estimated_json_bytes(record: &Record) -> u64 {
 }
 
 /// Returns why one of `outputs` breaks `limits`, if one does.
-fn oversized(outputs: &[Record], limits: Limits) -> Option<String> {
-    outputs.iter().find_map(|record| {
+fn oversized<'a>(
+    mut outputs: impl Iterator<Item = &'a Record>,
+    limits: Limits,
+) -> Option<String> {
+    outputs.find_map(|record| {
         let body = body_bytes(record);
         if body > limits.max_body_bytes {
             return Some(format!(
@@ -130,12 +173,13 @@ pub(super) fn run_transform_worker(
     key: Arc<str>,
     mut transform: Box<dyn Transform>,
     input: Arc<Mutex<mpsc::Receiver<Event>>>,
-    fanout: Fanout,
+    targets: Outputs,
     limits: Limits,
     span: Span,
 ) {
     let _entered = span.enter();
-    let mut outputs = Vec::new();
+    let mut plain = Vec::new();
+    let mut outputs: Vec<(usize, Record)> = Vec::new();
     loop {
         let next = {
             let mut receiver = input.lock().unwrap_or_else(|e| e.into_inner());
@@ -156,10 +200,12 @@ pub(super) fn run_transform_worker(
         );
         let _article = article.enter();
         let started = Instant::now();
-        let result = catch_unwind(AssertUnwindSafe(|| transform.process(record, &mut outputs)));
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            targets.process(transform.as_mut(), record, &mut plain, &mut outputs)
+        }));
         ack.add_timing(&key, started.elapsed());
         let result = match result {
-            Ok(Ok(())) => match oversized(&outputs, limits) {
+            Ok(Ok(())) => match oversized(outputs.iter().map(|(_, record)| record), limits) {
                 Some(reason) => Ok(Err(StageError::invalid(
                     reason,
                     "split the file into separate articles, or raise the limit in [runtime]",
@@ -170,7 +216,12 @@ pub(super) fn run_transform_worker(
         };
         match result {
             Ok(Ok(())) => {
-                for record in outputs.drain(..) {
+                for (port, record) in outputs.drain(..) {
+                    let Some(fanout) = targets.fanouts.get(port) else {
+                        // A transform naming an output it does not have: a bug in it.
+                        error!(output = port, "transform emitted to an output it does not have; record dropped");
+                        continue;
+                    };
                     fanout.blocking_send(Event {
                         record,
                         ack: ack.clone(),
@@ -181,6 +232,7 @@ pub(super) fn run_transform_worker(
             }
             Ok(Err(err)) => {
                 outputs.clear();
+                plain.clear();
                 let hint = match &err {
                     StageError::InvalidArticle { hint, .. } => hint.clone(),
                     _ => "see the log line for this article; fix the cause and drop the file in again".to_string(),
@@ -190,6 +242,7 @@ pub(super) fn run_transform_worker(
             }
             Err(panic) => {
                 outputs.clear();
+                plain.clear();
                 let message = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
@@ -252,14 +305,14 @@ mod tests {
             max_body_bytes: 4,
             max_record_bytes: 1 << 20,
         };
-        let reason = oversized(&[record(&["hello"])], limits).unwrap();
+        let reason = oversized([record(&["hello"])].iter(), limits).unwrap();
         assert!(reason.contains("max_body_bytes"), "{reason}");
         let limits = Limits {
             max_body_bytes: 1 << 20,
             max_record_bytes: 600,
         };
-        let reason = oversized(&[record(&[&"word ".repeat(100)])], limits).unwrap();
+        let reason = oversized([record(&[&"word ".repeat(100)])].iter(), limits).unwrap();
         assert!(reason.contains("max_record_bytes"), "{reason}");
-        assert!(oversized(&[record(&["fine"])], Limits::default()).is_none());
+        assert!(oversized([record(&["fine"])].iter(), Limits::default()).is_none());
     }
 }
