@@ -5,10 +5,12 @@
 //! | crate | role |
 //! |---|---|
 //! | `wirehose-core` | record, acks, config, registry, topology, ledger, quarantine |
-//! | `wirehose-source` | sources: `directory` |
+//! | `wirehose-source` | sources: `directory`, `nats` |
 //! | `wirehose-normalize` | transform `normalize`: decode, clean, strip boilerplate |
-//! | `wirehose-extract` | transform `extract`: dateline, agencies, language, entities, quotes |
-//! | `wirehose-sink` | sinks: `jsonl`, `stdout` |
+//! | `wirehose-extract` | transform `extract` (dateline, agencies, language, entities, quotes, dates, amounts) and each of its steps as a transform of its own |
+//! | `wirehose-stories` | transform `stories`: near-duplicates, stories, keywords |
+//! | `wirehose-plugins` | transforms `exec`, `filter`, `route`, `remap` |
+//! | `wirehose-sink` | sinks: `jsonl`, `sqlite`, `postgres`, `nats`, `stdout` |
 //!
 //! This binary is glue: it parses arguments, sets up logging, loads the
 //! config with every stage type registered, runs the topology with a shutdown
@@ -90,6 +92,12 @@ enum Command {
         )]
         config: PathBuf,
     },
+    /// List every stage type this build has, with a one-line description.
+    List {
+        /// One JSON object per type (`kind`, `type`, `description`).
+        #[arg(long)]
+        json: bool,
+    },
     /// Normalize and extract one file and print its record as pretty JSON.
     Inspect {
         /// The article file.
@@ -169,6 +177,7 @@ fn registry() -> Registry {
     wirehose_normalize::register(&mut registry);
     wirehose_extract::register(&mut registry);
     wirehose_stories::register(&mut registry);
+    wirehose_plugins::register(&mut registry);
     wirehose_sink::register(&mut registry);
     registry
 }
@@ -276,6 +285,7 @@ fn dispatch(command: Command, progress: bool) -> Result<u8> {
     let done = match command {
         Command::Run { config, once, .. } => return run(&config, once, progress),
         Command::Validate { config } => validate(&config),
+        Command::List { json } => list(json),
         Command::Inspect { file } => inspect(&file),
         Command::Search {
             query,
@@ -330,6 +340,36 @@ fn validate(path: &Path) -> Result<()> {
         path.display(),
         config.describe()
     )?;
+    Ok(())
+}
+
+/// Prints the catalogue of registered stage types, by kind.
+fn list(json: bool) -> Result<()> {
+    let registry = registry();
+    let mut out = std::io::stdout().lock();
+    for kind in ["sources", "transforms", "sinks"] {
+        let catalogue = registry.catalogue(kind);
+        if json {
+            for (name, description) in catalogue {
+                let line = serde_json::json!({
+                    "kind": kind.trim_end_matches('s'),
+                    "type": name,
+                    "description": description,
+                });
+                writeln!(out, "{line}")?;
+            }
+            continue;
+        }
+        writeln!(out, "{kind}:")?;
+        let width = catalogue
+            .iter()
+            .map(|(name, _)| name.len())
+            .max()
+            .unwrap_or(0);
+        for (name, description) in catalogue {
+            writeln!(out, "  {name:<width$}  {description}")?;
+        }
+    }
     Ok(())
 }
 

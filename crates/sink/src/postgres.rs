@@ -106,7 +106,7 @@ pub struct Postgres {
 const MIGRATIONS: &[(i32, &str)] = &[
     (
         1,
-    "CREATE TABLE {s}.articles (
+        "CREATE TABLE {s}.articles (
         id TEXT PRIMARY KEY,
         title TEXT,
         published TEXT,

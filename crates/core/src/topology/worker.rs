@@ -147,10 +147,7 @@ fn estimated_json_bytes(record: &Record) -> u64 {
 }
 
 /// Returns why one of `outputs` breaks `limits`, if one does.
-fn oversized<'a>(
-    mut outputs: impl Iterator<Item = &'a Record>,
-    limits: Limits,
-) -> Option<String> {
+fn oversized<'a>(mut outputs: impl Iterator<Item = &'a Record>, limits: Limits) -> Option<String> {
     outputs.find_map(|record| {
         let body = body_bytes(record);
         if body > limits.max_body_bytes {
@@ -219,7 +216,10 @@ pub(super) fn run_transform_worker(
                 for (port, record) in outputs.drain(..) {
                     let Some(fanout) = targets.fanouts.get(port) else {
                         // A transform naming an output it does not have: a bug in it.
-                        error!(output = port, "transform emitted to an output it does not have; record dropped");
+                        error!(
+                            output = port,
+                            "transform emitted to an output it does not have; record dropped"
+                        );
                         continue;
                     };
                     fanout.blocking_send(Event {
