@@ -40,6 +40,7 @@ pub mod entities;
 mod error;
 pub mod language;
 pub mod quotes;
+pub mod steps;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -53,6 +54,7 @@ use wirehose_core::{
 use wirehose_ner as ner;
 
 pub use error::ExtractError;
+pub use steps::Step;
 
 fn default_true() -> bool {
     true
@@ -86,6 +88,20 @@ pub struct ExtractConfig {
     stories: Option<serde::de::IgnoredAny>,
 }
 
+impl Default for ExtractConfig {
+    /// Every step on, the built-in model, no extra aliases.
+    fn default() -> Self {
+        ExtractConfig {
+            entities: true,
+            quotes: true,
+            language: true,
+            model: None,
+            aliases: HashMap::new(),
+            stories: None,
+        }
+    }
+}
+
 impl TransformConfig for ExtractConfig {
     fn build(&self, cx: &BuildContext) -> Result<Box<dyn BuiltTransform>, ConfigProblem> {
         if self.stories.is_some() {
@@ -99,37 +115,50 @@ impl TransformConfig for ExtractConfig {
                 ),
             ));
         }
-        let model = match &self.model {
-            Some(path) => Arc::new(ner::Model::load(path).map_err(|source| {
-                cx.problem(
-                    "model",
-                    ExtractError::Model {
-                        path: path.clone(),
-                        source,
-                    }
-                    .to_string(),
-                )
-            })?),
-            None => ner::Model::builtin_shared(),
-        };
+        let model = load_model(cx, "model", self.model.as_ref())?;
         Ok(Box::new(BuiltExtract {
             config: self.clone(),
             model,
+            steps: Step::bundle(self),
         }))
     }
 }
 
-/// A validated extract transform: its configuration and model.
+/// Loads the model `path` names, or the built-in one; a load error is a
+/// config problem about `key` of component `cx`.
+fn load_model(
+    cx: &BuildContext,
+    key: &str,
+    path: Option<&PathBuf>,
+) -> Result<Arc<ner::Model>, ConfigProblem> {
+    match path {
+        Some(path) => Ok(Arc::new(ner::Model::load(path).map_err(|source| {
+            cx.problem(
+                key,
+                ExtractError::Model {
+                    path: path.clone(),
+                    source,
+                }
+                .to_string(),
+            )
+        })?)),
+        None => Ok(ner::Model::builtin_shared()),
+    }
+}
+
+/// A validated extract transform (the bundle, or one of its steps): its
+/// configuration, model and the steps it runs.
 struct BuiltExtract {
     config: ExtractConfig,
     model: Arc<ner::Model>,
+    steps: Vec<Step>,
 }
 
 impl BuiltTransform for BuiltExtract {
     fn open(&self, cx: &OpenContext) -> Result<Vec<Box<dyn Transform>>, StageError> {
         Ok((0..cx.workers)
             .map(|_| {
-                let mut extract = Extract::new(&self.config);
+                let mut extract = Extract::with_steps(&self.config, self.steps.clone());
                 extract.model = self.model.clone();
                 Box::new(extract) as Box<dyn Transform>
             })
@@ -137,10 +166,11 @@ impl BuiltTransform for BuiltExtract {
     }
 }
 
-/// The runtime extract transform.
+/// The runtime extract transform: the bundle of every step, or one step
+/// alone (see [`steps`]).
 #[derive(Debug)]
 pub struct Extract {
-    config: ExtractConfig,
+    steps: Vec<Step>,
     agencies: agencies::AgencyFinder,
     datelines: dateline::DatelineFinder,
     quotes: quotes::QuoteFinder,
@@ -149,10 +179,15 @@ pub struct Extract {
 }
 
 impl Extract {
-    /// Builds the transform.
+    /// Builds the bundle: every step the config switches on, in order.
     pub fn new(config: &ExtractConfig) -> Extract {
+        Extract::with_steps(config, Step::bundle(config))
+    }
+
+    /// Builds a transform that runs `steps`, in the order given.
+    pub fn with_steps(config: &ExtractConfig, steps: Vec<Step>) -> Extract {
         Extract {
-            config: config.clone(),
+            steps,
             agencies: agencies::AgencyFinder::new(),
             datelines: dateline::DatelineFinder::new(),
             quotes: quotes::QuoteFinder::new(),
@@ -165,60 +200,10 @@ impl Extract {
 impl Transform for Extract {
     fn process(&mut self, mut record: Record, out: &mut Vec<Record>) -> Result<(), StageError> {
         let body = record.body();
-        record.dateline = self
-            .datelines
-            .find(&record.paragraphs, record.published.as_deref());
-        // Agencies are the copy's credits (sign-off, bracketed credit,
-        // dateline) and the credit lines normalize removed, not every
-        // agency the story names.
-        let credits = agencies::credits::find(&body);
-        let credit_lines: Vec<&str> = record
-            .removed
-            .iter()
-            .filter(|r| r.reason == "agency_credit")
-            .map(|r| r.text.as_str())
-            .collect();
-        let mut agencies = credits.agencies.clone();
-        for named in self.agencies.find("", &credit_lines) {
-            if !agencies.contains(&named) {
-                agencies.push(named);
-            }
+        let mut text = steps::Text::new(&body);
+        for step in &self.steps {
+            step.apply(self, &mut record, &mut text);
         }
-        record.agencies = agencies;
-        if record.published.is_none() {
-            record.published = credits.date.clone();
-        }
-        if self.config.language {
-            record.language =
-                language::detect(&body, record.title.as_deref()).or(record.language.take());
-        }
-        let index = wirehose_text::CharIndex::new(&body);
-        if self.config.entities {
-            let place = record.dateline.as_ref().map(|d| d.place.as_str());
-            record.entities = entities::find(
-                &body,
-                &index,
-                &self.model,
-                &self.aliases,
-                place,
-                &credits.spans,
-            );
-        }
-        if self.config.quotes {
-            let english = language::english_rules(record.language.as_deref());
-            record.quotes = self.quotes.find(&body, &index, &record.entities, english);
-        }
-        // Dates (anchored on `published`, else the dateline's date) and amounts.
-        let dateline_date = record.dateline.as_ref().and_then(|d| d.date.clone());
-        if record.published.is_none()
-            && let Some(date) = &dateline_date
-            && !date.starts_with("--")
-        {
-            record.published = Some(date.clone());
-        }
-        let anchor = record.published.clone().or(dateline_date);
-        record.dates = dates::find(&body, &index, anchor.as_deref());
-        record.amounts = amounts::find(&body, &index, record.language.as_deref());
         out.push(record);
         Ok(())
     }
@@ -230,6 +215,7 @@ pub fn register(registry: &mut wirehose_core::Registry) {
         "extract",
         "dateline, agencies, language, entities, quotes, dates and amounts in one step",
     );
+    steps::register(registry);
 }
 
 /// Every word list in `data/` parses, documents itself and lists no entry
