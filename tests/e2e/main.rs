@@ -12,5 +12,6 @@ mod harden;
 mod harden_source;
 mod html;
 mod outage;
+mod plugins;
 mod scale;
 mod store;
