@@ -13,6 +13,11 @@
 //!    `--seconds`; latency is from the moment a file is closed to the moment
 //!    its record is in the JSONL file. Reports p50, p99 and max.
 //!
+//! `--exec` measures what an `exec` stage costs instead: the backfill of
+//! directory → normalize → extract → jsonl against the same with an `exec`
+//! stage (`benches/passthrough.py`, a pass-through Python plugin, one per
+//! worker) between extract and jsonl, the two alternating run by run.
+//!
 //! `WIREHOSE_BENCH_BIN=PATH` runs another build of `wirehose` (say, the
 //! commit before a change) with the same harness, so two builds can
 //! alternate in one sitting on a noisy machine.
@@ -45,6 +50,7 @@ fn bin() -> String {
 
 struct Args {
     sink: String,
+    exec: bool,
     workers: usize,
     files: usize,
     rate: usize,
@@ -56,6 +62,7 @@ struct Args {
 fn parse_args() -> Args {
     let mut args = Args {
         sink: "jsonl".into(),
+        exec: false,
         workers: 1,
         files: 20_000,
         rate: 100,
@@ -84,6 +91,7 @@ fn parse_args() -> Args {
             "--runs" => args.runs = value(),
             "--workers" => args.workers = value(),
             "--bench" => {}
+            "--exec" => args.exec = true,
             other => panic!("unknown argument {other}"),
         }
     }
@@ -420,8 +428,73 @@ fn scale_out(args: &Args, run: usize) -> f64 {
     args.files as f64 / elapsed
 }
 
+/// One backfill of the extract pipeline, with or without a pass-through
+/// exec stage before the sink; returns articles/s.
+fn backfill_exec(args: &Args, with_exec: bool) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let plugin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../benches/passthrough.py");
+    let (stage, last) = if with_exec {
+        (
+            format!(
+                "[transforms.plugin]\ntype = \"exec\"\ninputs = [\"extract\"]\ncommand = [\"python3\", \"{}\"]\n",
+                plugin.display()
+            ),
+            "plugin",
+        )
+    } else {
+        (String::new(), "extract")
+    };
+    let text = format!(
+        "[state]\ndir = \"state\"\n[sources.inbox]\ntype = \"directory\"\npath = \"inbox\"\n\
+         [transforms.normalize]\ntype = \"normalize\"\ninputs = [\"inbox\"]\n\
+         [transforms.extract]\ntype = \"extract\"\ninputs = [\"normalize\"]\n{stage}\
+         [sinks.out]\ntype = \"jsonl\"\ninputs = [\"{last}\"]\npath = \"out/articles.jsonl\"\n"
+    );
+    fs::write(dir.path().join("wirehose.toml"), text).unwrap();
+    write_inbox(dir.path(), args);
+    let started = Instant::now();
+    let (ok, _) = wait_rss(spawn(dir.path(), true));
+    let elapsed = started.elapsed().as_secs_f64();
+    assert!(
+        ok,
+        "backfill failed: {}",
+        fs::read_to_string(dir.path().join("log.txt")).unwrap_or_default()
+    );
+    let lines = fs::read_to_string(dir.path().join("out/articles.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(lines, args.files, "every article written");
+    args.files as f64 / elapsed
+}
+
+/// `--exec`: the pipeline with and without an exec stage, alternating.
+fn exec_overhead(args: &Args) {
+    let (mut without, mut with) = (Vec::new(), Vec::new());
+    for run in 0..args.runs {
+        let plain = backfill_exec(args, false);
+        let exec = backfill_exec(args, true);
+        println!(
+            "run {}: without exec {plain:.0} articles/s, with exec {exec:.0} articles/s",
+            run + 1
+        );
+        without.push(plain);
+        with.push(exec);
+    }
+    let (plain, exec) = (median(&mut without), median(&mut with));
+    println!(
+        "{} files: median without exec {plain:.0} articles/s, with a pass-through Python exec {exec:.0} articles/s ({:.0}%)",
+        args.files,
+        100.0 * exec / plain
+    );
+}
+
 fn main() {
     let args = parse_args();
+    if args.exec {
+        exec_overhead(&args);
+        return;
+    }
     if args.sink != "jsonl" {
         let mut rates: Vec<f64> = (0..args.runs)
             .map(|run| {

@@ -535,23 +535,7 @@ impl Config {
             transforms,
             sinks,
         };
-        let named: BTreeMap<&str, &[String]> = config
-            .transforms
-            .iter()
-            .map(|t| (t.id.as_str(), t.outputs.as_slice()))
-            .collect();
-        let parsed: BTreeSet<&str> = config
-            .sources
-            .iter()
-            .map(|s| s.id.as_str())
-            .chain(config.transforms.iter().map(|t| t.id.as_str()))
-            .collect();
-        let graph = Graph {
-            kinds: &seen,
-            named: &named,
-            parsed: &parsed,
-        };
-        graph.check(&edges, &mut problems);
+        check_graph(&config, &seen, &edges, &mut problems);
         if problems.is_empty() {
             Ok(config)
         } else {
@@ -610,6 +594,33 @@ fn check_top_level(raw: &RawConfig, problems: &mut Vec<ConfigProblem>) -> usize 
             .unwrap_or(1)
             .min(*bounds::WORKERS.end() as usize),
     }
+}
+
+/// Checks the component graph of `config`: every input names an output
+/// that exists, every output is read, no cycle.
+fn check_graph(
+    config: &Config,
+    kinds: &BTreeMap<String, &str>,
+    edges: &[(String, String, Vec<String>)],
+    problems: &mut Vec<ConfigProblem>,
+) {
+    let named: BTreeMap<&str, &[String]> = config
+        .transforms
+        .iter()
+        .map(|t| (t.id.as_str(), t.outputs.as_slice()))
+        .collect();
+    let parsed: BTreeSet<&str> = config
+        .sources
+        .iter()
+        .map(|s| s.id.as_str())
+        .chain(config.transforms.iter().map(|t| t.id.as_str()))
+        .collect();
+    let graph = Graph {
+        kinds,
+        named: &named,
+        parsed: &parsed,
+    };
+    graph.check(edges, problems);
 }
 
 /// What the graph check knows of the components.

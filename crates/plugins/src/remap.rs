@@ -1,5 +1,5 @@
-//! `type = "remap"`: a jq program rewrites each record — set, delete or
-//! rename fields, compute values into `fields` — for small changes that need
+//! `type = "remap"`: a jq program rewrites each record — set or clear
+//! fields, compute values into `fields` (and delete or rename there) — for small changes that need
 //! no program of their own.
 //!
 //! ```toml
