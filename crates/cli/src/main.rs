@@ -33,6 +33,7 @@ use logging::note;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use tracing::{info, warn};
+use wirehose_core::telemetry::Telemetry;
 use wirehose_core::{
     Ack, CancellationToken, Config, CoreError, Record, Registry, RunOptions, RunStats, SourceInfo,
     Transform, topology,
@@ -91,6 +92,21 @@ enum Command {
             default_value = "config/wirehose.toml"
         )]
         config: PathBuf,
+    },
+    /// Print the records leaving a component of a running daemon (its
+    /// `[api]` must be on), sampled when they pass faster than they print.
+    Tap {
+        /// The transform to watch (its id).
+        component: String,
+        /// The daemon's API address.
+        #[arg(long, default_value = "127.0.0.1:8686", env = "WIREHOSE_API")]
+        api: String,
+        /// Stop after this many records.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// `json`: one record per line; `pretty`: indented.
+        #[arg(long, value_parser = ["json", "pretty"], default_value = "json")]
+        format: String,
     },
     /// List every stage type this build has, with a one-line description.
     List {
@@ -286,6 +302,12 @@ fn dispatch(command: Command, progress: bool) -> Result<u8> {
         Command::Run { config, once, .. } => return run(&config, once, progress),
         Command::Validate { config } => validate(&config),
         Command::List { json } => list(json),
+        Command::Tap {
+            component,
+            api,
+            limit,
+            format,
+        } => tap(&component, &api, limit, format == "pretty"),
         Command::Inspect { file } => inspect(&file),
         Command::Search {
             query,
@@ -509,10 +531,20 @@ fn run(path: &Path, once: bool, progress: bool) -> Result<u8> {
     runtime.block_on(async move {
         let shutdown = CancellationToken::new();
         let stats = Arc::new(RunStats::default());
+        let telemetry = Arc::new(Telemetry::new(stats.clone()));
+        let api = match config.api {
+            Some(address) => Some(start_api(address, telemetry.clone()).await?),
+            None => None,
+        };
         let signalled = Arc::new(AtomicBool::new(false));
         tokio::spawn(watch_signals(shutdown.clone(), signalled.clone()));
         let bar = progress.then(|| spawn_progress(stats.clone()));
-        let result = topology::run(config, shutdown, RunOptions { once }, stats.clone()).await;
+        let result = topology::run(config, shutdown, RunOptions { once }, telemetry.clone()).await;
+        telemetry.close_taps();
+        if let Some((stop, server)) = api {
+            stop.cancel();
+            let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+        }
         if let Some((bar, task)) = bar {
             task.abort();
             bar.finish_and_clear();
@@ -544,6 +576,63 @@ fn run(path: &Path, once: bool, progress: bool) -> Result<u8> {
         }
         Ok(0)
     })
+}
+
+/// Binds the API's address and serves it until the returned token is
+/// cancelled.
+async fn start_api(
+    address: std::net::SocketAddr,
+    telemetry: Arc<Telemetry>,
+) -> Result<(CancellationToken, tokio::task::JoinHandle<()>)> {
+    let listener = wirehose_api::bind(address).await?;
+    let stop = CancellationToken::new();
+    let server = tokio::spawn(wirehose_api::serve(listener, telemetry, stop.clone()));
+    Ok((stop, server))
+}
+
+/// `wirehose tap`: prints the records leaving `component` of a running
+/// daemon, from its API.
+fn tap(component: &str, api: &str, limit: usize, pretty: bool) -> Result<()> {
+    let url = format!("http://{api}/tap/{component}?limit={limit}");
+    let response = ureq::get(&url)
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .call()
+        .with_context(|| format!("cannot reach the wirehose API at {api} (is [api] enabled = true in the daemon's config?)"))?;
+    let status = response.status();
+    let mut body = response.into_body();
+    if !status.is_success() {
+        let text = body.read_to_string().unwrap_or_default();
+        let detail: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        anyhow::bail!(
+            "{}{}",
+            detail["error"].as_str().unwrap_or(&text),
+            detail["components"]
+                .as_array()
+                .map(|c| format!(
+                    " (transforms: {})",
+                    c.iter()
+                        .filter_map(|v| v.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .unwrap_or_default()
+        );
+    }
+    let reader = std::io::BufReader::new(body.as_reader());
+    let mut out = std::io::stdout().lock();
+    for line in std::io::BufRead::lines(reader) {
+        let line = line.context("the tap stream broke")?;
+        if pretty {
+            let value: serde_json::Value = serde_json::from_str(&line)?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+        } else {
+            writeln!(out, "{line}")?;
+        }
+        out.flush()?;
+    }
+    Ok(())
 }
 
 fn spawn_progress(stats: Arc<RunStats>) -> (indicatif::ProgressBar, tokio::task::JoinHandle<()>) {

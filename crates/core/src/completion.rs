@@ -169,6 +169,8 @@ impl SourceContext {
         hint: impl Into<String>,
         evidence: Evidence,
     ) -> Settled {
+        self.metrics.received.inc();
+        self.metrics.errors.inc();
         let rejection = Rejection {
             component: self.key.clone(),
             reason: reason.into(),
@@ -250,6 +252,12 @@ mod tests {
             quarantine: Quarantine::new(quarantine),
             once: true,
             stats: Arc::default(),
+            metrics: crate::telemetry::Telemetry::new(Arc::default()).component(
+                "source",
+                "inbox",
+                "directory",
+            ),
+            ready: crate::telemetry::Ready::untracked(),
         }
     }
 

@@ -166,11 +166,38 @@ impl Default for RawRuntime {
     }
 }
 
+fn default_api_address() -> String {
+    "127.0.0.1:8686".to_string()
+}
+
+/// `[api]`: the daemon's HTTP API (metrics, health, readiness, taps).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApi {
+    /// Serve the API. Default false.
+    #[serde(default)]
+    enabled: bool,
+    /// Address to listen on. Default `127.0.0.1:8686` (loopback).
+    #[serde(default = "default_api_address")]
+    address: String,
+}
+
+impl Default for RawApi {
+    fn default() -> Self {
+        RawApi {
+            enabled: false,
+            address: default_api_address(),
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     #[serde(default)]
     state: RawState,
+    #[serde(default)]
+    api: RawApi,
     #[serde(default)]
     runtime: RawRuntime,
     #[serde(default)]
@@ -236,6 +263,8 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// Per-article size limits the runner applies to what transforms emit.
     pub limits: Limits,
+    /// Where the HTTP API listens (`[api] enabled = true`); `None` when off.
+    pub api: Option<std::net::SocketAddr>,
     /// Sources, by id order.
     pub sources: Vec<SourceSpec>,
     /// Transforms, by id order.
@@ -412,6 +441,20 @@ impl Config {
         })?;
         let mut problems = Vec::new();
         let default_workers = check_top_level(&raw, &mut problems);
+        let api = match raw.api.address.parse::<std::net::SocketAddr>() {
+            Ok(address) => raw.api.enabled.then_some(address),
+            Err(_) => {
+                problems.push(ConfigProblem::new(
+                    Some("api"),
+                    Some("address"),
+                    format!(
+                        "`{}` is not an address: give an IP and a port, as 127.0.0.1:8686",
+                        raw.api.address
+                    ),
+                ));
+                None
+            }
+        };
 
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
         for (kind, ids) in [
@@ -531,6 +574,7 @@ impl Config {
                 max_body_bytes: raw.runtime.max_body_bytes,
                 max_record_bytes: raw.runtime.max_record_bytes,
             },
+            api,
             sources,
             transforms,
             sinks,

@@ -12,6 +12,7 @@
 //! - [`SourceContext::settle`]: what every source does when an article's
 //!   acknowledgement resolves (log line, counters, quarantine report).
 //! - [`wire`]: the NATS message contract shared by the NATS source and sink.
+//! - [`telemetry`]: metrics, readiness and taps, read by the API server.
 //!
 //! # Example
 //!
@@ -24,7 +25,8 @@
 //! // wirehose_source::register(&mut registry); … one call per stage crate.
 //! let config = Config::load("config/wirehose.toml".as_ref(), &registry)?;
 //! let shutdown = tokio_util::sync::CancellationToken::new();
-//! topology::run(config, shutdown, RunOptions { once: true }, Arc::new(RunStats::default())).await?;
+//! let telemetry = Arc::new(wirehose_core::telemetry::Telemetry::new(Arc::new(RunStats::default())));
+//! topology::run(config, shutdown, RunOptions { once: true }, telemetry).await?;
 //! # Ok(()) }
 //! ```
 
@@ -40,6 +42,7 @@ pub mod quarantine;
 pub mod record;
 pub mod registry;
 pub mod stage;
+pub mod telemetry;
 pub mod topology;
 pub mod wire;
 

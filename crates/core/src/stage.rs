@@ -21,6 +21,7 @@ use crate::event::Event;
 use crate::ledger::Ledger;
 use crate::quarantine::Quarantine;
 use crate::record::Record;
+use crate::telemetry::{ComponentMetrics, Ready, Telemetry};
 
 /// Counters of a run, read by the command line for progress and summaries.
 #[derive(Debug, Default)]
@@ -85,12 +86,34 @@ pub struct SourceContext {
     pub once: bool,
     /// Shared counters.
     pub stats: Arc<RunStats>,
+    /// This source's metrics: count each input read and emitted
+    /// (`received`, `sent`).
+    pub metrics: ComponentMetrics,
+    /// Call once the source is watching (its inputs are being taken).
+    pub ready: Ready,
 }
 
 /// Everything a running sink needs.
 pub struct SinkContext {
     /// Full component key (`sinks.out`).
     pub key: String,
+    /// This sink's metrics.
+    pub metrics: ComponentMetrics,
+    /// Call once the sink has connected (its store is open).
+    pub ready: Ready,
+}
+
+impl SinkContext {
+    /// A context for sink `key` whose metrics and readiness nobody reads
+    /// (tests, tools).
+    pub fn untracked(key: &str) -> SinkContext {
+        let id = key.rsplit('.').next().unwrap_or(key);
+        SinkContext {
+            key: key.to_string(),
+            metrics: Telemetry::new(Arc::new(RunStats::default())).component("sink", id, ""),
+            ready: Ready::untracked(),
+        }
+    }
 }
 
 /// A source of articles.

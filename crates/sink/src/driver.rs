@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 use tracing::{error, warn};
-use wirehose_core::{Ack, Event, Record, StageError};
+use wirehose_core::{Ack, Event, Record, SinkContext, StageError};
 
 /// What became of one record of a written batch.
 #[derive(Debug, Clone, PartialEq)]
@@ -190,18 +190,20 @@ where
 pub(crate) async fn run<W: BatchWriter>(
     mut writer: W,
     mut input: mpsc::Receiver<Event>,
-    key: &str,
+    cx: &SinkContext,
     options: Options,
 ) -> Result<(), StageError> {
     if !connect(&mut writer, &options).await? {
         return Ok(());
     }
+    cx.ready.ready();
     loop {
         let batch = next_batch(&mut input, &options).await;
         if batch.is_empty() {
             return Ok(());
         }
-        if !deliver(&mut writer, batch, key, &options).await? {
+        cx.metrics.received.inc_by(batch.len() as u64);
+        if !deliver(&mut writer, batch, cx, &options).await? {
             return Ok(());
         }
     }
@@ -275,7 +277,8 @@ impl Pending {
 
     /// Resolves each record by its outcome, returning those to retry. A
     /// record the writer gave no outcome for is rejected as a bug.
-    fn resolve(self, outcomes: Vec<Outcome>, key: &str, started: Instant) -> Pending {
+    fn resolve(self, outcomes: Vec<Outcome>, cx: &SinkContext, started: Instant) -> Pending {
+        let key = cx.key.as_str();
         let mut retry = Pending {
             records: Vec::new(),
             acks: Vec::new(),
@@ -284,20 +287,30 @@ impl Pending {
         for (record, ack) in self.records.into_iter().zip(self.acks) {
             match outcomes.next() {
                 Some(Outcome::Delivered) => {
-                    ack.add_timing(key, started.elapsed());
+                    let elapsed = started.elapsed();
+                    ack.add_timing(key, elapsed);
+                    cx.metrics.processing.observe(elapsed.as_secs_f64());
+                    cx.metrics.sent.inc();
                     ack.delivered();
                 }
-                Some(Outcome::Rejected { reason, hint }) => ack.reject(key, reason, hint),
+                Some(Outcome::Rejected { reason, hint }) => {
+                    cx.metrics.errors.inc();
+                    ack.reject(key, reason, hint);
+                }
                 Some(Outcome::Retry) => retry.push(record, ack),
-                None => ack.reject(key, "the sink gave no outcome", "report this as a bug"),
+                None => {
+                    cx.metrics.errors.inc();
+                    ack.reject(key, "the sink gave no outcome", "report this as a bug");
+                }
             }
         }
         retry
     }
 
-    fn reject_all(self, key: &str, reason: &str, hint: &str) {
+    fn reject_all(self, cx: &SinkContext, reason: &str, hint: &str) {
         for ack in self.acks {
-            ack.reject(key, reason, hint);
+            cx.metrics.errors.inc();
+            ack.reject(&cx.key, reason, hint);
         }
     }
 }
@@ -307,7 +320,7 @@ impl Pending {
 async fn deliver<W: BatchWriter>(
     writer: &mut W,
     batch: Vec<Event>,
-    key: &str,
+    cx: &SinkContext,
     options: &Options,
 ) -> Result<bool, StageError> {
     let started = Instant::now();
@@ -319,8 +332,9 @@ async fn deliver<W: BatchWriter>(
         }
         match writer.write(&pending.records).await {
             Ok(outcomes) => {
-                pending = pending.resolve(outcomes, key, started);
+                pending = pending.resolve(outcomes, cx, started);
                 if pending.len() > 0 {
+                    cx.metrics.retries.inc();
                     error!(
                         records = pending.len(),
                         retry_in_ms = backoff.peek_ms(),
@@ -332,17 +346,18 @@ async fn deliver<W: BatchWriter>(
             }
             Err(WriteError::Refused(err)) if pending.len() > 1 => {
                 warn!(error = %err, records = pending.len(), "{}", W::TEXTS.one_by_one);
-                match one_by_one(writer, pending, key, started).await? {
+                match one_by_one(writer, pending, cx, started).await? {
                     Some(kept) => pending = kept,
                     None => return Ok(false),
                 }
             }
             Err(WriteError::Refused(err)) => {
                 let reason = format!("{}: {err}", W::TEXTS.refused);
-                pending.reject_all(key, &reason, "check the record in the quarantine report");
+                pending.reject_all(cx, &reason, "check the record in the quarantine report");
                 break;
             }
             Err(WriteError::Unavailable(err)) => {
+                cx.metrics.retries.inc();
                 error!(
                     error = %err,
                     records = pending.len(),
@@ -365,7 +380,7 @@ async fn deliver<W: BatchWriter>(
 async fn one_by_one<W: BatchWriter>(
     writer: &mut W,
     pending: Pending,
-    key: &str,
+    cx: &SinkContext,
     started: Instant,
 ) -> Result<Option<Pending>, StageError> {
     let mut kept = Pending {
@@ -379,13 +394,13 @@ async fn one_by_one<W: BatchWriter>(
         };
         match writer.write(&single.records).await {
             Ok(outcomes) => {
-                let retry = single.resolve(outcomes, key, started);
+                let retry = single.resolve(outcomes, cx, started);
                 for (record, ack) in retry.records.into_iter().zip(retry.acks) {
                     kept.push(record, ack);
                 }
             }
             Err(WriteError::Refused(err)) => single.reject_all(
-                key,
+                cx,
                 &format!("{}: {err}", W::TEXTS.refused),
                 "check the record in the quarantine report; the other records were stored",
             ),

@@ -292,7 +292,7 @@ impl Sink for NatsSink {
             context: None,
             failed: false,
         };
-        driver::run(writer, input, &cx.key, options).await
+        driver::run(writer, input, &cx, options).await
     }
 }
 

@@ -378,7 +378,7 @@ impl Sink for Postgres {
             config,
             client: None,
         };
-        driver::run(writer, input, &cx.key, options).await
+        driver::run(writer, input, &cx, options).await
     }
 }
 

@@ -368,7 +368,7 @@ impl Sink for Sqlite {
             store: None,
         };
         let options = driver::Options::local_file(self.config.batch_max_records);
-        driver::run(writer, input, &cx.key, options).await
+        driver::run(writer, input, &cx, options).await
     }
 }
 

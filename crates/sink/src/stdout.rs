@@ -120,6 +120,6 @@ impl Sink for Stdout {
             first_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(30),
         };
-        driver::run(writer, input, &cx.key, options).await
+        driver::run(writer, input, &cx, options).await
     }
 }

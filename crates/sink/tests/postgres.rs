@@ -68,9 +68,7 @@ async fn store(schema: &str, records: Vec<Record>) -> Vec<AckStatus> {
         waiters.push(waiter);
     }
     drop(sender);
-    let context = SinkContext {
-        key: "sinks.pg".into(),
-    };
+    let context = SinkContext::untracked("sinks.pg");
     tokio::time::timeout(Duration::from_secs(60), sink.run(receiver, context))
         .await
         .expect("postgres at 127.0.0.1:5432 (database test, user postgres) answers")

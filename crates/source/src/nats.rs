@@ -218,6 +218,7 @@ impl Source for NatsSource {
             }
         };
         info!(stream = %self.config.stream, consumer = %self.config.consumer, "consuming from nats");
+        cx.ready.ready();
         let mut in_flight: FuturesUnordered<Completion> = FuturesUnordered::new();
         let out = cx.out.clone();
         loop {
@@ -262,6 +263,8 @@ impl Source for NatsSource {
                                     warn!("downstream closed; source stopping");
                                     break;
                                 }
+                                cx.metrics.received.inc();
+                                cx.metrics.sent.inc();
                                 in_flight.push(Box::pin(async move {
                                     let status = waiter.await.unwrap_or(AckStatus::Lost);
                                     (done, status)

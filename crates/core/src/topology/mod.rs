@@ -26,7 +26,8 @@ use crate::error::{CoreError, StageError};
 use crate::event::Event;
 use crate::ledger::Ledger;
 use crate::quarantine::Quarantine;
-use crate::stage::{RunStats, SinkContext, SourceContext};
+use crate::stage::{SinkContext, SourceContext};
+use crate::telemetry::Telemetry;
 
 use build::{
     Built, Component, Workers, build_components, lock_state_dir, open_transforms,
@@ -144,12 +145,13 @@ struct Shared {
     ledger: Ledger,
     quarantine: Quarantine,
     once: bool,
-    stats: Arc<RunStats>,
+    telemetry: Arc<Telemetry>,
 }
 
 fn spawn_sinks(
     sinks: Vec<Component<Box<dyn crate::stage::Sink>>>,
     wiring: &mut Wiring,
+    telemetry: &Arc<Telemetry>,
     tasks: &mut Tasks,
 ) {
     for Component {
@@ -163,9 +165,12 @@ fn spawn_sinks(
             continue;
         };
         let span = info_span!("component", component_kind = "sink", component_id = %id, component_type = %type_name);
-        let task = sink
-            .run(receiver, SinkContext { key: key.clone() })
-            .instrument(span);
+        let cx = SinkContext {
+            key: key.clone(),
+            metrics: telemetry.component("sink", &id, &type_name),
+            ready: telemetry.expect_ready(&key),
+        };
+        let task = sink.run(receiver, cx).instrument(span);
         tasks.spawn(key, task);
     }
 }
@@ -174,6 +179,7 @@ fn spawn_transforms(
     transforms: Vec<Component<Workers>>,
     config: &Config,
     wiring: &mut Wiring,
+    telemetry: &Telemetry,
     tasks: &mut Tasks,
 ) {
     for Component {
@@ -196,6 +202,8 @@ fn spawn_transforms(
         let outputs = Outputs {
             fanouts: wiring.fanouts_of(&id, &named),
             routed: !named.is_empty(),
+            metrics: telemetry.component("transform", &id, &type_name),
+            tap: telemetry.tap_sender(&id),
         };
         for (worker, instance) in instances.into_iter().enumerate() {
             let span = info_span!("component", component_kind = "transform", component_id = %id, component_type = %type_name, worker);
@@ -244,7 +252,9 @@ fn spawn_sources(
             ledger: shared.ledger.clone(),
             quarantine: shared.quarantine.clone(),
             once: shared.once,
-            stats: shared.stats.clone(),
+            stats: shared.telemetry.stats().clone(),
+            metrics: shared.telemetry.component("source", &id, &type_name),
+            ready: shared.telemetry.expect_ready(&key),
         };
         let span = info_span!("component", component_kind = "source", component_id = %id, component_type = %type_name);
         tasks.spawn(key, source.run(cx).instrument(span));
@@ -298,6 +308,7 @@ fn spawn_flusher(
     mut watch: LedgerWatch,
     interval: Duration,
     stop: CancellationToken,
+    telemetry: Arc<Telemetry>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(interval);
@@ -307,7 +318,10 @@ fn spawn_flusher(
                 _ = stop.cancelled() => break,
                 _ = tick.tick() => {
                     let ledger = ledger.clone();
-                    match tokio::task::spawn_blocking(move || ledger.flush()).await {
+                    let started = std::time::Instant::now();
+                    let flushed = tokio::task::spawn_blocking(move || ledger.flush()).await;
+                    telemetry.ledger_commit().observe(started.elapsed().as_secs_f64());
+                    match flushed {
                         Ok(Err(err)) => error!(error = %err, "ledger commit failed; retrying at next interval"),
                         Err(err) => error!(error = %err, "ledger commit task failed"),
                         Ok(Ok(_)) => {}
@@ -380,7 +394,7 @@ pub async fn run(
     config: Config,
     shutdown: CancellationToken,
     options: RunOptions,
-    stats: Arc<RunStats>,
+    telemetry: Arc<Telemetry>,
 ) -> Result<(), CoreError> {
     let Built {
         sources,
@@ -396,13 +410,30 @@ pub async fn run(
         ledger: Ledger::open(&ledger_path)?,
         quarantine: Quarantine::new(config.state_dir.join("quarantine")),
         once: options.once,
-        stats,
+        telemetry: telemetry.clone(),
     };
+    {
+        let (shutdown, telemetry) = (shutdown.clone(), telemetry.clone());
+        tokio::spawn(async move {
+            shutdown.cancelled().await;
+            telemetry.set_draining();
+        });
+    }
 
     let mut wiring = Wiring::new(&config);
+    for t in &config.transforms {
+        if let Some(sender) = wiring.senders.get(&t.id) {
+            telemetry.watch_channel("transform", &t.id, &t.type_name, sender);
+        }
+    }
+    for s in &config.sinks {
+        if let Some(sender) = wiring.senders.get(&s.id) {
+            telemetry.watch_channel("sink", &s.id, &s.type_name, sender);
+        }
+    }
     let mut tasks = Tasks::default();
-    spawn_sinks(sinks, &mut wiring, &mut tasks);
-    spawn_transforms(transforms, &config, &mut wiring, &mut tasks);
+    spawn_sinks(sinks, &mut wiring, &telemetry, &mut tasks);
+    spawn_transforms(transforms, &config, &mut wiring, &telemetry, &mut tasks);
     spawn_sources(
         sources,
         &wiring,
@@ -419,6 +450,7 @@ pub async fn run(
         LedgerWatch::new(ledger_path),
         config.commit_interval,
         flusher_stop.clone(),
+        telemetry.clone(),
     );
     info!(
         sources = config.sources.len(),

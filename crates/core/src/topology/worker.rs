@@ -7,7 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 use tracing::{Span, error, info_span, warn};
 
 use crate::config::Limits;
@@ -15,6 +15,7 @@ use crate::error::StageError;
 use crate::event::Event;
 use crate::record::{PARAGRAPH_SEPARATOR, Record};
 use crate::stage::Transform;
+use crate::telemetry::ComponentMetrics;
 
 /// Sends each event to every consumer, cloning for all but the last.
 #[derive(Clone)]
@@ -69,6 +70,10 @@ pub(super) struct Outputs {
     /// Whether the transform names its outputs (and so is run through
     /// [`Transform::process_routed`]).
     pub(super) routed: bool,
+    /// The transform's metrics.
+    pub(super) metrics: ComponentMetrics,
+    /// Records leaving the transform, as JSON, for whoever taps it.
+    pub(super) tap: broadcast::Sender<Arc<str>>,
 }
 
 impl Outputs {
@@ -196,11 +201,14 @@ pub(super) fn run_transform_worker(
             file = %record.source.path.display()
         );
         let _article = article.enter();
+        targets.metrics.received.inc();
         let started = Instant::now();
         let result = catch_unwind(AssertUnwindSafe(|| {
             targets.process(transform.as_mut(), record, &mut plain, &mut outputs)
         }));
-        ack.add_timing(&key, started.elapsed());
+        let elapsed = started.elapsed();
+        ack.add_timing(&key, elapsed);
+        targets.metrics.processing.observe(elapsed.as_secs_f64());
         let result = match result {
             Ok(Ok(())) => match oversized(outputs.iter().map(|(_, record)| record), limits) {
                 Some(reason) => Ok(Err(StageError::invalid(
@@ -213,7 +221,16 @@ pub(super) fn run_transform_worker(
         };
         match result {
             Ok(Ok(())) => {
+                if outputs.is_empty() {
+                    targets.metrics.discarded.inc();
+                }
+                let tapped = targets.tap.receiver_count() > 0;
                 for (port, record) in outputs.drain(..) {
+                    targets.metrics.sent.inc();
+                    if tapped && let Ok(json) = serde_json::to_string(&record) {
+                        // A lagging reader skips records (sampling), never blocks.
+                        let _ = targets.tap.send(Arc::from(json));
+                    }
                     let Some(fanout) = targets.fanouts.get(port) else {
                         // A transform naming an output it does not have: a bug in it.
                         error!(
@@ -237,6 +254,7 @@ pub(super) fn run_transform_worker(
                     StageError::InvalidArticle { hint, .. } => hint.clone(),
                     _ => "see the log line for this article; fix the cause and drop the file in again".to_string(),
                 };
+                targets.metrics.errors.inc();
                 warn!(error = %err, "article rejected");
                 ack.reject(&key, err.to_string(), hint);
             }
@@ -248,6 +266,7 @@ pub(super) fn run_transform_worker(
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "unknown panic".to_string());
+                targets.metrics.errors.inc();
                 error!(panic = %message, "transform panicked on article");
                 ack.reject(
                     &key,

@@ -291,6 +291,8 @@ impl Directory {
         state.in_flight_ids.insert(record.id.clone());
         state.in_flight_paths.insert(info.path.clone());
         permit.send(Event::new(record, ack));
+        cx.metrics.received.inc();
+        cx.metrics.sent.inc();
         let completion: Completion = Box::pin(async move {
             let status = waiter.await.unwrap_or(AckStatus::Lost);
             (info, status)
@@ -407,6 +409,7 @@ impl Source for Directory {
             subdirectories = watches.as_ref().map_or(0, Watches::count),
             "watching directory"
         );
+        cx.ready.ready();
         let mut rescans = Rescans::default();
         Directory::start_scan(&state, &cx, &mut rescans);
         if let Some(found) = rescans.finished().await {

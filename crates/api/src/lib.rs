@@ -1,0 +1,194 @@
+//! The daemon's HTTP API (`[api]`, off by default): what operators and their
+//! monitoring read, never on the records' path.
+//!
+//! | route | answer |
+//! |---|---|
+//! | `GET /metrics` | Prometheus metrics (OpenMetrics text): per component `wirehose_component_received_events_total`, `…_sent_events_total`, `…_errors_total`, `…_discarded_events_total`, `wirehose_component_processing_seconds` (histogram), `wirehose_buffer_events`; for the daemon `wirehose_inputs_{discovered,done,quarantined,duplicates,skipped}_total`, `wirehose_ledger_commit_seconds`, `wirehose_sink_retries_total`, `wirehose_process_resident_memory_bytes` |
+//! | `GET /health` | 200 `{"status":"ok"}` while running; 503 `{"status":"draining"}` once shutdown began |
+//! | `GET /ready` | 200 once every source is watching and every sink has connected; else 503 with the components still waiting |
+//! | `GET /tap/ID?limit=N` | the records leaving transform `ID`, one JSON object per line, as they pass (a slow reader skips records rather than slowing the pipeline); ends after `N` (default 100) |
+//!
+//! The server (axum on hyper) answers only `GET`, reads no request body and
+//! serves at most [`MAX_CONCURRENT`] requests at once.
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), wirehose_api::ApiError> {
+//! use std::sync::Arc;
+//! let telemetry = Arc::new(wirehose_core::telemetry::Telemetry::default());
+//! let listener = wirehose_api::bind("127.0.0.1:8686".parse().unwrap()).await?;
+//! let stop = tokio_util::sync::CancellationToken::new();
+//! tokio::spawn(wirehose_api::serve(listener, telemetry, stop.clone()));
+//! # Ok(()) }
+//! ```
+
+#![deny(missing_docs)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+use wirehose_core::telemetry::Telemetry;
+
+/// Most requests served at once; more wait their turn.
+pub const MAX_CONCURRENT: usize = 32;
+
+/// Records a tap prints when the request names no `limit`.
+const DEFAULT_TAP_LIMIT: usize = 100;
+
+/// What can go wrong starting the API.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The address could not be bound.
+    #[error("api: cannot listen on {address}: {source}")]
+    Bind {
+        /// The configured address.
+        address: SocketAddr,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Binds the API's address (a failure is the operator's to fix at start).
+pub async fn bind(address: SocketAddr) -> Result<TcpListener, ApiError> {
+    let listener = TcpListener::bind(address)
+        .await
+        .map_err(|source| ApiError::Bind { address, source })?;
+    if !address.ip().is_loopback() {
+        warn!(address = %address, "api listening beyond loopback; it has no authentication");
+    }
+    Ok(listener)
+}
+
+/// Serves the API on `listener` until `stop` is cancelled.
+pub async fn serve(listener: TcpListener, telemetry: Arc<Telemetry>, stop: CancellationToken) {
+    let address = listener.local_addr().ok();
+    let app = router(telemetry);
+    info!(address = ?address, "api listening");
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async move { stop.cancelled().await })
+        .await;
+    if let Err(err) = served {
+        warn!(error = %err, "api server stopped");
+    }
+}
+
+/// The API's routes.
+pub fn router(telemetry: Arc<Telemetry>) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/tap/{component}", get(tap))
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+            MAX_CONCURRENT,
+        ))
+        .with_state(telemetry)
+}
+
+async fn metrics(State(telemetry): State<Arc<Telemetry>>) -> Response {
+    let text = tokio::task::spawn_blocking(move || telemetry.encode())
+        .await
+        .unwrap_or_default();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
+}
+
+async fn health(State(telemetry): State<Arc<Telemetry>>) -> Response {
+    if telemetry.draining() {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "draining"})),
+        )
+            .into_response()
+    } else {
+        Json(json!({"status": "ok"})).into_response()
+    }
+}
+
+async fn ready(State(telemetry): State<Arc<Telemetry>>) -> Response {
+    let waiting = telemetry.pending();
+    if telemetry.draining() {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"ready": false, "draining": true})),
+        )
+            .into_response()
+    } else if waiting.is_empty() {
+        Json(json!({"ready": true})).into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"ready": false, "waiting": waiting})),
+        )
+            .into_response()
+    }
+}
+
+/// Query of `/tap/ID`.
+#[derive(Debug, serde::Deserialize)]
+struct TapQuery {
+    limit: Option<usize>,
+}
+
+async fn tap(
+    State(telemetry): State<Arc<Telemetry>>,
+    Path(component): Path<String>,
+    Query(query): Query<TapQuery>,
+) -> Response {
+    let Some(receiver) = telemetry.tap(&component) else {
+        let known = telemetry.tappable();
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({
+                "error": format!("no transform `{component}` to tap"),
+                "components": known,
+            })),
+        )
+            .into_response();
+    };
+    let limit = query.limit.unwrap_or(DEFAULT_TAP_LIMIT).max(1);
+    let stream =
+        futures::stream::unfold((receiver, 0usize), move |(mut receiver, sent)| async move {
+            if sent >= limit {
+                return None;
+            }
+            loop {
+                match receiver.recv().await {
+                    Ok(json) => {
+                        let mut line = Vec::with_capacity(json.len() + 1);
+                        line.extend_from_slice(json.as_bytes());
+                        line.push(b'\n');
+                        return Some((
+                            Ok::<Bytes, std::convert::Infallible>(Bytes::from(line)),
+                            (receiver, sent + 1),
+                        ));
+                    }
+                    // Records went by faster than this reader: skip to the newest.
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        });
+    (
+        [(header::CONTENT_TYPE, "application/x-ndjson")],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}
