@@ -6,6 +6,7 @@
 //! | `GET /metrics` | Prometheus metrics (OpenMetrics text): per component `wirehose_component_received_events_total`, `…_sent_events_total`, `…_errors_total`, `…_discarded_events_total`, `wirehose_component_processing_seconds` (histogram), `wirehose_buffer_events`; for the daemon `wirehose_inputs_{discovered,done,quarantined,duplicates,skipped}_total`, `wirehose_ledger_commit_seconds`, `wirehose_sink_retries_total`, `wirehose_process_resident_memory_bytes` |
 //! | `GET /health` | 200 `{"status":"ok"}` while running; 503 `{"status":"draining"}` once shutdown began |
 //! | `GET /ready` | 200 once every source is watching and every sink has connected; else 503 with the components still waiting |
+//! | `POST /reload` | reloads the config as SIGHUP does: 200 `{"reloaded":true}` once the new config passed validation (the pipeline then drains and restarts), 400 with the problems when it did not (the running pipeline goes on), 404 when the daemon does not reload (a backfill) |
 //! | `GET /tap/ID?limit=N` | the records leaving transform `ID`, one JSON object per line, as they pass (a slow reader skips records rather than slowing the pipeline); ends after `N` (default 100) |
 //!
 //! The server (axum on hyper) answers only `GET`, reads no request body and
@@ -17,7 +18,7 @@
 //! let telemetry = Arc::new(wirehose_core::telemetry::Telemetry::default());
 //! let listener = wirehose_api::bind("127.0.0.1:8686".parse().unwrap()).await?;
 //! let stop = tokio_util::sync::CancellationToken::new();
-//! tokio::spawn(wirehose_api::serve(listener, telemetry, stop.clone()));
+//! tokio::spawn(wirehose_api::serve(listener, telemetry, None, stop.clone()));
 //! # Ok(()) }
 //! ```
 
@@ -30,11 +31,11 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 use tokio::net::TcpListener;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 use wirehose_core::telemetry::Telemetry;
@@ -59,6 +60,33 @@ pub enum ApiError {
     },
 }
 
+/// A request to reload the config, with where to send the verdict.
+#[derive(Debug)]
+pub struct ReloadRequest {
+    reply: Option<oneshot::Sender<Result<(), String>>>,
+}
+
+impl ReloadRequest {
+    /// A request nobody waits on (SIGHUP, `--watch-config`).
+    pub fn unanswered() -> ReloadRequest {
+        ReloadRequest { reply: None }
+    }
+
+    /// Reports whether the new config was accepted (or why not).
+    pub fn answer(self, verdict: Result<(), String>) {
+        if let Some(reply) = self.reply {
+            let _ = reply.send(verdict);
+        }
+    }
+}
+
+/// What the handlers share.
+#[derive(Clone)]
+struct AppState {
+    telemetry: Arc<Telemetry>,
+    reloads: Option<mpsc::Sender<ReloadRequest>>,
+}
+
 /// Binds the API's address (a failure is the operator's to fix at start).
 pub async fn bind(address: SocketAddr) -> Result<TcpListener, ApiError> {
     let listener = TcpListener::bind(address)
@@ -71,9 +99,14 @@ pub async fn bind(address: SocketAddr) -> Result<TcpListener, ApiError> {
 }
 
 /// Serves the API on `listener` until `stop` is cancelled.
-pub async fn serve(listener: TcpListener, telemetry: Arc<Telemetry>, stop: CancellationToken) {
+pub async fn serve(
+    listener: TcpListener,
+    telemetry: Arc<Telemetry>,
+    reloads: Option<mpsc::Sender<ReloadRequest>>,
+    stop: CancellationToken,
+) {
     let address = listener.local_addr().ok();
-    let app = router(telemetry);
+    let app = router(telemetry, reloads);
     info!(address = ?address, "api listening");
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move { stop.cancelled().await })
@@ -83,20 +116,56 @@ pub async fn serve(listener: TcpListener, telemetry: Arc<Telemetry>, stop: Cance
     }
 }
 
-/// The API's routes.
-pub fn router(telemetry: Arc<Telemetry>) -> Router {
+/// The API's routes; `reloads` takes `POST /reload` (none: not offered).
+pub fn router(telemetry: Arc<Telemetry>, reloads: Option<mpsc::Sender<ReloadRequest>>) -> Router {
     Router::new()
         .route("/metrics", get(metrics))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/tap/{component}", get(tap))
+        .route("/reload", post(reload))
         .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
             MAX_CONCURRENT,
         ))
-        .with_state(telemetry)
+        .with_state(AppState { telemetry, reloads })
 }
 
-async fn metrics(State(telemetry): State<Arc<Telemetry>>) -> Response {
+async fn reload(State(state): State<AppState>) -> Response {
+    let Some(reloads) = state.reloads else {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": "this daemon does not reload (a backfill)"})),
+        )
+            .into_response();
+    };
+    let (reply, verdict) = oneshot::channel();
+    if reloads
+        .send(ReloadRequest { reply: Some(reply) })
+        .await
+        .is_err()
+    {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"error": "the daemon is stopping"})),
+        )
+            .into_response();
+    }
+    match verdict.await {
+        Ok(Ok(())) => Json(json!({"reloaded": true})).into_response(),
+        Ok(Err(reason)) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"reloaded": false, "error": reason})),
+        )
+            .into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"error": "the daemon is stopping"})),
+        )
+            .into_response(),
+    }
+}
+
+async fn metrics(State(AppState { telemetry, .. }): State<AppState>) -> Response {
     let text = tokio::task::spawn_blocking(move || telemetry.encode())
         .await
         .unwrap_or_default();
@@ -110,7 +179,7 @@ async fn metrics(State(telemetry): State<Arc<Telemetry>>) -> Response {
         .into_response()
 }
 
-async fn health(State(telemetry): State<Arc<Telemetry>>) -> Response {
+async fn health(State(AppState { telemetry, .. }): State<AppState>) -> Response {
     if telemetry.draining() {
         (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -122,7 +191,7 @@ async fn health(State(telemetry): State<Arc<Telemetry>>) -> Response {
     }
 }
 
-async fn ready(State(telemetry): State<Arc<Telemetry>>) -> Response {
+async fn ready(State(AppState { telemetry, .. }): State<AppState>) -> Response {
     let waiting = telemetry.pending();
     if telemetry.draining() {
         (
@@ -148,7 +217,7 @@ struct TapQuery {
 }
 
 async fn tap(
-    State(telemetry): State<Arc<Telemetry>>,
+    State(AppState { telemetry, .. }): State<AppState>,
     Path(component): Path<String>,
     Query(query): Query<TapQuery>,
 ) -> Response {

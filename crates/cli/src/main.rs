@@ -21,10 +21,8 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
+mod daemon;
 mod eval;
 mod logging;
 
@@ -32,12 +30,7 @@ use logging::note;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use tracing::{info, warn};
-use wirehose_core::telemetry::Telemetry;
-use wirehose_core::{
-    Ack, CancellationToken, Config, CoreError, Record, Registry, RunOptions, RunStats, SourceInfo,
-    Transform, topology,
-};
+use wirehose_core::{Ack, Config, CoreError, Record, Registry, SourceInfo, Transform, topology};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -81,6 +74,9 @@ enum Command {
         /// Never show a progress bar, even on a terminal.
         #[arg(long)]
         no_progress: bool,
+        /// Reload the config when its file changes (as SIGHUP does).
+        #[arg(long)]
+        watch_config: bool,
     },
     /// Check a config and print the stage graph.
     Validate {
@@ -107,6 +103,19 @@ enum Command {
         /// `json`: one record per line; `pretty`: indented.
         #[arg(long, value_parser = ["json", "pretty"], default_value = "json")]
         format: String,
+    },
+    /// Run the config's `[[tests]]`: feed each article through its
+    /// transforms and check the record a component emits (exit 4 on a
+    /// failure).
+    Test {
+        /// Config file.
+        #[arg(
+            long,
+            short,
+            env = "WIREHOSE_CONFIG",
+            default_value = "config/wirehose.toml"
+        )]
+        config: PathBuf,
     },
     /// List every stage type this build has, with a one-line description.
     List {
@@ -200,7 +209,7 @@ fn registry() -> Registry {
 
 /// Exit code of a backfill (`run --once`) stopped by a signal before it took
 /// everything: a script can tell it from a finished one (0).
-const EXIT_INTERRUPTED: u8 = 3;
+pub(crate) const EXIT_INTERRUPTED: u8 = 3;
 
 /// Exit code for an error: 1 for configuration problems, 2 otherwise.
 fn exit_code(err: &anyhow::Error) -> u8 {
@@ -299,9 +308,15 @@ fn ledger_hint(err: &anyhow::Error) -> Option<String> {
 /// Runs `command`; returns the exit code of a success.
 fn dispatch(command: Command, progress: bool) -> Result<u8> {
     let done = match command {
-        Command::Run { config, once, .. } => return run(&config, once, progress),
+        Command::Run {
+            config,
+            once,
+            watch_config,
+            ..
+        } => return daemon::run(&config, once, progress, watch_config),
         Command::Validate { config } => validate(&config),
         Command::List { json } => list(json),
+        Command::Test { config } => return config_tests(&config),
         Command::Tap {
             component,
             api,
@@ -347,7 +362,7 @@ fn dispatch(command: Command, progress: bool) -> Result<u8> {
     done.map(|()| 0)
 }
 
-fn load(path: &Path) -> Result<Config> {
+pub(crate) fn load(path: &Path) -> Result<Config> {
     let config =
         Config::load(path, &registry()).with_context(|| format!("config {}", path.display()))?;
     topology::build(&config).with_context(|| format!("config {}", path.display()))?;
@@ -363,6 +378,34 @@ fn validate(path: &Path) -> Result<()> {
         config.describe()
     )?;
     Ok(())
+}
+
+/// Exit code of `wirehose test` when a test failed.
+const EXIT_TEST_FAILED: u8 = 4;
+
+/// `wirehose test`: runs the config's `[[tests]]` and prints each result.
+fn config_tests(path: &Path) -> Result<u8> {
+    let config = load(path)?;
+    let outcomes = wirehose_core::testing::run_tests(&config, path)
+        .with_context(|| format!("tests of {}", path.display()))?;
+    let mut out = std::io::stdout().lock();
+    let mut failed = 0;
+    for outcome in &outcomes {
+        if outcome.failures.is_empty() {
+            writeln!(out, "test {} ... ok", outcome.name)?;
+        } else {
+            failed += 1;
+            writeln!(out, "test {} ... FAILED", outcome.name)?;
+            for failure in &outcome.failures {
+                writeln!(out, "    {failure}")?;
+            }
+        }
+    }
+    if outcomes.is_empty() {
+        writeln!(out, "no [[tests]] in {}", path.display())?;
+    }
+    writeln!(out, "{} passed, {failed} failed", outcomes.len() - failed)?;
+    Ok(if failed > 0 { EXIT_TEST_FAILED } else { 0 })
 }
 
 /// Prints the catalogue of registered stage types, by kind.
@@ -519,77 +562,6 @@ fn entities(
     Ok(())
 }
 
-/// Runs the daemon; returns the exit code: 0, or [`EXIT_INTERRUPTED`] for a
-/// backfill stopped by a signal.
-fn run(path: &Path, once: bool, progress: bool) -> Result<u8> {
-    let config = load(path)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("wirehose")
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async move {
-        let shutdown = CancellationToken::new();
-        let stats = Arc::new(RunStats::default());
-        let telemetry = Arc::new(Telemetry::new(stats.clone()));
-        let api = match config.api {
-            Some(address) => Some(start_api(address, telemetry.clone()).await?),
-            None => None,
-        };
-        let signalled = Arc::new(AtomicBool::new(false));
-        tokio::spawn(watch_signals(shutdown.clone(), signalled.clone()));
-        let bar = progress.then(|| spawn_progress(stats.clone()));
-        let result = topology::run(config, shutdown, RunOptions { once }, telemetry.clone()).await;
-        telemetry.close_taps();
-        if let Some((stop, server)) = api {
-            stop.cancel();
-            let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
-        }
-        if let Some((bar, task)) = bar {
-            task.abort();
-            bar.finish_and_clear();
-        }
-        let summary = (
-            RunStats::get(&stats.completed),
-            RunStats::get(&stats.duplicates),
-            RunStats::get(&stats.quarantined),
-        );
-        info!(
-            completed = summary.0,
-            duplicates = summary.1,
-            quarantined = summary.2,
-            "run finished"
-        );
-        if once {
-            note(format_args!(
-                "wirehose: {} articles written, {} duplicates skipped, {} quarantined",
-                summary.0, summary.1, summary.2
-            ));
-        }
-        result.context("pipeline failed")?;
-        if once && signalled.load(Ordering::SeqCst) {
-            warn!(
-                exit_code = EXIT_INTERRUPTED,
-                "backfill interrupted by a signal; run it again to take the rest"
-            );
-            return Ok(EXIT_INTERRUPTED);
-        }
-        Ok(0)
-    })
-}
-
-/// Binds the API's address and serves it until the returned token is
-/// cancelled.
-async fn start_api(
-    address: std::net::SocketAddr,
-    telemetry: Arc<Telemetry>,
-) -> Result<(CancellationToken, tokio::task::JoinHandle<()>)> {
-    let listener = wirehose_api::bind(address).await?;
-    let stop = CancellationToken::new();
-    let server = tokio::spawn(wirehose_api::serve(listener, telemetry, stop.clone()));
-    Ok((stop, server))
-}
-
 /// `wirehose tap`: prints the records leaving `component` of a running
 /// daemon, from its API.
 fn tap(component: &str, api: &str, limit: usize, pretty: bool) -> Result<()> {
@@ -633,53 +605,4 @@ fn tap(component: &str, api: &str, limit: usize, pretty: bool) -> Result<()> {
         out.flush()?;
     }
     Ok(())
-}
-
-fn spawn_progress(stats: Arc<RunStats>) -> (indicatif::ProgressBar, tokio::task::JoinHandle<()>) {
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} articles ({per_sec}, eta {eta}) {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let handle = bar.clone();
-    let task = tokio::spawn(async move {
-        loop {
-            let done = RunStats::get(&stats.completed)
-                + RunStats::get(&stats.duplicates)
-                + RunStats::get(&stats.quarantined);
-            handle.set_length(RunStats::get(&stats.discovered).max(done));
-            handle.set_position(done);
-            let quarantined = RunStats::get(&stats.quarantined);
-            if quarantined > 0 {
-                handle.set_message(format!("{quarantined} quarantined"));
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    });
-    (bar, task)
-}
-
-/// Cancels `shutdown` (and sets `signalled`) at the first SIGINT or SIGTERM;
-/// exits with 130 at the second.
-async fn watch_signals(shutdown: CancellationToken, signalled: Arc<AtomicBool>) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut terminate), Ok(mut interrupt)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        warn!("cannot install signal handlers; stop wirehose with SIGKILL");
-        return;
-    };
-    tokio::select! {
-        _ = terminate.recv() => info!(signal = "SIGTERM", "signal received; shutting down"),
-        _ = interrupt.recv() => info!(signal = "SIGINT", "signal received; shutting down"),
-    }
-    signalled.store(true, Ordering::SeqCst);
-    shutdown.cancel();
-    tokio::select! {
-        _ = terminate.recv() => {},
-        _ = interrupt.recv() => {},
-    }
-    warn!("second signal; exiting at once (unacknowledged articles are taken again at next start)");
-    std::process::exit(130);
 }

@@ -206,6 +206,8 @@ struct RawConfig {
     transforms: BTreeMap<String, toml::Table>,
     #[serde(default)]
     sinks: BTreeMap<String, toml::Table>,
+    #[serde(default)]
+    tests: Vec<toml::Table>,
 }
 
 /// A source of the validated config.
@@ -271,6 +273,8 @@ pub struct Config {
     pub transforms: Vec<TransformSpec>,
     /// Sinks, by id order.
     pub sinks: Vec<SinkSpec>,
+    /// The `[[tests]]` tables, run by `wirehose test`.
+    pub tests: Vec<crate::testing::TestSpec>,
 }
 
 /// Per-article size limits (`[runtime] max_body_bytes`, `max_record_bytes`).
@@ -565,6 +569,20 @@ impl Config {
             }
         }
 
+        let transform_ids: Vec<&str> = transforms
+            .iter()
+            .map(|t: &TransformSpec| t.id.as_str())
+            .collect();
+        let mut tests = Vec::new();
+        for (index, table) in raw.tests.into_iter().enumerate() {
+            match toml::Value::Table(table).try_into::<crate::testing::TestSpec>() {
+                Ok(test) => {
+                    problems.extend(test.check(index, &transform_ids));
+                    tests.push(test);
+                }
+                Err(err) => problems.push(typed_problem(&format!("tests.{index}"), &err)),
+            }
+        }
         let config = Config {
             state_dir: raw.state.dir,
             commit_interval: Duration::from_millis(raw.state.commit_interval_ms.clamp(1, 60_000)),
@@ -575,6 +593,7 @@ impl Config {
                 max_record_bytes: raw.runtime.max_record_bytes,
             },
             api,
+            tests,
             sources,
             transforms,
             sinks,

@@ -43,6 +43,7 @@ pub mod record;
 pub mod registry;
 pub mod stage;
 pub mod telemetry;
+pub mod testing;
 pub mod topology;
 pub mod wire;
 

@@ -412,13 +412,6 @@ pub async fn run(
         once: options.once,
         telemetry: telemetry.clone(),
     };
-    {
-        let (shutdown, telemetry) = (shutdown.clone(), telemetry.clone());
-        tokio::spawn(async move {
-            shutdown.cancelled().await;
-            telemetry.set_draining();
-        });
-    }
 
     let mut wiring = Wiring::new(&config);
     for t in &config.transforms {
