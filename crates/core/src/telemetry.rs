@@ -97,6 +97,8 @@ pub struct Telemetry {
     /// Sources not yet watching and sinks not yet connected (`kind.id`).
     pending: Mutex<BTreeSet<String>>,
     draining: AtomicBool,
+    /// Whether a pipeline is running with every component registered.
+    running: AtomicBool,
     /// Records leaving each transform, as JSON, for `tap`.
     taps: Mutex<HashMap<String, broadcast::Sender<Arc<str>>>>,
 }
@@ -221,6 +223,7 @@ impl Telemetry {
             channels: Mutex::new(Vec::new()),
             pending: Mutex::new(BTreeSet::new()),
             draining: AtomicBool::new(false),
+            running: AtomicBool::new(false),
             taps: Mutex::new(HashMap::new()),
         }
     }
@@ -289,10 +292,19 @@ impl Telemetry {
         }
     }
 
-    /// The sources not yet watching and sinks not yet connected.
+    /// The sources not yet watching and sinks not yet connected; `pipeline`
+    /// while no pipeline runs (starting, or between two during a reload).
     pub fn pending(&self) -> Vec<String> {
+        if !self.running.load(Ordering::SeqCst) {
+            return vec!["pipeline".to_string()];
+        }
         let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         pending.iter().cloned().collect()
+    }
+
+    /// Marks a pipeline as running (every component registered) or stopped.
+    pub fn set_running(&self, running: bool) {
+        self.running.store(running, Ordering::SeqCst);
     }
 
     /// Marks the daemon as draining (shutdown requested): `/health` answers 503.
@@ -395,6 +407,8 @@ mod tests {
         let telemetry = Arc::new(Telemetry::new(Arc::new(RunStats::default())));
         let sink = telemetry.expect_ready("sinks.out");
         let source = telemetry.expect_ready("sources.in");
+        assert_eq!(telemetry.pending(), vec!["pipeline"]);
+        telemetry.set_running(true);
         assert_eq!(telemetry.pending(), vec!["sinks.out", "sources.in"]);
         sink.ready();
         sink.ready();

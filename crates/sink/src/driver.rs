@@ -542,9 +542,14 @@ mod tests {
     async fn delivers_in_batches_with_timings() {
         let (fake, calls) = Fake::new(vec![]);
         let (receiver, waiters) = input(&["a", "b", "c"], 8);
-        run(fake, receiver, "sinks.test", options(2, 0))
-            .await
-            .unwrap();
+        run(
+            fake,
+            receiver,
+            &SinkContext::untracked("sinks.test"),
+            options(2, 0),
+        )
+        .await
+        .unwrap();
         assert_eq!(*calls.lock().unwrap(), vec![vec!["a", "b"], vec!["c"]]);
         for waiter in waiters {
             assert!(delivered(&status(waiter)));
@@ -557,9 +562,14 @@ mod tests {
         let (fake, calls) = Fake::new(vec![unavailable(), unavailable(), unavailable()]);
         let (receiver, waiters) = input(&["a", "b"], 8);
         let started = tokio::time::Instant::now();
-        run(fake, receiver, "sinks.test", options(8, 0))
-            .await
-            .unwrap();
+        run(
+            fake,
+            receiver,
+            &SinkContext::untracked("sinks.test"),
+            options(8, 0),
+        )
+        .await
+        .unwrap();
         // 100 + 200 + 300 (capped) ms of backoff, then success.
         assert_eq!(started.elapsed(), Duration::from_millis(600));
         assert_eq!(calls.lock().unwrap().len(), 4);
@@ -577,9 +587,14 @@ mod tests {
         let started = tokio::time::Instant::now();
         let counter = connected.clone();
         let writer = Counting { fake, counter };
-        run(writer, receiver, "sinks.test", options(8, 0))
-            .await
-            .unwrap();
+        run(
+            writer,
+            receiver,
+            &SinkContext::untracked("sinks.test"),
+            options(8, 0),
+        )
+        .await
+        .unwrap();
         // Write backoff 100 ms, then one failed reconnection (100 ms).
         assert_eq!(started.elapsed(), Duration::from_millis(200));
         assert_eq!(*connected.lock().unwrap(), 2);
@@ -623,9 +638,14 @@ mod tests {
         ])]);
         let (receiver, waiters) = input(&["a", "b", "c"], 8);
         let started = tokio::time::Instant::now();
-        run(fake, receiver, "sinks.test", options(8, 0))
-            .await
-            .unwrap();
+        run(
+            fake,
+            receiver,
+            &SinkContext::untracked("sinks.test"),
+            options(8, 0),
+        )
+        .await
+        .unwrap();
         assert_eq!(started.elapsed(), Duration::from_millis(100));
         assert_eq!(*calls.lock().unwrap(), vec![vec!["a", "b", "c"], vec!["b"]]);
         let statuses: Vec<AckStatus> = waiters.into_iter().map(status).collect();
@@ -647,9 +667,14 @@ mod tests {
             Answer::Fail(WriteError::Unavailable),
         ]);
         let (receiver, waiters) = input(&["a", "b", "c"], 8);
-        run(fake, receiver, "sinks.test", options(8, 0))
-            .await
-            .unwrap();
+        run(
+            fake,
+            receiver,
+            &SinkContext::untracked("sinks.test"),
+            options(8, 0),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             *calls.lock().unwrap(),
             vec![
@@ -673,9 +698,14 @@ mod tests {
     async fn refused_lone_record_is_rejected() {
         let (fake, calls) = Fake::new(vec![Answer::Fail(WriteError::Refused)]);
         let (receiver, waiters) = input(&["a"], 8);
-        run(fake, receiver, "sinks.test", options(8, 0))
-            .await
-            .unwrap();
+        run(
+            fake,
+            receiver,
+            &SinkContext::untracked("sinks.test"),
+            options(8, 0),
+        )
+        .await
+        .unwrap();
         assert_eq!(calls.lock().unwrap().len(), 1);
         let status = status(waiters.into_iter().next().unwrap());
         assert!(
@@ -687,9 +717,14 @@ mod tests {
     async fn closed_output_stops_without_resolving() {
         let (fake, _calls) = Fake::new(vec![Answer::Fail(|_| WriteError::Closed)]);
         let (receiver, waiters) = input(&["a", "b"], 8);
-        run(fake, receiver, "sinks.test", options(1, 0))
-            .await
-            .unwrap();
+        run(
+            fake,
+            receiver,
+            &SinkContext::untracked("sinks.test"),
+            options(1, 0),
+        )
+        .await
+        .unwrap();
         for waiter in waiters {
             assert_eq!(status(waiter), AckStatus::Lost);
         }
@@ -700,7 +735,13 @@ mod tests {
         let fatal = |e| WriteError::Fatal(StageError::Other(e));
         let (fake, _calls) = Fake::new(vec![Answer::Fail(fatal)]);
         let (receiver, _waiters) = input(&["a"], 8);
-        let result = run(fake, receiver, "sinks.test", options(1, 0)).await;
+        let result = run(
+            fake,
+            receiver,
+            &SinkContext::untracked("sinks.test"),
+            options(1, 0),
+        )
+        .await;
         assert!(matches!(result, Err(StageError::Other(e)) if e == "boom"));
     }
 
@@ -708,7 +749,10 @@ mod tests {
     async fn linger_waits_for_the_batch_to_fill() {
         let (fake, calls) = Fake::new(vec![]);
         let (sender, receiver) = mpsc::channel(8);
-        let driver = tokio::spawn(run(fake, receiver, "sinks.test", options(3, 200)));
+        let driver = tokio::spawn(async move {
+            let cx = SinkContext::untracked("sinks.test");
+            run(fake, receiver, &cx, options(3, 200)).await
+        });
         let mut waiters = Vec::new();
         for (id, pause_ms) in [
             ("a", 0),

@@ -436,6 +436,7 @@ pub async fn run(
     );
     // Channels close once every upstream holder is gone.
     drop(wiring);
+    telemetry.set_running(true);
 
     let flusher_stop = CancellationToken::new();
     let flusher = spawn_flusher(
@@ -454,6 +455,7 @@ pub async fn run(
         "pipeline started"
     );
     let mut failure = supervise(tasks, &shutdown, config.shutdown_timeout).await;
+    telemetry.set_running(false);
     flusher_stop.cancel();
     let _ = flusher.await;
     let final_ledger = shared.ledger.clone();
