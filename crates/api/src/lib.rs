@@ -6,6 +6,7 @@
 //! | `GET /metrics` | Prometheus metrics (OpenMetrics text): per component `wirehose_component_received_events_total`, `…_sent_events_total`, `…_errors_total`, `…_discarded_events_total`, `wirehose_component_processing_seconds` (histogram), `wirehose_buffer_events`; for the daemon `wirehose_inputs_{discovered,done,quarantined,duplicates,skipped}_total`, `wirehose_ledger_commit_seconds`, `wirehose_sink_retries_total`, `wirehose_process_resident_memory_bytes` |
 //! | `GET /health` | 200 `{"status":"ok"}` while running; 503 `{"status":"draining"}` once shutdown began |
 //! | `GET /ready` | 200 once every source is watching and every sink has connected; else 503 with the components still waiting |
+//! | `GET /components` | every component's counters as JSON (what `wirehose top` shows) |
 //! | `POST /reload` | reloads the config as SIGHUP does: 200 `{"reloaded":true}` once the new config passed validation (the pipeline then drains and restarts), 400 with the problems when it did not (the running pipeline goes on), 404 when the daemon does not reload (a backfill) |
 //! | `GET /tap/ID?limit=N` | the records leaving transform `ID`, one JSON object per line, as they pass (a slow reader skips records rather than slowing the pipeline); ends after `N` (default 100) |
 //!
@@ -124,6 +125,7 @@ pub fn router(telemetry: Arc<Telemetry>, reloads: Option<mpsc::Sender<ReloadRequ
         .route("/ready", get(ready))
         .route("/tap/{component}", get(tap))
         .route("/reload", post(reload))
+        .route("/components", get(components))
         .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
             MAX_CONCURRENT,
         ))
@@ -163,6 +165,10 @@ async fn reload(State(state): State<AppState>) -> Response {
         )
             .into_response(),
     }
+}
+
+async fn components(State(AppState { telemetry, .. }): State<AppState>) -> Response {
+    Json(telemetry.snapshot()).into_response()
 }
 
 async fn metrics(State(AppState { telemetry, .. }): State<AppState>) -> Response {

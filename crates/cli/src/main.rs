@@ -25,6 +25,7 @@ use std::process::ExitCode;
 mod daemon;
 mod eval;
 mod logging;
+mod top;
 
 use logging::note;
 
@@ -116,6 +117,13 @@ enum Command {
             default_value = "config/wirehose.toml"
         )]
         config: PathBuf,
+    },
+    /// A live view of a running daemon (its `[api]` must be on): each
+    /// component's events/s, errors, buffer fill and latency.
+    Top {
+        /// The daemon's API address.
+        #[arg(long, default_value = "127.0.0.1:8686", env = "WIREHOSE_API")]
+        api: String,
     },
     /// List every stage type this build has, with a one-line description.
     List {
@@ -316,6 +324,7 @@ fn dispatch(command: Command, progress: bool) -> Result<u8> {
         } => return daemon::run(&config, once, progress, watch_config),
         Command::Validate { config } => validate(&config),
         Command::List { json } => list(json),
+        Command::Top { api } => top::top(&api),
         Command::Test { config } => return config_tests(&config),
         Command::Tap {
             component,

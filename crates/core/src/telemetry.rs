@@ -63,6 +63,20 @@ pub struct ComponentMetrics {
     pub processing: Histogram,
     /// Retries of a failed write (sinks).
     pub retries: Counter,
+    /// Microseconds spent, in all (for `top`; not exported).
+    busy_micros: Counter,
+    /// Events timed (for `top`; not exported).
+    timed: Counter,
+}
+
+impl ComponentMetrics {
+    /// Records the time spent on one event.
+    pub fn observe(&self, elapsed: std::time::Duration) {
+        self.processing.observe(elapsed.as_secs_f64());
+        self.busy_micros
+            .inc_by(u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX));
+        self.timed.inc();
+    }
 }
 
 /// Processing-time buckets: 50 µs to about 26 s, doubling.
@@ -92,6 +106,8 @@ pub struct Telemetry {
     processing: Family<ComponentLabels, Histogram, fn() -> Histogram>,
     ledger_commit: Histogram,
     rss: Gauge,
+    /// Every component's metrics, for [`Telemetry::snapshot`].
+    components: Mutex<Vec<(ComponentLabels, ComponentMetrics)>>,
     /// Each reader's input channel, to report how full it is.
     channels: Mutex<Vec<(ComponentLabels, mpsc::WeakSender<Event>)>>,
     /// Sources not yet watching and sinks not yet connected (`kind.id`).
@@ -220,6 +236,7 @@ impl Telemetry {
             processing,
             ledger_commit,
             rss,
+            components: Mutex::new(Vec::new()),
             channels: Mutex::new(Vec::new()),
             pending: Mutex::new(BTreeSet::new()),
             draining: AtomicBool::new(false),
@@ -245,7 +262,7 @@ impl Telemetry {
     /// `sink`), creating them at zero.
     pub fn component(&self, kind: &str, id: &str, type_name: &str) -> ComponentMetrics {
         let labels = Self::labels(kind, id, type_name);
-        ComponentMetrics {
+        let metrics = ComponentMetrics {
             received: self.families.received.get_or_create(&labels).clone(),
             sent: self.families.sent.get_or_create(&labels).clone(),
             errors: self.families.errors.get_or_create(&labels).clone(),
@@ -261,6 +278,56 @@ impl Telemetry {
             } else {
                 Counter::default()
             },
+            busy_micros: Counter::default(),
+            timed: Counter::default(),
+        };
+        let mut components = self.components.lock().unwrap_or_else(|e| e.into_inner());
+        if !components.iter().any(|(known, _)| *known == labels) {
+            components.push((labels, metrics.clone()));
+        }
+        metrics
+    }
+
+    /// Every component's counters now, in the order they were created (the
+    /// API's `/components`, read by `wirehose top`).
+    pub fn snapshot(&self) -> Snapshot {
+        let fills: HashMap<(String, String), usize> = {
+            let channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+            channels
+                .iter()
+                .filter_map(|(labels, weak)| {
+                    let sender = weak.upgrade()?;
+                    let key = (labels.component_kind.clone(), labels.component_id.clone());
+                    Some((key, sender.max_capacity() - sender.capacity()))
+                })
+                .collect()
+        };
+        let components = self.components.lock().unwrap_or_else(|e| e.into_inner());
+        let stats = &self.stats;
+        Snapshot {
+            components: components
+                .iter()
+                .map(|(labels, metrics)| ComponentSnapshot {
+                    id: labels.component_id.clone(),
+                    kind: labels.component_kind.clone(),
+                    type_name: labels.component_type.clone(),
+                    received: metrics.received.get(),
+                    sent: metrics.sent.get(),
+                    errors: metrics.errors.get(),
+                    discarded: metrics.discarded.get(),
+                    buffer: fills
+                        .get(&(labels.component_kind.clone(), labels.component_id.clone()))
+                        .copied(),
+                    processing_seconds: metrics.busy_micros.get() as f64 / 1e6,
+                    processed: metrics.timed.get(),
+                })
+                .collect(),
+            discovered: RunStats::get(&stats.discovered),
+            done: RunStats::get(&stats.completed),
+            quarantined: RunStats::get(&stats.quarantined),
+            duplicates: RunStats::get(&stats.duplicates),
+            resident_bytes: resident_bytes(),
+            draining: self.draining(),
         }
     }
 
@@ -368,6 +435,51 @@ impl Telemetry {
     }
 }
 
+/// One component's counters at one moment.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ComponentSnapshot {
+    /// Component id.
+    pub id: String,
+    /// `source`, `transform` or `sink`.
+    pub kind: String,
+    /// Registered type.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// Events taken in.
+    pub received: u64,
+    /// Events passed on (a sink: stored).
+    pub sent: u64,
+    /// Events refused or failed on.
+    pub errors: u64,
+    /// Events consumed without output.
+    pub discarded: u64,
+    /// Events waiting in its input channel (none for a source).
+    pub buffer: Option<usize>,
+    /// Total seconds spent on events.
+    pub processing_seconds: f64,
+    /// Events timed.
+    pub processed: u64,
+}
+
+/// The pipeline's counters at one moment.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Snapshot {
+    /// Every component.
+    pub components: Vec<ComponentSnapshot>,
+    /// Inputs found.
+    pub discovered: u64,
+    /// Inputs done.
+    pub done: u64,
+    /// Inputs quarantined.
+    pub quarantined: u64,
+    /// Inputs skipped as duplicates.
+    pub duplicates: u64,
+    /// Resident memory, bytes.
+    pub resident_bytes: Option<u64>,
+    /// Whether the daemon is shutting down.
+    pub draining: bool,
+}
+
 /// The resident memory of this process (`VmRSS` of `/proc/self/status`).
 fn resident_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -424,7 +536,7 @@ mod tests {
         let telemetry = Telemetry::new(stats);
         let metrics = telemetry.component("sink", "out", "jsonl");
         metrics.sent.inc();
-        metrics.processing.observe(0.002);
+        metrics.observe(std::time::Duration::from_millis(2));
         let (sender, _receiver) = mpsc::channel::<Event>(8);
         telemetry.watch_channel("sink", "out", "jsonl", &sender);
         let text = telemetry.encode();

@@ -289,7 +289,7 @@ impl Pending {
                 Some(Outcome::Delivered) => {
                     let elapsed = started.elapsed();
                     ack.add_timing(key, elapsed);
-                    cx.metrics.processing.observe(elapsed.as_secs_f64());
+                    cx.metrics.observe(elapsed);
                     cx.metrics.sent.inc();
                     ack.delivered();
                 }

@@ -208,7 +208,7 @@ pub(super) fn run_transform_worker(
         }));
         let elapsed = started.elapsed();
         ack.add_timing(&key, elapsed);
-        targets.metrics.processing.observe(elapsed.as_secs_f64());
+        targets.metrics.observe(elapsed);
         let result = match result {
             Ok(Ok(())) => match oversized(outputs.iter().map(|(_, record)| record), limits) {
                 Some(reason) => Ok(Err(StageError::invalid(
