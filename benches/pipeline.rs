@@ -18,6 +18,10 @@
 //! stage (`benches/passthrough.py`, a pass-through Python plugin, one per
 //! worker) between extract and jsonl, the two alternating run by run.
 //!
+//! `--api` measures what the HTTP API costs: the default backfill with and
+//! without `[api] enabled = true`, alternating, a scraper reading `/metrics`
+//! every second (as Prometheus would) during the runs with it.
+//!
 //! `WIREHOSE_BENCH_BIN=PATH` runs another build of `wirehose` (say, the
 //! commit before a change) with the same harness, so two builds can
 //! alternate in one sitting on a noisy machine.
@@ -51,6 +55,7 @@ fn bin() -> String {
 struct Args {
     sink: String,
     exec: bool,
+    api: bool,
     workers: usize,
     files: usize,
     rate: usize,
@@ -63,6 +68,7 @@ fn parse_args() -> Args {
     let mut args = Args {
         sink: "jsonl".into(),
         exec: false,
+        api: false,
         workers: 1,
         files: 20_000,
         rate: 100,
@@ -92,6 +98,7 @@ fn parse_args() -> Args {
             "--workers" => args.workers = value(),
             "--bench" => {}
             "--exec" => args.exec = true,
+            "--api" => args.api = true,
             other => panic!("unknown argument {other}"),
         }
     }
@@ -468,6 +475,83 @@ fn backfill_exec(args: &Args, with_exec: bool) -> f64 {
     args.files as f64 / elapsed
 }
 
+/// One default backfill, with the API on (and scraped every second) or
+/// off; returns (articles/s, peak RSS in MiB, scrapes answered).
+fn backfill_api(args: &Args, with_api: bool) -> (f64, f64, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let api = if with_api {
+        format!("[api]\nenabled = true\naddress = \"127.0.0.1:{port}\"\n")
+    } else {
+        String::new()
+    };
+    let sinks = "[sinks.out]\ntype = \"jsonl\"\ninputs = [\"stories\"]\npath = \"out/articles.jsonl\"\n\
+                 [sinks.store]\ntype = \"sqlite\"\ninputs = [\"stories\"]\npath = \"out/articles.db\"\n";
+    config_with_sink(dir.path(), &format!("{sinks}"));
+    let text = fs::read_to_string(dir.path().join("wirehose.toml")).unwrap();
+    fs::write(dir.path().join("wirehose.toml"), format!("{api}{text}")).unwrap();
+    write_inbox(dir.path(), args);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let scraper = with_api.then(|| {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut answered = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok(mut response) =
+                    ureq::get(&format!("http://127.0.0.1:{port}/metrics")).call()
+                {
+                    if response.body_mut().read_to_string().is_ok() {
+                        answered += 1;
+                    }
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            answered
+        })
+    });
+    let started = Instant::now();
+    let (ok, rss) = wait_rss(spawn(dir.path(), true));
+    let elapsed = started.elapsed().as_secs_f64();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let scrapes = scraper.map_or(0, |s| s.join().unwrap_or(0));
+    assert!(
+        ok,
+        "backfill failed: {}",
+        fs::read_to_string(dir.path().join("log.txt")).unwrap_or_default()
+    );
+    (args.files as f64 / elapsed, rss, scrapes)
+}
+
+/// `--api`: the default backfill with and without the API, alternating.
+fn api_overhead(args: &Args) {
+    let (mut without, mut with, mut rss_off, mut rss_on) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for run in 0..args.runs {
+        let (plain, plain_rss, _) = backfill_api(args, false);
+        let (api, api_rss, scrapes) = backfill_api(args, true);
+        println!(
+            "run {}: without api {plain:.0} articles/s ({plain_rss:.1} MiB), with api {api:.0} articles/s ({api_rss:.1} MiB, {scrapes} scrapes)",
+            run + 1
+        );
+        without.push(plain);
+        with.push(api);
+        rss_off.push(plain_rss);
+        rss_on.push(api_rss);
+    }
+    let (plain, api) = (median(&mut without), median(&mut with));
+    println!(
+        "{} files: median without api {plain:.0} articles/s ({:.1} MiB), with api scraped every second {api:.0} articles/s ({:.1} MiB) ({:.1}%)",
+        args.files,
+        median(&mut rss_off),
+        median(&mut rss_on),
+        100.0 * api / plain
+    );
+}
+
 /// `--exec`: the pipeline with and without an exec stage, alternating.
 fn exec_overhead(args: &Args) {
     let (mut without, mut with) = (Vec::new(), Vec::new());
@@ -493,6 +577,10 @@ fn main() {
     let args = parse_args();
     if args.exec {
         exec_overhead(&args);
+        return;
+    }
+    if args.api {
+        api_overhead(&args);
         return;
     }
     if args.sink != "jsonl" {

@@ -196,6 +196,9 @@ pub struct OpenContext {
     pub state_dir: PathBuf,
     /// How many worker instances the runner runs (the component's `workers`).
     pub workers: usize,
+    /// The component's metrics (a stateful transform reports its state's
+    /// size with [`ComponentMetrics::set_state_entries`]).
+    pub metrics: ComponentMetrics,
 }
 
 /// A validated transform, ready to open (phase two).
@@ -222,7 +225,7 @@ pub trait BuiltTransform: Send + Sync {
 ///         Ok(())
 ///     }
 /// }
-/// let cx = OpenContext { key: "transforms.up".into(), id: "up".into(), state_dir: "state".into(), workers: 2 };
+/// let cx = OpenContext { key: "transforms.up".into(), id: "up".into(), state_dir: "state".into(), workers: 2, metrics: wirehose_core::telemetry::ComponentMetrics::untracked() };
 /// assert_eq!(Cloned(Upper).open(&cx).unwrap().len(), 2);
 /// ```
 #[derive(Debug, Clone)]

@@ -63,6 +63,9 @@ pub struct ComponentMetrics {
     pub processing: Histogram,
     /// Retries of a failed write (sinks).
     pub retries: Counter,
+    /// Entries a stateful component keeps in memory (the stories window),
+    /// exported once the component sets it.
+    state: (Family<ComponentLabels, Gauge>, ComponentLabels),
     /// Microseconds spent, in all (for `top`; not exported).
     busy_micros: Counter,
     /// Events timed (for `top`; not exported).
@@ -70,6 +73,20 @@ pub struct ComponentMetrics {
 }
 
 impl ComponentMetrics {
+    /// Metrics nobody reads (tests, tools).
+    pub fn untracked() -> ComponentMetrics {
+        Telemetry::default().component("transform", "untracked", "")
+    }
+
+    /// Reports how many entries the component keeps in memory now
+    /// (`wirehose_component_state_entries`: the stories window's articles).
+    pub fn set_state_entries(&self, entries: usize) {
+        let (family, labels) = &self.state;
+        family
+            .get_or_create(labels)
+            .set(i64::try_from(entries).unwrap_or(i64::MAX));
+    }
+
     /// Records the time spent on one event.
     pub fn observe(&self, elapsed: std::time::Duration) {
         self.processing.observe(elapsed.as_secs_f64());
@@ -93,6 +110,7 @@ struct Families {
     discarded: Family<ComponentLabels, Counter>,
     retries: Family<ComponentLabels, Counter>,
     buffer: Family<ComponentLabels, Gauge>,
+    state: Family<ComponentLabels, Gauge>,
 }
 
 /// How many records a tap holds for a slow reader before it skips some.
@@ -219,6 +237,11 @@ impl Telemetry {
             families.retries.clone(),
         );
         registry.register(
+            "wirehose_component_state_entries",
+            "Entries a stateful component keeps in memory (the stories window's articles).",
+            families.state.clone(),
+        );
+        registry.register(
             "wirehose_ledger_commit_seconds",
             "Time of one ledger commit.",
             ledger_commit.clone(),
@@ -278,6 +301,7 @@ impl Telemetry {
             } else {
                 Counter::default()
             },
+            state: (self.families.state.clone(), labels.clone()),
             busy_micros: Counter::default(),
             timed: Counter::default(),
         };

@@ -214,6 +214,7 @@ fn run_one(
             id: spec.id.clone(),
             state_dir: scratch.to_path_buf(),
             workers: 1,
+            metrics: crate::telemetry::ComponentMetrics::untracked(),
         };
         let mut transform = built
             .open(&open)

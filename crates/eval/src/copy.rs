@@ -202,6 +202,7 @@ fn open_one(config: &dyn TransformConfig, id: &str) -> Result<Box<dyn Transform>
         id: build.id,
         state_dir,
         workers: 1,
+        metrics: wirehose_core::telemetry::ComponentMetrics::untracked(),
     };
     built
         .open(&open)

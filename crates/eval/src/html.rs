@@ -214,6 +214,7 @@ pub fn evaluate(
         id: build.id,
         state_dir,
         workers: 1,
+        metrics: wirehose_core::telemetry::ComponentMetrics::untracked(),
     };
     let mut stage = built
         .open(&open)

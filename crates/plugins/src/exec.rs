@@ -513,6 +513,7 @@ mod tests {
             id: "x".into(),
             state_dir: "state".into(),
             workers: 1,
+            metrics: wirehose_core::telemetry::ComponentMetrics::untracked(),
         };
         config.build(&cx).unwrap().open(&open).unwrap().remove(0)
     }
@@ -611,6 +612,7 @@ mod tests {
             id: "x".into(),
             state_dir: "state".into(),
             workers: 1,
+            metrics: wirehose_core::telemetry::ComponentMetrics::untracked(),
         };
         let err = config
             .build(&cx)

@@ -101,6 +101,7 @@ mod tests {
             id: "f".into(),
             state_dir: "state".into(),
             workers: 1,
+            metrics: wirehose_core::telemetry::ComponentMetrics::untracked(),
         };
         let mut filter = built.open(&cx).unwrap().remove(0);
         let mut out = Vec::new();

@@ -155,6 +155,7 @@ mod tests {
             id: "r".into(),
             state_dir: "state".into(),
             workers: 1,
+            metrics: wirehose_core::telemetry::ComponentMetrics::untracked(),
         };
         let mut route = built.open(&cx).unwrap().remove(0);
         let mut out = Vec::new();

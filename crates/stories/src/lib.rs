@@ -140,6 +140,8 @@ pub struct Across {
     config: StoryConfig,
     path: PathBuf,
     inner: Mutex<Inner>,
+    /// Articles in the in-memory window after the last observation.
+    window_len: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for Across {
@@ -251,11 +253,18 @@ impl Across {
                 );
             }
         }
+        let window_len = std::sync::atomic::AtomicUsize::new(inner.articles.len());
         Ok(Across {
             config: config.clone(),
             path,
             inner: Mutex::new(inner),
+            window_len,
         })
+    }
+
+    /// How many articles the in-memory window holds.
+    pub fn window_len(&self) -> usize {
+        self.window_len.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Sets `fingerprint`, `duplicate_of`, `story` and `keywords` of a record
@@ -270,6 +279,8 @@ impl Across {
             Some(outcome) => outcome,
             None => inner.decide(&self.config, &record.id, features)?,
         };
+        self.window_len
+            .store(inner.articles.len(), std::sync::atomic::Ordering::Relaxed);
         record.fingerprint = Some(format!("{:016x}", outcome.fingerprint));
         record.duplicate_of = outcome.duplicate_of;
         record.story = Some(outcome.story);

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tracing::info;
+use wirehose_core::telemetry::ComponentMetrics;
 use wirehose_core::{
     BuildContext, BuiltTransform, ConfigProblem, OpenContext, Record, StageError, Transform,
     TransformConfig,
@@ -137,7 +138,10 @@ impl BuiltTransform for StoryConfig {
                 .map_err(|e| StageError::io(&path, e))?;
         }
         Ok((0..cx.workers)
-            .map(|_| Box::new(Stories::new(across.clone())) as Box<dyn Transform>)
+            .map(|_| {
+                let stories = Stories::new(across.clone()).with_metrics(cx.metrics.clone());
+                Box::new(stories) as Box<dyn Transform>
+            })
             .collect())
     }
 }
@@ -146,12 +150,23 @@ impl BuiltTransform for StoryConfig {
 #[derive(Debug, Clone)]
 pub struct Stories {
     across: Arc<Across>,
+    metrics: Option<ComponentMetrics>,
 }
 
 impl Stories {
     /// A transform on shared state.
     pub fn new(across: Arc<Across>) -> Stories {
-        Stories { across }
+        Stories {
+            across,
+            metrics: None,
+        }
+    }
+
+    /// Reports the window's size to `metrics` after each article
+    /// (`wirehose_component_state_entries`).
+    pub fn with_metrics(mut self, metrics: ComponentMetrics) -> Stories {
+        self.metrics = Some(metrics);
+        self
     }
 }
 
@@ -160,6 +175,9 @@ impl Transform for Stories {
         self.across
             .observe(&mut record)
             .map_err(|err| StageError::Other(err.to_string()))?;
+        if let Some(metrics) = &self.metrics {
+            metrics.set_state_entries(self.across.window_len());
+        }
         out.push(record);
         Ok(())
     }
@@ -183,6 +201,7 @@ mod tests {
             id: "stories".into(),
             state_dir: dir.to_path_buf(),
             workers: 2,
+            metrics: wirehose_core::telemetry::ComponentMetrics::untracked(),
         }
     }
 

@@ -10,6 +10,7 @@ use tracing::info;
 use crate::config::Config;
 use crate::error::{ConfigProblem, ConfigProblems, CoreError};
 use crate::stage::{BuildContext, BuiltTransform, OpenContext, Sink, Source, Transform};
+use crate::telemetry::Telemetry;
 
 /// A built component: its id, type name and runtime object(s).
 pub(super) struct Component<T> {
@@ -82,6 +83,7 @@ pub(super) fn build_components(config: &Config) -> Result<Built, CoreError> {
 pub(super) fn open_transforms(
     transforms: Vec<Component<(usize, Box<dyn BuiltTransform>)>>,
     config: &Config,
+    telemetry: &Telemetry,
 ) -> Result<Vec<Component<Workers>>, CoreError> {
     transforms
         .into_iter()
@@ -92,6 +94,7 @@ pub(super) fn open_transforms(
                 id: component.id.clone(),
                 state_dir: config.state_dir.clone(),
                 workers,
+                metrics: telemetry.component("transform", &component.id, &component.type_name),
             };
             let instances = built.open(&cx).map_err(|source| CoreError::Open {
                 component: cx.key.clone(),

@@ -402,7 +402,7 @@ pub async fn run(
         sinks,
     } = build_components(&config)?;
     let _lock = lock_state_dir(&config)?;
-    let transforms = open_transforms(transforms, &config)?;
+    let transforms = open_transforms(transforms, &config, &telemetry)?;
     let ledger_path = config.state_dir.join("ledger.db");
     private_ledger_file(&ledger_path)?;
     let shared = Shared {
