@@ -491,7 +491,7 @@ fn backfill_api(args: &Args, with_api: bool) -> (f64, f64, usize) {
     };
     let sinks = "[sinks.out]\ntype = \"jsonl\"\ninputs = [\"stories\"]\npath = \"out/articles.jsonl\"\n\
                  [sinks.store]\ntype = \"sqlite\"\ninputs = [\"stories\"]\npath = \"out/articles.db\"\n";
-    config_with_sink(dir.path(), &format!("{sinks}"));
+    config_with_sink(dir.path(), sinks);
     let text = fs::read_to_string(dir.path().join("wirehose.toml")).unwrap();
     fs::write(dir.path().join("wirehose.toml"), format!("{api}{text}")).unwrap();
     write_inbox(dir.path(), args);
@@ -503,10 +503,9 @@ fn backfill_api(args: &Args, with_api: bool) -> (f64, f64, usize) {
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 if let Ok(mut response) =
                     ureq::get(&format!("http://127.0.0.1:{port}/metrics")).call()
+                    && response.body_mut().read_to_string().is_ok()
                 {
-                    if response.body_mut().read_to_string().is_ok() {
-                        answered += 1;
-                    }
+                    answered += 1;
                 }
                 std::thread::sleep(Duration::from_secs(1));
             }
