@@ -285,6 +285,11 @@ impl Telemetry {
     /// `sink`), creating them at zero.
     pub fn component(&self, kind: &str, id: &str, type_name: &str) -> ComponentMetrics {
         let labels = Self::labels(kind, id, type_name);
+        let mut components = self.components.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, known)) = components.iter().find(|(known, _)| *known == labels) {
+            // The same component asked again (its workers, a reload): one set.
+            return known.clone();
+        }
         let metrics = ComponentMetrics {
             received: self.families.received.get_or_create(&labels).clone(),
             sent: self.families.sent.get_or_create(&labels).clone(),
@@ -305,10 +310,7 @@ impl Telemetry {
             busy_micros: Counter::default(),
             timed: Counter::default(),
         };
-        let mut components = self.components.lock().unwrap_or_else(|e| e.into_inner());
-        if !components.iter().any(|(known, _)| *known == labels) {
-            components.push((labels, metrics.clone()));
-        }
+        components.push((labels, metrics.clone()));
         metrics
     }
 
@@ -537,6 +539,19 @@ impl Ready {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_component_asked_twice_shares_its_metrics() {
+        let telemetry = Telemetry::default();
+        let first = telemetry.component("transform", "extract", "extract");
+        let again = telemetry.component("transform", "extract", "extract");
+        first.observe(std::time::Duration::from_millis(3));
+        again.observe(std::time::Duration::from_millis(1));
+        let snapshot = telemetry.snapshot();
+        assert_eq!(snapshot.components.len(), 1);
+        assert_eq!(snapshot.components[0].processed, 2);
+        assert!((snapshot.components[0].processing_seconds - 0.004).abs() < 1e-9);
+    }
 
     #[test]
     fn readiness_waits_for_every_component() {
