@@ -34,6 +34,8 @@
 //!   program is restarted too, since its replies can no longer be trusted to
 //!   line up with its inputs.
 //!
+//! A new instance starts when the next record comes, after the backoff.
+//!
 //! A program that cannot be started when the daemon starts stops the start
 //! with the error. At shutdown each program's stdin is closed; one that has
 //! not exited 2 s later is killed.
