@@ -176,6 +176,29 @@ fn wait_rss(child: Child) -> (bool, f64) {
     )
 }
 
+/// Runs `wirehose run --once` in `dir` to the end; returns (seconds, peak
+/// RSS in MiB). Panics with the log when the backfill fails.
+fn timed_backfill(dir: &Path) -> (f64, f64) {
+    let started = Instant::now();
+    let (ok, rss) = wait_rss(spawn(dir, true));
+    let elapsed = started.elapsed().as_secs_f64();
+    assert!(
+        ok,
+        "backfill failed: {}",
+        fs::read_to_string(dir.join("log.txt")).unwrap_or_default()
+    );
+    (elapsed, rss)
+}
+
+/// Asserts that `out/articles.jsonl` in `dir` holds `files` records.
+fn assert_written(dir: &Path, files: usize) {
+    let lines = fs::read_to_string(dir.join("out/articles.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(lines, files, "every article written");
+}
+
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(|a, b| a.total_cmp(b));
     values[values.len() / 2]
@@ -191,20 +214,8 @@ fn backfill(args: &Args) -> (f64, f64, f64) {
         fs::write(dir.path().join(format!("inbox/{n:06}.txt")), text).unwrap();
     }
     std::thread::sleep(Duration::from_millis(600)); // past settle_ms
-    let started = Instant::now();
-    let child = spawn(dir.path(), true);
-    let (ok, rss) = wait_rss(child);
-    let elapsed = started.elapsed().as_secs_f64();
-    assert!(
-        ok,
-        "backfill failed: {}",
-        fs::read_to_string(dir.path().join("log.txt")).unwrap_or_default()
-    );
-    let lines = fs::read_to_string(dir.path().join("out/articles.jsonl"))
-        .unwrap()
-        .lines()
-        .count();
-    assert_eq!(lines, args.files, "every article written");
+    let (elapsed, rss) = timed_backfill(dir.path());
+    assert_written(dir.path(), args.files);
     (
         args.files as f64 / elapsed,
         bytes as f64 / elapsed / 1e6,
@@ -343,14 +354,7 @@ fn backfill_into(args: &Args, run: usize) -> f64 {
     };
     config_with_sink(dir.path(), &sink);
     write_inbox(dir.path(), args);
-    let started = Instant::now();
-    let (ok, _) = wait_rss(spawn(dir.path(), true));
-    let elapsed = started.elapsed().as_secs_f64();
-    assert!(
-        ok,
-        "backfill failed: {}",
-        fs::read_to_string(dir.path().join("log.txt")).unwrap_or_default()
-    );
+    let (elapsed, _) = timed_backfill(dir.path());
     if args.sink == "postgres" {
         assert_eq!(
             psql(&format!("SELECT COUNT(*) FROM {schema}.articles")),
@@ -459,19 +463,8 @@ fn backfill_exec(args: &Args, with_exec: bool) -> f64 {
     );
     fs::write(dir.path().join("wirehose.toml"), text).unwrap();
     write_inbox(dir.path(), args);
-    let started = Instant::now();
-    let (ok, _) = wait_rss(spawn(dir.path(), true));
-    let elapsed = started.elapsed().as_secs_f64();
-    assert!(
-        ok,
-        "backfill failed: {}",
-        fs::read_to_string(dir.path().join("log.txt")).unwrap_or_default()
-    );
-    let lines = fs::read_to_string(dir.path().join("out/articles.jsonl"))
-        .unwrap()
-        .lines()
-        .count();
-    assert_eq!(lines, args.files, "every article written");
+    let (elapsed, _) = timed_backfill(dir.path());
+    assert_written(dir.path(), args.files);
     args.files as f64 / elapsed
 }
 
@@ -512,16 +505,9 @@ fn backfill_api(args: &Args, with_api: bool) -> (f64, f64, usize) {
             answered
         })
     });
-    let started = Instant::now();
-    let (ok, rss) = wait_rss(spawn(dir.path(), true));
-    let elapsed = started.elapsed().as_secs_f64();
+    let (elapsed, rss) = timed_backfill(dir.path());
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let scrapes = scraper.map_or(0, |s| s.join().unwrap_or(0));
-    assert!(
-        ok,
-        "backfill failed: {}",
-        fs::read_to_string(dir.path().join("log.txt")).unwrap_or_default()
-    );
     (args.files as f64 / elapsed, rss, scrapes)
 }
 
