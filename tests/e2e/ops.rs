@@ -345,13 +345,19 @@ fn sighup_adds_a_sink_and_a_broken_config_keeps_the_old_pipeline() {
     dir.write("ops.toml", config(port, second));
     daemon.signal(libc::SIGHUP);
     assert!(
-        daemon.wait_for_log(
-            "config reloaded; pipeline starting",
-            Duration::from_secs(30)
-        ),
+        daemon.wait_for_log("config reloaded while running", Duration::from_secs(30)),
         "{}",
         daemon.log()
     );
+    // Only the new sink started: the source, the transforms and the first
+    // sink kept running.
+    let log = daemon.log();
+    assert!(
+        log.contains("added: sinks.second; kept: sinks.out, sources.inbox, transforms.extract, transforms.normalize"),
+        "{log}"
+    );
+    assert_eq!(log.matches("pipeline started").count(), 1, "{log}");
+    assert!(!log.contains("source stopping"), "{log}");
     for n in 10..14 {
         dir.write(&format!("inbox/after{n}.txt"), article(n));
     }
@@ -390,6 +396,46 @@ fn sighup_adds_a_sink_and_a_broken_config_keeps_the_old_pipeline() {
             .log()
             .contains("config reload refused; the running pipeline keeps its config")
     );
+
+    // A changed sink is replaced: the old file keeps what it had, the new
+    // one gets what comes next.
+    let moved = second.replace("second.jsonl", "moved.jsonl");
+    dir.write("ops.toml", config(port, &moved));
+    let (status, body) = http("POST", port, "/reload").unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("replaced: sinks.second"), "{body}");
+    dir.write("inbox/after-move.txt", article(60));
+    assert_eq!(dir.wait_for_lines(9, Duration::from_secs(30)), 9);
+    let moved_lines = || {
+        std::fs::read_to_string(dir.path("out/moved.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while moved_lines() < 1 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!((second_lines(), moved_lines()), (5, 1));
+
+    // A [runtime] change drains the whole pipeline and starts it again.
+    let restart =
+        config(port, &moved).replace("[api]", "[runtime]\nchannel_capacity = 16\n\n[api]");
+    dir.write("ops.toml", restart);
+    let (status, body) = http("POST", port, "/reload").unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("channel_capacity changed"), "{body}");
+    assert!(
+        daemon.wait_for_log(
+            "config reloaded; pipeline starting",
+            Duration::from_secs(30)
+        ),
+        "{}",
+        daemon.log()
+    );
+    wait_status(port, "/ready", 200, Duration::from_secs(30)).expect("ready again");
+    dir.write("inbox/after-restart.txt", article(70));
+    assert_eq!(dir.wait_for_lines(10, Duration::from_secs(30)), 10);
     let (status, log) = daemon.stop();
     assert!(status.success(), "{log}");
 }

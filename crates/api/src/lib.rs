@@ -7,7 +7,7 @@
 //! | `GET /health` | 200 `{"status":"ok"}` while running; 503 `{"status":"draining"}` once shutdown began |
 //! | `GET /ready` | 200 once every source is watching and every sink has connected; else 503 with the components still waiting |
 //! | `GET /components` | every component's counters as JSON (what `wirehose top` shows) |
-//! | `POST /reload` | reloads the config as SIGHUP does: 200 `{"reloaded":true}` once the new config passed validation (the pipeline then drains and restarts), 400 with the problems when it did not (the running pipeline goes on), 404 when the daemon does not reload (a backfill) |
+//! | `POST /reload` | reloads the config as SIGHUP does: 200 `{"reloaded":true,"changes":"added: sinks.b; kept: …"}` once the new config is in place (unchanged components kept running), 400 with the problems when it did not (the running pipeline goes on), 404 when the daemon does not reload (a backfill) |
 //! | `GET /tap/ID?limit=N` | the records leaving transform `ID`, one JSON object per line, as they pass (a slow reader skips records rather than slowing the pipeline); ends after `N` (default 100) |
 //!
 //! The server (axum on hyper) answers only `GET`, reads no request body and
@@ -61,10 +61,11 @@ pub enum ApiError {
     },
 }
 
-/// A request to reload the config, with where to send the verdict.
+/// A request to reload the config, with where to send the verdict: `Ok`
+/// with a summary of the changes, or why the config was refused.
 #[derive(Debug)]
 pub struct ReloadRequest {
-    reply: Option<oneshot::Sender<Result<(), String>>>,
+    reply: Option<oneshot::Sender<Result<String, String>>>,
 }
 
 impl ReloadRequest {
@@ -73,11 +74,16 @@ impl ReloadRequest {
         ReloadRequest { reply: None }
     }
 
-    /// Reports whether the new config was accepted (or why not).
-    pub fn answer(self, verdict: Result<(), String>) {
-        if let Some(reply) = self.reply {
-            let _ = reply.send(verdict);
-        }
+    /// Reports whether the new config was accepted (with what changed) or
+    /// why not.
+    pub fn answer(self, verdict: Result<String, String>) {
+        let _ = self.into_reply().send(verdict);
+    }
+
+    /// Where the verdict goes (a channel nobody reads when the request is
+    /// unanswered).
+    pub fn into_reply(self) -> oneshot::Sender<Result<String, String>> {
+        self.reply.unwrap_or_else(|| oneshot::channel().0)
     }
 }
 
@@ -153,7 +159,7 @@ async fn reload(State(state): State<AppState>) -> Response {
             .into_response();
     }
     match verdict.await {
-        Ok(Ok(())) => Json(json!({"reloaded": true})).into_response(),
+        Ok(Ok(changes)) => Json(json!({"reloaded": true, "changes": changes})).into_response(),
         Ok(Err(reason)) => (
             StatusCode::BAD_REQUEST,
             Json(json!({"reloaded": false, "error": reason})),

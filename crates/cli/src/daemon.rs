@@ -3,11 +3,13 @@
 //!
 //! Reload (SIGHUP, `--watch-config`, `POST /reload`): the new config is read
 //! and validated first; if it fails, the running pipeline goes on as it was
-//! and the log says why. If it passes, the running pipeline drains (sources
-//! take nothing new, everything in flight is written and acknowledged, the
-//! ledger is committed) and the new one starts on the same state directory:
-//! nothing in flight is lost or redone, and what arrived meanwhile is taken
-//! by the new sources' first scan. `[api]` itself changes only at restart.
+//! and the log says why. If it passes, the running pipeline takes it while
+//! records flow ([`topology::run_reloadable`]): unchanged components keep
+//! running, added ones start, removed ones drain and stop, changed ones are
+//! replaced after draining; nothing in flight is lost or redone. A change
+//! to `[state]` or `[runtime]` drains the whole pipeline and starts it
+//! again on the same state directory. `[api]` itself changes only at
+//! restart.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,6 +21,7 @@ use tokio::sync::mpsc;
 use tracing::{error, info, warn};
 use wirehose_api::ReloadRequest;
 use wirehose_core::telemetry::Telemetry;
+use wirehose_core::topology::Reload;
 use wirehose_core::{CancellationToken, Config, RunOptions, RunStats, topology};
 
 use crate::logging::note;
@@ -102,55 +105,82 @@ pub(crate) fn run(path: &Path, once: bool, progress: bool, watch_config: bool) -
     })
 }
 
-/// Runs pipelines one after the other: the first from `config`, then one
-/// per accepted reload, until one stops on its own (shutdown, a finished
-/// backfill, a failure).
+/// Runs the pipeline, applying each accepted reload to it while it runs;
+/// a reload that changes settings outside the components drains it and
+/// starts the next one. Returns once a pipeline stops on its own
+/// (shutdown, a finished backfill, a failure).
 async fn pipelines(
     path: &Path,
     mut config: Config,
     shutdown: &CancellationToken,
     once: bool,
     telemetry: &Arc<Telemetry>,
-    mut reloads: mpsc::Receiver<ReloadRequest>,
+    requests: mpsc::Receiver<ReloadRequest>,
 ) -> Result<()> {
-    loop {
-        let api = config.api;
-        let pipeline = shutdown.child_token();
-        let mut running = tokio::spawn(topology::run(
+    let (reloads, mut accepted) = mpsc::channel::<Reload>(1);
+    let forwarder = tokio::spawn(validate_reloads(
+        path.to_path_buf(),
+        config.api,
+        requests,
+        reloads,
+    ));
+    let result = loop {
+        let run = topology::run_reloadable(
             config,
-            pipeline.clone(),
+            shutdown.child_token(),
             RunOptions { once },
             telemetry.clone(),
-        ));
-        let next = loop {
-            tokio::select! {
-                joined = &mut running => {
-                    return joined.context("the pipeline task failed")?.map_err(Into::into);
-                }
-                Some(request) = reloads.recv() => match load(path) {
-                    Ok(next) => {
-                        request.answer(Ok(()));
-                        break next;
-                    }
-                    Err(err) => {
-                        let reason = format!("{err:#}");
-                        error!(error = %reason, "config reload refused; the running pipeline keeps its config");
-                        request.answer(Err(reason));
-                    }
-                },
+            &mut accepted,
+        )
+        .await;
+        match run {
+            Err(err) => break Err(err.into()),
+            Ok(None) => break Ok(()),
+            Ok(Some(_)) if shutdown.is_cancelled() => break Ok(()),
+            Ok(Some(next)) => {
+                config = *next;
+                info!("config reloaded; pipeline starting");
             }
-        };
-        info!("config reload accepted; draining the running pipeline");
-        pipeline.cancel();
-        running.await.context("the pipeline task failed")??;
-        if next.api != api {
-            warn!("[api] changes take effect at the next restart");
         }
-        if shutdown.is_cancelled() {
-            return Ok(());
+    };
+    forwarder.abort();
+    result
+}
+
+/// Reads and validates the config file for each reload request; hands a
+/// valid one to the running pipeline (which answers the request), answers
+/// a broken one with its problems.
+async fn validate_reloads(
+    path: PathBuf,
+    api: Option<std::net::SocketAddr>,
+    mut requests: mpsc::Receiver<ReloadRequest>,
+    reloads: mpsc::Sender<Reload>,
+) {
+    while let Some(request) = requests.recv().await {
+        let file = path.clone();
+        let loaded = tokio::task::spawn_blocking(move || load(&file))
+            .await
+            .map_err(anyhow::Error::from)
+            .and_then(|loaded| loaded);
+        match loaded {
+            Ok(next) => {
+                if next.api != api {
+                    warn!("[api] changes take effect at the next restart");
+                }
+                let reload = Reload {
+                    config: Box::new(next),
+                    reply: request.into_reply(),
+                };
+                if reloads.send(reload).await.is_err() {
+                    return;
+                }
+            }
+            Err(err) => {
+                let reason = format!("{err:#}");
+                error!(error = %reason, "config reload refused; the running pipeline keeps its config");
+                request.answer(Err(reason));
+            }
         }
-        config = next;
-        info!("config reloaded; pipeline starting");
     }
 }
 

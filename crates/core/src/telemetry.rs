@@ -365,8 +365,44 @@ impl Telemetry {
         type_name: &str,
         sender: &mpsc::Sender<Event>,
     ) {
+        let labels = Self::labels(kind, id, type_name);
         let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
-        channels.push((Self::labels(kind, id, type_name), sender.downgrade()));
+        // A component replaced by a reload reports its new channel.
+        channels.retain(|(known, _)| *known != labels);
+        channels.push((labels, sender.downgrade()));
+    }
+
+    /// Forgets component `id` (removed by a reload, and drained): its
+    /// metrics leave `/metrics` and `/components`, its readiness and its tap
+    /// go (a tap's readers see the end of the stream).
+    pub fn forget(&self, kind: &str, id: &str, type_name: &str) {
+        let labels = Self::labels(kind, id, type_name);
+        let families = &self.families;
+        for family in [
+            &families.received,
+            &families.sent,
+            &families.errors,
+            &families.discarded,
+            &families.retries,
+        ] {
+            family.remove(&labels);
+        }
+        families.buffer.remove(&labels);
+        families.state.remove(&labels);
+        self.processing.remove(&labels);
+        let mut components = self.components.lock().unwrap_or_else(|e| e.into_inner());
+        components.retain(|(known, _)| *known != labels);
+        drop(components);
+        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        channels.retain(|(known, _)| *known != labels);
+        drop(channels);
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        pending.remove(&format!("{kind}s.{id}"));
+        drop(pending);
+        if kind == "transform" {
+            let mut taps = self.taps.lock().unwrap_or_else(|e| e.into_inner());
+            taps.remove(id);
+        }
     }
 
     /// Returns the time histogram of ledger commits.

@@ -222,6 +222,9 @@ pub struct SourceSpec {
     pub type_name: String,
     /// Its typed config.
     pub config: Box<dyn SourceConfig>,
+    /// Its table as written (after `${VAR}` expansion): what a reload
+    /// compares to tell a changed component from an unchanged one.
+    pub definition: toml::Table,
 }
 
 /// A transform of the validated config.
@@ -240,6 +243,10 @@ pub struct TransformSpec {
     pub outputs: Vec<String>,
     /// Its typed config.
     pub config: Box<dyn TransformConfig>,
+    /// Its table as written (after `${VAR}` expansion), without `inputs`
+    /// and with the `workers` it runs: what a reload compares to tell a
+    /// changed component from an unchanged (perhaps rewired) one.
+    pub definition: toml::Table,
 }
 
 /// A sink of the validated config.
@@ -253,6 +260,10 @@ pub struct SinkSpec {
     pub inputs: Vec<String>,
     /// Its typed config.
     pub config: Box<dyn SinkConfig>,
+    /// Its table as written (after `${VAR}` expansion), without `inputs`:
+    /// what a reload compares to tell a changed component from an
+    /// unchanged (perhaps rewired) one.
+    pub definition: toml::Table,
 }
 
 /// A validated configuration: every component parsed, the graph checked.
@@ -491,6 +502,7 @@ impl Config {
                 ));
                 table.remove("inputs");
             }
+            let definition = table.clone();
             let Some(type_name) = take_type(&mut table, &key, &mut problems) else {
                 continue;
             };
@@ -501,6 +513,7 @@ impl Config {
                         id,
                         type_name,
                         config,
+                        definition,
                     }),
                     Err(err) => problems.push(typed_problem(&key, &err)),
                 },
@@ -519,6 +532,7 @@ impl Config {
             let key = format!("sinks.{id}");
             let inputs = take_inputs(&mut table, &key, &mut problems);
             edges.push(("sinks".into(), id.clone(), inputs.clone()));
+            let definition = table.clone();
             let Some(type_name) = take_type(&mut table, &key, &mut problems) else {
                 continue;
             };
@@ -530,6 +544,7 @@ impl Config {
                         type_name,
                         inputs,
                         config,
+                        definition,
                     }),
                     Err(err) => problems.push(typed_problem(&key, &err)),
                 },
@@ -608,6 +623,8 @@ fn parse_transforms(
                 1
             }
         };
+        let mut definition = table.clone();
+        definition.insert("workers".into(), toml::Value::Integer(workers as i64));
         let Some(type_name) = take_type(&mut table, &key, problems) else {
             continue;
         };
@@ -621,6 +638,7 @@ fn parse_transforms(
                     workers,
                     outputs: config.outputs(),
                     config,
+                    definition,
                 }),
                 Err(err) => problems.push(typed_problem(&key, &err)),
             },

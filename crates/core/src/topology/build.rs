@@ -28,8 +28,12 @@ pub(super) struct Built {
     pub(super) sinks: Vec<Component<Box<dyn Sink>>>,
 }
 
-/// Builds every component; see [`super::build`].
-pub(super) fn build_components(config: &Config) -> Result<Built, CoreError> {
+/// Builds the components of `config` whose key (`sinks.out`) is `wanted`;
+/// see [`super::build`].
+pub(super) fn build_components(
+    config: &Config,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Built, CoreError> {
     let mut problems: Vec<ConfigProblem> = Vec::new();
     let cx = |kind: &str, id: &str| BuildContext {
         key: format!("{kind}.{id}"),
@@ -42,6 +46,9 @@ pub(super) fn build_components(config: &Config) -> Result<Built, CoreError> {
         sinks: Vec::new(),
     };
     for spec in &config.sources {
+        if !wanted(&format!("sources.{}", spec.id)) {
+            continue;
+        }
         match spec.config.build(&cx("sources", &spec.id)) {
             Ok(runtime) => built.sources.push(Component {
                 id: spec.id.clone(),
@@ -52,6 +59,9 @@ pub(super) fn build_components(config: &Config) -> Result<Built, CoreError> {
         }
     }
     for spec in &config.transforms {
+        if !wanted(&format!("transforms.{}", spec.id)) {
+            continue;
+        }
         match spec.config.build(&cx("transforms", &spec.id)) {
             Ok(runtime) => built.transforms.push(Component {
                 id: spec.id.clone(),
@@ -62,6 +72,9 @@ pub(super) fn build_components(config: &Config) -> Result<Built, CoreError> {
         }
     }
     for spec in &config.sinks {
+        if !wanted(&format!("sinks.{}", spec.id)) {
+            continue;
+        }
         match spec.config.build(&cx("sinks", &spec.id)) {
             Ok(runtime) => built.sinks.push(Component {
                 id: spec.id.clone(),

@@ -5,35 +5,38 @@
 //! spans, timings, acknowledgement hand-over between a transform's input and
 //! outputs, quarantine of articles a transform fails on (including panics)
 //! or emits too large (`[runtime] max_body_bytes`, `max_record_bytes`),
-//! fan-out, periodic ledger commits and the shutdown deadline.
+//! fan-out, periodic ledger commits, the shutdown deadline, and reloads
+//! that change components while records flow ([`run_reloadable`]).
+//!
+//! - `build`: building (validation, no I/O) and opening components.
+//! - `runtime`: the running components, their channels and fan-outs, and
+//!   what a reload does to them.
+//! - `plan`: what a reload changes, component by component.
+//! - `worker`: the loop of one transform worker, and the fan-out.
 
 mod build;
+mod plan;
+mod runtime;
 mod worker;
 
-use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
-use tracing::{Instrument, error, info, info_span};
+use tracing::{error, info};
 
 use crate::config::Config;
-use crate::error::{CoreError, StageError};
-use crate::event::Event;
+use crate::error::CoreError;
 use crate::ledger::Ledger;
 use crate::quarantine::Quarantine;
-use crate::stage::{SinkContext, SourceContext};
 use crate::telemetry::Telemetry;
 
-use build::{
-    Built, Component, Workers, build_components, lock_state_dir, open_transforms,
-    private_ledger_file,
-};
-use worker::{Fanout, Outputs, run_transform_worker};
+use build::{build_components, lock_state_dir, open_transforms, private_ledger_file};
+pub use runtime::Reload;
+use runtime::{Runtime, Shared};
 
 /// How a run behaves.
 #[derive(Debug, Clone, Copy, Default)]
@@ -47,218 +50,7 @@ pub struct RunOptions {
 /// file (transforms open their state only in [`run`], after the state
 /// directory is locked).
 pub fn build(config: &Config) -> Result<(), CoreError> {
-    build_components(config).map(|_| ())
-}
-
-/// The bounded channels of a pipeline: one input per transform and sink.
-struct Wiring {
-    senders: HashMap<String, mpsc::Sender<Event>>,
-    receivers: HashMap<String, mpsc::Receiver<Event>>,
-    /// Each reader (transform or sink) with the ids it reads from.
-    readers: Vec<(String, Vec<String>)>,
-}
-
-impl Wiring {
-    fn new(config: &Config) -> Wiring {
-        let readers: Vec<(String, Vec<String>)> = config
-            .transforms
-            .iter()
-            .map(|t| (t.id.clone(), t.inputs.clone()))
-            .chain(
-                config
-                    .sinks
-                    .iter()
-                    .map(|s| (s.id.clone(), s.inputs.clone())),
-            )
-            .collect();
-        let mut senders = HashMap::new();
-        let mut receivers = HashMap::new();
-        for (id, _) in &readers {
-            let (sender, receiver) = mpsc::channel(config.channel_capacity);
-            senders.insert(id.clone(), sender);
-            receivers.insert(id.clone(), receiver);
-        }
-        Wiring {
-            senders,
-            receivers,
-            readers,
-        }
-    }
-
-    /// Where the output `output` (a component id, or `ID.NAME` for a named
-    /// output) goes.
-    fn fanout_of(&self, output: &str) -> Fanout {
-        Fanout {
-            outputs: self
-                .readers
-                .iter()
-                .filter(|(_, inputs)| inputs.iter().any(|input| input == output))
-                .filter_map(|(reader, _)| self.senders.get(reader).cloned())
-                .collect(),
-        }
-    }
-
-    /// The fan-outs of transform `id`, one per output: its named outputs in
-    /// order, or its one unnamed output.
-    fn fanouts_of(&self, id: &str, named: &[String]) -> Vec<Fanout> {
-        if named.is_empty() {
-            vec![self.fanout_of(id)]
-        } else {
-            named
-                .iter()
-                .map(|name| self.fanout_of(&format!("{id}.{name}")))
-                .collect()
-        }
-    }
-}
-
-/// The running tasks of a pipeline, each with the component it runs.
-#[derive(Default)]
-struct Tasks {
-    set: JoinSet<Result<(), StageError>>,
-    names: HashMap<tokio::task::Id, String>,
-}
-
-impl Tasks {
-    fn spawn(
-        &mut self,
-        name: String,
-        task: impl Future<Output = Result<(), StageError>> + Send + 'static,
-    ) {
-        let handle = self.set.spawn(task);
-        self.names.insert(handle.id(), name);
-    }
-
-    fn spawn_blocking(
-        &mut self,
-        name: String,
-        task: impl FnOnce() -> Result<(), StageError> + Send + 'static,
-    ) {
-        let handle = self.set.spawn_blocking(task);
-        self.names.insert(handle.id(), name);
-    }
-}
-
-/// What every source of one run shares.
-struct Shared {
-    shutdown: CancellationToken,
-    ledger: Ledger,
-    quarantine: Quarantine,
-    once: bool,
-    telemetry: Arc<Telemetry>,
-}
-
-fn spawn_sinks(
-    sinks: Vec<Component<Box<dyn crate::stage::Sink>>>,
-    wiring: &mut Wiring,
-    telemetry: &Arc<Telemetry>,
-    tasks: &mut Tasks,
-) {
-    for Component {
-        id,
-        type_name,
-        runtime: sink,
-    } in sinks
-    {
-        let key = format!("sinks.{id}");
-        let Some(receiver) = wiring.receivers.remove(&id) else {
-            continue;
-        };
-        let span = info_span!("component", component_kind = "sink", component_id = %id, component_type = %type_name);
-        let cx = SinkContext {
-            key: key.clone(),
-            metrics: telemetry.component("sink", &id, &type_name),
-            ready: telemetry.expect_ready(&key),
-        };
-        let task = sink.run(receiver, cx).instrument(span);
-        tasks.spawn(key, task);
-    }
-}
-
-fn spawn_transforms(
-    transforms: Vec<Component<Workers>>,
-    config: &Config,
-    wiring: &mut Wiring,
-    telemetry: &Telemetry,
-    tasks: &mut Tasks,
-) {
-    for Component {
-        id,
-        type_name,
-        runtime: instances,
-    } in transforms
-    {
-        let Some(receiver) = wiring.receivers.remove(&id) else {
-            continue;
-        };
-        let named = config
-            .transforms
-            .iter()
-            .find(|t| t.id == id)
-            .map(|t| t.outputs.clone())
-            .unwrap_or_default();
-        let key: Arc<str> = Arc::from(format!("transforms.{id}"));
-        let input = Arc::new(Mutex::new(receiver));
-        let outputs = Outputs {
-            fanouts: wiring.fanouts_of(&id, &named),
-            routed: !named.is_empty(),
-            metrics: telemetry.component("transform", &id, &type_name),
-            tap: telemetry.tap_sender(&id),
-        };
-        for (worker, instance) in instances.into_iter().enumerate() {
-            let span = info_span!("component", component_kind = "transform", component_id = %id, component_type = %type_name, worker);
-            let (key, input, outputs) = (key.clone(), input.clone(), outputs.clone());
-            let limits = config.limits;
-            tasks.spawn_blocking(format!("transforms.{id}"), move || {
-                run_transform_worker(key, instance, input, outputs, limits, span);
-                Ok(())
-            });
-        }
-    }
-}
-
-fn spawn_sources(
-    sources: Vec<Component<Box<dyn crate::stage::Source>>>,
-    wiring: &Wiring,
-    shared: &Shared,
-    channel_capacity: usize,
-    tasks: &mut Tasks,
-) {
-    for Component {
-        id,
-        type_name,
-        runtime: source,
-    } in sources
-    {
-        let key = format!("sources.{id}");
-        let fanout = wiring.fanout_of(&id);
-        let out = if fanout.outputs.len() == 1 {
-            fanout.outputs[0].clone()
-        } else {
-            let (sender, mut receiver) = mpsc::channel::<Event>(channel_capacity);
-            tasks.spawn(format!("{key} (fan-out)"), async move {
-                while let Some(event) = receiver.recv().await {
-                    fanout.send(event).await;
-                }
-                Ok(())
-            });
-            sender
-        };
-        let cx = SourceContext {
-            key: key.clone(),
-            id: id.clone(),
-            out,
-            shutdown: shared.shutdown.child_token(),
-            ledger: shared.ledger.clone(),
-            quarantine: shared.quarantine.clone(),
-            once: shared.once,
-            stats: shared.telemetry.stats().clone(),
-            metrics: shared.telemetry.component("source", &id, &type_name),
-            ready: shared.telemetry.expect_ready(&key),
-        };
-        let span = info_span!("component", component_kind = "source", component_id = %id, component_type = %type_name);
-        tasks.spawn(key, source.run(cx).instrument(span));
-    }
+    build_components(config, |_| true).map(|_| ())
 }
 
 /// Notices the ledger file being removed or replaced while the daemon runs:
@@ -333,114 +125,61 @@ fn spawn_flusher(
     })
 }
 
-/// Waits for every task; on a component failure cancels `shutdown`, and
-/// once shutdown is requested gives the tasks `timeout` to drain before
-/// aborting them. Returns the first failure.
-async fn supervise(
-    mut tasks: Tasks,
-    shutdown: &CancellationToken,
-    timeout: Duration,
-) -> Option<CoreError> {
-    let mut failure: Option<CoreError> = None;
-    let mut deadline: Option<tokio::time::Instant> = None;
-    loop {
-        let sleep_target =
-            deadline.unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(86_400));
-        tokio::select! {
-            joined = tasks.set.join_next_with_id() => match joined {
-                None => break,
-                Some(Ok((id, Ok(())))) => { tasks.names.remove(&id); }
-                Some(Ok((id, Err(err)))) => {
-                    let component = tasks.names.remove(&id).unwrap_or_default();
-                    error!(component = %component, error = %err, "component failed; stopping the pipeline");
-                    failure.get_or_insert(CoreError::Component { component, source: err });
-                    shutdown.cancel();
-                }
-                Some(Err(join_error)) => {
-                    let component = tasks.names.remove(&join_error.id()).unwrap_or_default();
-                    error!(component = %component, error = %join_error, "component crashed; stopping the pipeline");
-                    failure.get_or_insert(CoreError::Component {
-                        component,
-                        source: StageError::Other(join_error.to_string()),
-                    });
-                    shutdown.cancel();
-                }
-            },
-            _ = shutdown.cancelled(), if deadline.is_none() => {
-                info!(timeout_secs = timeout.as_secs(), "shutdown requested; draining in-flight articles");
-                deadline = Some(tokio::time::Instant::now() + timeout);
-            }
-            _ = tokio::time::sleep_until(sleep_target), if deadline.is_some() => {
-                let mut hung: Vec<String> = tasks.names.values().cloned().collect();
-                hung.sort();
-                hung.dedup();
-                error!(components = %hung.join(", "), "shutdown timed out; abandoning in-flight articles (they are taken again at next start)");
-                tasks.set.abort_all();
-                failure.get_or_insert(CoreError::ShutdownTimeout { components: hung });
-                break;
-            }
-        }
-    }
-    failure
-}
-
 /// Runs the pipeline of `config` until the sources finish (once mode) or
 /// `shutdown` is cancelled and everything in flight has drained.
-///
-/// Order matters: build (validate) everything, lock the state directory,
-/// then open the transforms' stores and the ledger, so a second daemon on
-/// the same state directory is refused before it opens anything.
 pub async fn run(
     config: Config,
     shutdown: CancellationToken,
     options: RunOptions,
     telemetry: Arc<Telemetry>,
 ) -> Result<(), CoreError> {
-    let Built {
-        sources,
-        transforms,
-        sinks,
-    } = build_components(&config)?;
+    run_inner(config, shutdown, options, telemetry, None)
+        .await
+        .map(|_| ())
+}
+
+/// Runs the pipeline of `config` as [`run`] does, applying each [`Reload`]
+/// from `reloads` while it runs: unchanged components keep running, added
+/// ones start, removed ones drain and stop, changed ones are replaced after
+/// draining. A reload that changes settings outside the components
+/// (`[state]`, `[runtime]`) drains the whole pipeline instead and returns
+/// its config, to be run next.
+pub async fn run_reloadable(
+    config: Config,
+    shutdown: CancellationToken,
+    options: RunOptions,
+    telemetry: Arc<Telemetry>,
+    reloads: &mut mpsc::Receiver<Reload>,
+) -> Result<Option<Box<Config>>, CoreError> {
+    run_inner(config, shutdown, options, telemetry, Some(reloads)).await
+}
+
+/// Order matters: build (validate) everything, lock the state directory,
+/// then open the transforms' stores and the ledger, so a second daemon on
+/// the same state directory is refused before it opens anything.
+async fn run_inner(
+    config: Config,
+    shutdown: CancellationToken,
+    options: RunOptions,
+    telemetry: Arc<Telemetry>,
+    reloads: Option<&mut mpsc::Receiver<Reload>>,
+) -> Result<Option<Box<Config>>, CoreError> {
+    let mut built = build_components(&config, |_| true)?;
     let _lock = lock_state_dir(&config)?;
-    let transforms = open_transforms(transforms, &config, &telemetry)?;
+    let opened = open_transforms(std::mem::take(&mut built.transforms), &config, &telemetry)?;
     let ledger_path = config.state_dir.join("ledger.db");
     private_ledger_file(&ledger_path)?;
+    let ledger = Ledger::open(&ledger_path)?;
     let shared = Shared {
         shutdown: shutdown.clone(),
-        ledger: Ledger::open(&ledger_path)?,
+        ledger: ledger.clone(),
         quarantine: Quarantine::new(config.state_dir.join("quarantine")),
         once: options.once,
         telemetry: telemetry.clone(),
     };
-
-    let mut wiring = Wiring::new(&config);
-    for t in &config.transforms {
-        if let Some(sender) = wiring.senders.get(&t.id) {
-            telemetry.watch_channel("transform", &t.id, &t.type_name, sender);
-        }
-    }
-    for s in &config.sinks {
-        if let Some(sender) = wiring.senders.get(&s.id) {
-            telemetry.watch_channel("sink", &s.id, &s.type_name, sender);
-        }
-    }
-    let mut tasks = Tasks::default();
-    spawn_sinks(sinks, &mut wiring, &telemetry, &mut tasks);
-    spawn_transforms(transforms, &config, &mut wiring, &telemetry, &mut tasks);
-    spawn_sources(
-        sources,
-        &wiring,
-        &shared,
-        config.channel_capacity,
-        &mut tasks,
-    );
-    // Channels close once every upstream holder is gone.
-    drop(wiring);
-    telemetry.set_running(true);
-
     let flusher_stop = CancellationToken::new();
     let flusher = spawn_flusher(
-        shared.ledger.clone(),
+        ledger.clone(),
         LedgerWatch::new(ledger_path),
         config.commit_interval,
         flusher_stop.clone(),
@@ -454,12 +193,15 @@ pub async fn run(
         once = options.once,
         "pipeline started"
     );
-    let mut failure = supervise(tasks, &shutdown, config.shutdown_timeout).await;
+    let mut runtime = Runtime::new(config, shared);
+    runtime.start_all(built, opened);
+    telemetry.set_running(true);
+    let restart = runtime.supervise(reloads).await;
     telemetry.set_running(false);
     flusher_stop.cancel();
     let _ = flusher.await;
-    let final_ledger = shared.ledger.clone();
-    match tokio::task::spawn_blocking(move || final_ledger.flush()).await {
+    let mut failure = runtime.failure.take();
+    match tokio::task::spawn_blocking(move || ledger.flush()).await {
         Ok(Ok(count)) => info!(committed = count, "ledger committed"),
         Ok(Err(err)) => {
             error!(error = %err, "final ledger commit failed");
@@ -471,10 +213,12 @@ pub async fn run(
         Some(err) => Err(err),
         None => {
             info!("pipeline stopped");
-            Ok(())
+            Ok(restart)
         }
     }
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_reload;

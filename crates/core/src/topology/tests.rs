@@ -10,23 +10,25 @@ use serde::Deserialize;
 
 use super::*;
 use crate::ack::{Ack, AckStatus};
-use crate::error::ConfigProblem;
+use crate::error::{ConfigProblem, StageError};
+use crate::event::Event;
 use crate::record::Record;
 use crate::registry::Registry;
 use crate::stage::{
-    BuildContext, BuiltTransform, Cloned, Sink, SinkConfig, Source, SourceConfig, Transform,
-    TransformConfig,
+    BuildContext, BuiltTransform, Cloned, Sink, SinkConfig, SinkContext, Source, SourceConfig,
+    SourceContext, Transform, TransformConfig,
 };
+use tokio::sync::mpsc;
 
 /// What the test stages saw, by the `tag` of their config: source outcomes
 /// (`source:TAG` → one entry per article) and sink deliveries (`sink:TAG`).
 static SEEN: LazyLock<Mutex<HashMap<String, Vec<String>>>> = LazyLock::new(Default::default);
 
-fn note(key: String, value: String) {
+pub(super) fn note(key: String, value: String) {
     SEEN.lock().unwrap().entry(key).or_default().push(value);
 }
 
-fn seen(key: &str) -> Vec<String> {
+pub(super) fn seen(key: &str) -> Vec<String> {
     let mut values = SEEN.lock().unwrap().get(key).cloned().unwrap_or_default();
     values.sort();
     values
@@ -122,10 +124,16 @@ struct CollectConfig {
     fail_after: Option<usize>,
     #[serde(default)]
     hang: bool,
+    /// Fails to build (a config that validates but cannot be built).
+    #[serde(default)]
+    broken: bool,
 }
 
 impl SinkConfig for CollectConfig {
-    fn build(&self, _: &BuildContext) -> Result<Box<dyn Sink>, ConfigProblem> {
+    fn build(&self, cx: &BuildContext) -> Result<Box<dyn Sink>, ConfigProblem> {
+        if self.broken {
+            return Err(cx.problem("broken", "this sink cannot be built"));
+        }
         Ok(Box::new(self.clone()))
     }
 }
@@ -157,11 +165,12 @@ impl Sink for CollectConfig {
     }
 }
 
-fn registry() -> Registry {
+pub(super) fn registry() -> Registry {
     let mut registry = Registry::new();
     registry.register_source::<CountConfig>("count", "test source");
     registry.register_transform::<PickyConfig>("picky", "test transform");
     registry.register_sink::<CollectConfig>("collect", "test sink");
+    registry.register_source::<super::tests_reload::DripConfig>("drip", "test source");
     registry
 }
 

@@ -4,7 +4,7 @@
 //! the per-article size limits.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use tokio::sync::{broadcast, mpsc};
@@ -17,23 +17,46 @@ use crate::record::{PARAGRAPH_SEPARATOR, Record};
 use crate::stage::Transform;
 use crate::telemetry::ComponentMetrics;
 
-/// Sends each event to every consumer, cloning for all but the last.
-#[derive(Clone)]
+/// The readers of one output: each reader's id with the sender of its
+/// input channel. A reload swaps the whole list; a send works on the list it
+/// found, so a record is never sent to half of an old and half of a new one.
+pub(super) type TargetList = Arc<Vec<(String, mpsc::Sender<Event>)>>;
+
+/// Sends each event to every reader of one output, cloning for all but the
+/// last. Cheap to clone (the readers' list is shared, and a reload changes
+/// it for every clone).
+#[derive(Clone, Default)]
 pub(super) struct Fanout {
-    pub(super) outputs: Vec<mpsc::Sender<Event>>,
+    targets: Arc<RwLock<TargetList>>,
 }
 
 impl Fanout {
-    /// Pairs each consumer with its copy of `event`: clones for all but the
-    /// last, which gets the original. A copy sent to a closed consumer is
-    /// dropped unresolved, so its ack reports Lost.
-    fn copies(&self, event: Event) -> impl Iterator<Item = (&mpsc::Sender<Event>, Event)> {
-        let last = self.outputs.len().saturating_sub(1);
+    /// The readers now.
+    pub(super) fn current(&self) -> TargetList {
+        self.targets
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the readers (a reload, or the output's end with `vec![]`).
+    pub(super) fn set(&self, targets: Vec<(String, mpsc::Sender<Event>)>) {
+        *self.targets.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(targets);
+    }
+
+    /// Pairs each reader in `targets` with its copy of `event`: clones for
+    /// all but the last, which gets the original. A copy sent to a closed
+    /// reader is dropped unresolved, so its ack reports Lost.
+    fn copies(
+        targets: &TargetList,
+        event: Event,
+    ) -> impl Iterator<Item = (&mpsc::Sender<Event>, Event)> {
+        let last = targets.len().saturating_sub(1);
         let mut event = Some(event);
-        self.outputs
+        targets
             .iter()
             .enumerate()
-            .filter_map(move |(index, output)| {
+            .filter_map(move |(index, (_, output))| {
                 let copy = if index == last {
                     event.take()
                 } else {
@@ -43,20 +66,26 @@ impl Fanout {
             })
     }
 
+    /// Sends a source's `event` to every reader. With none (a moment no
+    /// config allows), the event is dropped unresolved: its input is taken
+    /// again at the next start rather than marked done unwritten.
     pub(super) async fn send(&self, event: Event) {
-        for (output, copy) in self.copies(event) {
+        let targets = self.current();
+        for (output, copy) in Self::copies(&targets, event) {
             let _ = output.send(copy).await;
         }
     }
 
-    /// Sends `event` to every consumer; with none (a named output nobody
-    /// reads), the record is dropped and its copy resolved as consumed.
+    /// Sends a transform's `event` to every reader; with none (a named
+    /// output nobody reads), the record is dropped and its copy resolved as
+    /// consumed.
     fn blocking_send(&self, event: Event) {
-        if self.outputs.is_empty() {
+        let targets = self.current();
+        if targets.is_empty() {
             event.ack.delivered();
             return;
         }
-        for (output, copy) in self.copies(event) {
+        for (output, copy) in Self::copies(&targets, event) {
             let _ = output.blocking_send(copy);
         }
     }
