@@ -116,6 +116,15 @@ pub struct CopyScores {
     pub total_chars: usize,
     /// Amounts with a magnitude word, right magnitude / judged.
     pub magnitude: Share,
+    /// Entities in all records.
+    pub entities: usize,
+    /// People (`PER` entities) in all records.
+    pub people: usize,
+    /// People whose name starts with an honorific (`Mr Blair`).
+    pub honorific_people: usize,
+    /// People named by a word that is never a person alone (`Reuter`,
+    /// `Corp`, `Nine`).
+    pub suspect_people: usize,
     /// Seconds for the whole folder.
     pub seconds: f64,
     /// Per field, up to `misses` wrong files: (file, truth, record).
@@ -172,6 +181,24 @@ impl fmt::Display for CopyScores {
             self.magnitude.value(),
             self.magnitude.right,
             self.magnitude.total
+        )?;
+        let per_file = self.entities as f64 / self.files.max(1) as f64;
+        writeln!(
+            f,
+            "entities per file {per_file:.2}  ({} entities, {} people)",
+            self.entities, self.people
+        )?;
+        writeln!(
+            f,
+            "people honorific  {:.4}  ({}/{})",
+            self.honorific_people as f64 / self.people.max(1) as f64,
+            self.honorific_people,
+            self.people
+        )?;
+        writeln!(
+            f,
+            "suspect people    {}  (Reuter, Corp, Co, Nine … alone)",
+            self.suspect_people
         )?;
         for (field, misses) in &self.misses {
             for miss in misses {
@@ -387,6 +414,7 @@ fn judge(truth: &Truth, record: &Record, gazetteer: &Gazetteer, scores: &mut Cop
         let got = record.language.as_deref();
         add("language", got == Some(language.as_str()), language, &got);
     }
+    judge_people(truth, record, scores);
     let kept: usize = record.paragraphs.iter().map(|p| p.chars().count()).sum();
     let removed: usize = record.removed.iter().map(|r| r.text.chars().count()).sum();
     scores.removed_chars += removed;
@@ -401,6 +429,48 @@ fn judge(truth: &Truth, record: &Record, gazetteer: &Gazetteer, scores: &mut Cop
                     file: truth.file.clone(),
                     truth: format!("{} = {expected}", amount.text),
                     record: amount.value.to_string(),
+                });
+            }
+        }
+    }
+}
+
+/// The words of `data/people_checks.txt` of kind `kind`.
+fn people_words(kind: &str) -> Vec<&'static str> {
+    include_str!("../data/people_checks.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .filter(|(k, _)| *k == kind)
+        .map(|(_, word)| word.trim())
+        .collect()
+}
+
+/// Counts the record's entities and its people named with an honorific or
+/// by a word that is never a person alone.
+fn judge_people(truth: &Truth, record: &Record, scores: &mut CopyScores) {
+    static SUSPECT: std::sync::LazyLock<Vec<&str>> =
+        std::sync::LazyLock::new(|| people_words("suspect"));
+    static HONORIFIC: std::sync::LazyLock<Vec<&str>> =
+        std::sync::LazyLock::new(|| people_words("honorific"));
+    scores.entities += record.entities.len();
+    let keep = scores.keep_misses;
+    for person in record.entities.iter().filter(|e| e.kind == "PER") {
+        scores.people += 1;
+        let first = person.name.split_whitespace().next().unwrap_or_default();
+        let (suspect, honorific) = (
+            SUSPECT.contains(&person.name.trim()),
+            HONORIFIC.contains(&first) && person.name.split_whitespace().count() > 1,
+        );
+        scores.suspect_people += usize::from(suspect);
+        scores.honorific_people += usize::from(honorific);
+        for (field, wrong) in [("suspect person", suspect), ("honorific", honorific)] {
+            let list = scores.misses.entry(field).or_default();
+            if wrong && list.len() < keep {
+                list.push(Miss {
+                    file: truth.file.clone(),
+                    truth: "a person's name".into(),
+                    record: person.name.clone(),
                 });
             }
         }

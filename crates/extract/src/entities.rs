@@ -67,6 +67,28 @@ fn after_honorific(tokens: &[Token], body: &str, from: usize, to: usize) -> Opti
 static NOT_PEOPLE: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| words(include_str!("../data/entities/not_people.txt")));
 
+/// Corporate suffixes: part of the organisation before them, never an
+/// entity alone.
+static CORPORATE_SUFFIXES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| words(include_str!("../data/entities/corporate_suffixes.txt")));
+
+/// Whether `word` is a corporate suffix (its closing full stop ignored).
+fn corporate_suffix(word: &str) -> bool {
+    CORPORATE_SUFFIXES.contains(&word.strip_suffix('.').unwrap_or(word))
+}
+
+/// The end (exclusive token index) of the corporate suffix that follows a
+/// name ending before token `at` of `tokens` (`Inc`, `Corp.`, `and Co.`,
+/// `& Co`), if one does.
+fn suffix_after(tokens: &[Token], body: &str, at: usize) -> Option<usize> {
+    let word = |k: usize| tokens.get(k).map(|t| &body[t.start..t.end]);
+    let at = match word(at)? {
+        "and" | "&" => at + 1,
+        _ => at,
+    };
+    corporate_suffix(word(at)?).then_some(at + 1)
+}
+
 /// Last words that make a name an organisation.
 static ORG_SUFFIXES: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| words(include_str!("../data/entities/org_suffixes.txt")));
@@ -165,13 +187,23 @@ pub fn find(
                 } else if ORG_SUFFIXES.contains(&last_word) && to - from > 1 {
                     kind = "ORG";
                 }
-                let (start, end) = (span[from].start, span[to - 1].end);
+                let (start, mut end) = (span[from].start, span[to - 1].end);
+                // `Dart Group Inc`, `Ivan F. Boesky and Co.`: the suffix the
+                // tagger left out belongs to the organisation.
+                if to == span.len()
+                    && kind != "LOC"
+                    && let Some(past) = suffix_after(tokens, body, first + to)
+                {
+                    end = tokens[past - 1].end;
+                    kind = "ORG";
+                }
                 // A sign-off or credit (`Reuter`, `(APA, 1.2.2015)`) is no entity.
                 if credits.iter().any(|&(s, e)| start < e && s < end) {
                     continue;
                 }
                 let surface = &body[start..end];
-                if kind == "PER" && NOT_PEOPLE.contains(&surface) {
+                let bare = surface.strip_suffix('.').unwrap_or(surface);
+                if corporate_suffix(surface) || (kind == "PER" && NOT_PEOPLE.contains(&bare)) {
                     continue;
                 }
                 let is_dateline =
@@ -322,6 +354,26 @@ mod tests {
         assert_eq!(slice, "Jim Jeffrey");
         let sochi = entities.iter().find(|e| e.name == "Sochi").expect("Sochi");
         assert_eq!(sochi.geo.as_ref().unwrap().country, "RU");
+    }
+
+    #[test]
+    fn corporate_suffixes_stay_with_their_organisation() {
+        let found = names(
+            "Shares of Ivan F. Boesky and Co. fell. Dart Group Inc offered more for \
+             Supermarkets General Corp. on Friday, and Corp. alone is no one.",
+        );
+        assert!(
+            found
+                .iter()
+                .all(|(name, _)| !["Corp", "Corp.", "Co", "Co."].contains(&name.as_str())),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(name, kind)| name == "Ivan F. Boesky and Co." && kind == "ORG"),
+            "{found:?}"
+        );
     }
 
     #[test]

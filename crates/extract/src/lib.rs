@@ -77,6 +77,13 @@ pub struct ExtractConfig {
     /// built into the binary (trained on CoNLL-2003).
     #[serde(default)]
     pub model: Option<PathBuf>,
+    /// The languages (ISO 639-1) the entity model is run on; an article
+    /// detected as any other language gets no entities, since a tagger's
+    /// guesses on a language it was not trained for are mostly wrong
+    /// (German capitalises every noun). An article whose language is
+    /// unknown is tagged. Default `["en"]` (the built-in model's).
+    #[serde(default = "default_entity_languages")]
+    pub entity_languages: Vec<String>,
     /// More aliases: canonical name → the other names it goes by
     /// (`"Islamic State" = ["ISIS", "ISIL", "Daesh"]`). Extends and overrides
     /// the built-in table.
@@ -96,6 +103,7 @@ impl Default for ExtractConfig {
             quotes: true,
             language: true,
             model: None,
+            entity_languages: default_entity_languages(),
             aliases: HashMap::new(),
             stories: None,
         }
@@ -115,12 +123,47 @@ impl TransformConfig for ExtractConfig {
                 ),
             ));
         }
+        check_languages(cx, &self.entity_languages)?;
         let model = load_model(cx, "model", self.model.as_ref())?;
         Ok(Box::new(BuiltExtract {
             config: self.clone(),
             model,
             steps: Step::bundle(self),
         }))
+    }
+}
+
+/// The languages the built-in entity model is trained for.
+fn default_entity_languages() -> Vec<String> {
+    vec!["en".to_string()]
+}
+
+/// Checks `entity_languages`: each an ISO 639-1 code, as the language step
+/// reports them.
+fn check_languages(cx: &BuildContext, languages: &[String]) -> Result<(), ConfigProblem> {
+    match languages
+        .iter()
+        .find(|l| l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()))
+    {
+        Some(bad) => Err(cx.problem(
+            "entity_languages",
+            format!("`{bad}` is not an ISO 639-1 code (two lower-case letters, as `en`, `de`)"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Logs, once per language and process, that articles in `language` get
+/// no entities.
+fn untagged_language(language: &str) {
+    static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    if !seen.iter().any(|l| l == language) {
+        seen.push(language.to_string());
+        tracing::info!(
+            language,
+            "no entity model for this language; its articles get no entities (see entity_languages)"
+        );
     }
 }
 
@@ -176,6 +219,8 @@ pub struct Extract {
     quotes: quotes::QuoteFinder,
     model: Arc<ner::Model>,
     aliases: Arc<canon::Aliases>,
+    /// Languages the model is run on.
+    entity_languages: Vec<String>,
 }
 
 impl Extract {
@@ -193,6 +238,7 @@ impl Extract {
             quotes: quotes::QuoteFinder::new(),
             model: ner::Model::builtin_shared(),
             aliases: Arc::new(canon::Aliases::new(&config.aliases)),
+            entity_languages: config.entity_languages.clone(),
         }
     }
 }

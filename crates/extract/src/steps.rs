@@ -96,6 +96,14 @@ impl Step {
                     language::detect(text.body, record.title.as_deref()).or(record.language.take());
             }
             Step::Entities => {
+                if let Some(language) = record.language.as_deref()
+                    && !extract.entity_languages.iter().any(|l| l == language)
+                {
+                    crate::untagged_language(language);
+                    tracing::debug!(language, "entities skipped: no model for the language");
+                    record.entities.clear();
+                    return;
+                }
                 let place = record.dateline.as_ref().map(|d| d.place.as_str());
                 let (body, index, credits) = text.parts();
                 record.entities = entities::find(
@@ -241,6 +249,10 @@ pub struct EntitiesConfig {
     /// built into the binary.
     #[serde(default)]
     pub model: Option<PathBuf>,
+    /// The languages (ISO 639-1) the model is run on; articles in others
+    /// get no entities. Default `["en"]`.
+    #[serde(default = "crate::default_entity_languages")]
+    pub entity_languages: Vec<String>,
     /// More aliases: canonical name → the other names it goes by. Extends
     /// and overrides the built-in table.
     #[serde(default)]
@@ -249,9 +261,11 @@ pub struct EntitiesConfig {
 
 impl TransformConfig for EntitiesConfig {
     fn build(&self, cx: &BuildContext) -> Result<Box<dyn BuiltTransform>, ConfigProblem> {
+        crate::check_languages(cx, &self.entity_languages)?;
         let model = load_model(cx, "model", self.model.as_ref())?;
         let config = ExtractConfig {
             model: self.model.clone(),
+            entity_languages: self.entity_languages.clone(),
             aliases: self.aliases.clone(),
             ..ExtractConfig::default()
         };
@@ -328,5 +342,36 @@ mod tests {
         assert_eq!(bundle[0], current);
         assert!(!current.entities.is_empty() && !current.quotes.is_empty());
         assert!(!current.amounts.is_empty() && current.dateline.is_some());
+    }
+
+    /// A German article gets no entities from the English model, unless
+    /// the config says the model is for German too.
+    #[test]
+    fn entities_only_for_the_model_languages() {
+        let record = Record {
+            paragraphs: vec![
+                "Die Studiengebühren an den Hochschulen in Bayern werden im kommenden \
+                 Wintersemester abgeschafft, teilte das Ministerium am Montag in München mit. \
+                 Ministerpräsident Markus Söder sprach von einem wichtigen Schritt für die \
+                 Studierenden und ihre Familien."
+                    .into(),
+            ],
+            ..Record::default()
+        };
+        let run = |config: &ExtractConfig| {
+            let mut out = Vec::new();
+            Extract::new(config)
+                .process(record.clone(), &mut out)
+                .unwrap();
+            out.remove(0)
+        };
+        let german = run(&ExtractConfig::default());
+        assert_eq!(german.language.as_deref(), Some("de"));
+        assert!(german.entities.is_empty(), "{:?}", german.entities);
+        let config = ExtractConfig {
+            entity_languages: vec!["en".into(), "de".into()],
+            ..ExtractConfig::default()
+        };
+        assert!(!run(&config).entities.is_empty());
     }
 }
