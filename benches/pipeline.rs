@@ -22,6 +22,13 @@
 //! without `[api] enabled = true`, alternating, a scraper reading `/metrics`
 //! every second (as Prometheus would) during the runs with it.
 //!
+//! `--corpus DIR` backfills the files of `DIR` (real copy, as
+//! `../shared/data/realcopy/bbc`) instead of synthetic articles, and skips
+//! the latency phase. Every backfill also reports CPU utilisation (the
+//! daemon's user + system time over the wall time; 200 % is both cores)
+//! and each stage's p50/p99 time per article, from the daemon's `article
+//! completed` log lines.
+//!
 //! `WIREHOSE_BENCH_BIN=PATH` runs another build of `wirehose` (say, the
 //! commit before a change) with the same harness, so two builds can
 //! alternate in one sitting on a noisy machine.
@@ -62,6 +69,7 @@ struct Args {
     seconds: usize,
     paragraphs: usize,
     runs: usize,
+    corpus: Option<std::path::PathBuf>,
 }
 
 fn parse_args() -> Args {
@@ -75,6 +83,7 @@ fn parse_args() -> Args {
         seconds: 20,
         paragraphs: 6,
         runs: 3,
+        corpus: None,
     };
     let mut iter = std::env::args().skip(1);
     while let Some(flag) = iter.next() {
@@ -99,6 +108,13 @@ fn parse_args() -> Args {
             "--bench" => {}
             "--exec" => args.exec = true,
             "--api" => args.api = true,
+            "--corpus" => {
+                let path = std::path::PathBuf::from(iter.next().expect("--corpus needs a folder"));
+                // `cargo bench` runs in crates/cli: a relative path is taken
+                // from the workspace root when it is not found here.
+                let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+                args.corpus = Some(if path.exists() { path } else { root.join(path) });
+            }
             other => panic!("unknown argument {other}"),
         }
     }
@@ -142,7 +158,7 @@ fn spawn(dir: &Path, once: bool) -> Child {
         "--log-format",
         "json",
         "--log-level",
-        "warn",
+        "warn,wirehose_core::completion=info",
         "run",
         "--config",
         "wirehose.toml",
@@ -160,8 +176,9 @@ fn spawn(dir: &Path, once: bool) -> Child {
         .expect("spawn wirehose")
 }
 
-/// Waits for `child`, returning (exit ok, peak RSS in MiB).
-fn wait_rss(child: Child) -> (bool, f64) {
+/// Waits for `child`, returning (exit ok, peak RSS in MiB, CPU seconds
+/// (user + system)).
+fn wait_usage(child: Child) -> (bool, f64, f64) {
     let mut status = 0;
     // SAFETY: zeroed rusage is a valid value; wait4 fills it for our child.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -170,24 +187,71 @@ fn wait_rss(child: Child) -> (bool, f64) {
     let result = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     assert_eq!(result, pid, "wait4 failed");
     std::mem::forget(child);
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     (
         libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
         usage.ru_maxrss as f64 / 1024.0,
+        seconds(usage.ru_utime) + seconds(usage.ru_stime),
     )
+}
+
+/// Waits for `child`, returning (exit ok, peak RSS in MiB).
+fn wait_rss(child: Child) -> (bool, f64) {
+    let (ok, rss, _) = wait_usage(child);
+    (ok, rss)
 }
 
 /// Runs `wirehose run --once` in `dir` to the end; returns (seconds, peak
 /// RSS in MiB). Panics with the log when the backfill fails.
 fn timed_backfill(dir: &Path) -> (f64, f64) {
+    let (elapsed, rss, _) = timed_backfill_cpu(dir);
+    (elapsed, rss)
+}
+
+/// As [`timed_backfill`], with the daemon's CPU seconds as well.
+fn timed_backfill_cpu(dir: &Path) -> (f64, f64, f64) {
     let started = Instant::now();
-    let (ok, rss) = wait_rss(spawn(dir, true));
+    let (ok, rss, cpu) = wait_usage(spawn(dir, true));
     let elapsed = started.elapsed().as_secs_f64();
     assert!(
         ok,
         "backfill failed: {}",
         fs::read_to_string(dir.join("log.txt")).unwrap_or_default()
     );
-    (elapsed, rss)
+    (elapsed, rss, cpu)
+}
+
+/// Each stage's time per article (ms), and the total as `total`, from the
+/// `article completed` lines of the daemon's log in `dir`.
+fn stage_times(dir: &Path) -> std::collections::BTreeMap<String, Vec<f64>> {
+    let mut times: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    let log = fs::read_to_string(dir.join("log.txt")).unwrap_or_default();
+    for line in log.lines().filter(|l| l.contains("article completed")) {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if let Some(total) = value["total_ms"].as_f64() {
+            times.entry("total".into()).or_default().push(total);
+        }
+        for part in value["stages"]
+            .as_str()
+            .unwrap_or_default()
+            .split_whitespace()
+        {
+            if let Some((stage, ms)) = part.split_once('=')
+                && let Ok(ms) = ms.trim_end_matches("ms").parse::<f64>()
+            {
+                times.entry(stage.to_string()).or_default().push(ms);
+            }
+        }
+    }
+    times
+}
+
+/// The `q` quantile (0 to 1) of `values`.
+fn quantile(values: &mut [f64], q: f64) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values[((values.len() - 1) as f64 * q).round() as usize]
 }
 
 /// Asserts that `out/articles.jsonl` in `dir` holds `files` records.
@@ -204,23 +268,66 @@ fn median(values: &mut [f64]) -> f64 {
     values[values.len() / 2]
 }
 
-fn backfill(args: &Args) -> (f64, f64, f64) {
+/// Fills the inbox of `dir`: `--files` synthetic articles, or every file
+/// of `--corpus` (its `truth.jsonl` and README left out). Returns (files,
+/// bytes).
+fn fill_inbox(dir: &Path, args: &Args) -> (usize, usize) {
+    let mut bytes = 0usize;
+    let Some(corpus) = &args.corpus else {
+        for n in 0..args.files {
+            let text = synth::article(n, args.paragraphs);
+            bytes += text.len();
+            fs::write(dir.join(format!("inbox/{n:06}.txt")), text).unwrap();
+        }
+        return (args.files, bytes);
+    };
+    let mut files: Vec<std::path::PathBuf> = fs::read_dir(corpus)
+        .unwrap_or_else(|e| panic!("--corpus {}: {e}", corpus.display()))
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| path.is_file())
+        .filter(|path| {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            !name.starts_with('.') && name != "truth.jsonl" && !name.starts_with("README")
+        })
+        .collect();
+    files.sort();
+    for path in &files {
+        let name = path.file_name().unwrap();
+        bytes += fs::copy(path, dir.join("inbox").join(name)).unwrap() as usize;
+    }
+    (files.len(), bytes)
+}
+
+/// What one backfill measured.
+struct Backfill {
+    rate: f64,
+    mb_per_s: f64,
+    rss: f64,
+    cpu_percent: f64,
+    stages: std::collections::BTreeMap<String, Vec<f64>>,
+}
+
+fn backfill(args: &Args) -> Backfill {
     let dir = tempfile::tempdir().unwrap();
     config(dir.path());
-    let mut bytes = 0usize;
-    for n in 0..args.files {
-        let text = synth::article(n, args.paragraphs);
-        bytes += text.len();
-        fs::write(dir.path().join(format!("inbox/{n:06}.txt")), text).unwrap();
-    }
+    let (files, bytes) = fill_inbox(dir.path(), args);
     std::thread::sleep(Duration::from_millis(600)); // past settle_ms
-    let (elapsed, rss) = timed_backfill(dir.path());
-    assert_written(dir.path(), args.files);
-    (
-        args.files as f64 / elapsed,
-        bytes as f64 / elapsed / 1e6,
+    let (elapsed, rss, cpu) = timed_backfill_cpu(dir.path());
+    if args.corpus.is_some() {
+        // Real copy has exact duplicates (skipped) and may have refusals.
+        let log = fs::read_to_string(dir.path().join("log.txt")).unwrap_or_default();
+        let summary = log.lines().rev().find(|l| l.contains("articles written"));
+        println!("  {}", summary.unwrap_or("(no summary)"));
+    } else {
+        assert_written(dir.path(), files);
+    }
+    Backfill {
+        rate: files as f64 / elapsed,
+        mb_per_s: bytes as f64 / elapsed / 1e6,
         rss,
-    )
+        cpu_percent: 100.0 * cpu / elapsed,
+        stages: stage_times(dir.path()),
+    }
 }
 
 fn latency(args: &Args) -> (f64, f64, f64, f64, usize) {
@@ -593,39 +700,63 @@ fn main() {
         );
         return;
     }
-    println!(
-        "wirehose pipeline benchmark: {} files x {} runs (backfill), {} files/s for {} s (latency), {} paragraphs/article, {} cores",
-        args.files,
-        args.runs,
-        args.rate,
-        args.seconds,
-        args.paragraphs,
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    );
-    let mut rates = Vec::new();
-    let mut throughput = Vec::new();
-    let mut rss = Vec::new();
-    for run in 0..args.runs {
-        let (r, mb, peak) = backfill(&args);
+    if let Some(corpus) = &args.corpus {
         println!(
-            "backfill run {}: {:.0} articles/s, {:.2} MB/s, peak RSS {:.1} MiB",
-            run + 1,
-            r,
-            mb,
-            peak
+            "wirehose pipeline benchmark: corpus {} x {} runs (backfill only)",
+            corpus.display(),
+            args.runs
         );
-        rates.push(r);
-        throughput.push(mb);
-        rss.push(peak);
+    } else {
+        println!(
+            "wirehose pipeline benchmark: {} files x {} runs (backfill), {} files/s for {} s (latency), {} paragraphs/article, {} cores",
+            args.files,
+            args.runs,
+            args.rate,
+            args.seconds,
+            args.paragraphs,
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        );
     }
+    let mut runs: Vec<Backfill> = (0..args.runs)
+        .map(|run| {
+            let b = backfill(&args);
+            println!(
+                "backfill run {}: {:.0} articles/s, {:.2} MB/s, CPU {:.0} %, peak RSS {:.1} MiB",
+                run + 1,
+                b.rate,
+                b.mb_per_s,
+                b.cpu_percent,
+                b.rss
+            );
+            b
+        })
+        .collect();
+    let pick = |f: &dyn Fn(&Backfill) -> f64, runs: &[Backfill]| {
+        median(&mut runs.iter().map(f).collect::<Vec<f64>>())
+    };
     println!(
-        "backfill median: {:.0} articles/s, {:.2} MB/s, peak RSS {:.1} MiB",
-        median(&mut rates),
-        median(&mut throughput),
-        median(&mut rss)
+        "backfill median: {:.0} articles/s, {:.2} MB/s, CPU {:.0} %, peak RSS {:.1} MiB",
+        pick(&|b| b.rate, &runs),
+        pick(&|b| b.mb_per_s, &runs),
+        pick(&|b| b.cpu_percent, &runs),
+        pick(&|b| b.rss, &runs)
     );
+    // Stage times of the median run (by rate).
+    runs.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+    let middle = runs.len() / 2;
+    for (stage, times) in &mut runs[middle].stages {
+        println!(
+            "  {stage:<22} p50 {:>8.3} ms  p99 {:>8.3} ms  ({} articles)",
+            quantile(times, 0.5),
+            quantile(times, 0.99),
+            times.len()
+        );
+    }
+    if args.corpus.is_some() {
+        return;
+    }
     let (p50, p99, max, live_rss, missing) = latency(&args);
     println!(
         "latency at {} files/s: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, peak RSS {:.1} MiB, missing {}",
