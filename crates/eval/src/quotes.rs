@@ -532,15 +532,11 @@ fn read(path: &Path) -> Result<String, EvalError> {
     std::fs::read_to_string(path).map_err(|e| EvalError::io(path, e))
 }
 
-/// Scores the extractor built from `config` on a PolNeAR split directory
-/// (`DIR/text/*.txt`, `DIR/attributions/*.ann`).
-pub fn evaluate(dir: &Path, config: &ExtractConfig) -> Result<QuoteScores, EvalError> {
-    let text_dir = dir.join("text");
-    let ann_dir = dir.join("attributions");
-    // article -> annotation file of the first annotator id.
+/// The annotation file of each article: the first annotator's, by file name.
+fn annotation_files(ann_dir: &Path) -> Result<BTreeMap<String, PathBuf>, EvalError> {
     let mut annotations: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for entry in std::fs::read_dir(&ann_dir).map_err(|e| EvalError::io(&ann_dir, e))? {
-        let path = entry.map_err(|e| EvalError::io(&ann_dir, e))?.path();
+    for entry in std::fs::read_dir(ann_dir).map_err(|e| EvalError::io(ann_dir, e))? {
+        let path = entry.map_err(|e| EvalError::io(ann_dir, e))?.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
@@ -561,6 +557,14 @@ pub fn evaluate(dir: &Path, config: &ExtractConfig) -> Result<QuoteScores, EvalE
             }
         }
     }
+    Ok(annotations)
+}
+
+/// Scores the extractor built from `config` on a PolNeAR split directory
+/// (`DIR/text/*.txt`, `DIR/attributions/*.ann`).
+pub fn evaluate(dir: &Path, config: &ExtractConfig) -> Result<QuoteScores, EvalError> {
+    let text_dir = dir.join("text");
+    let annotations = annotation_files(&dir.join("attributions"))?;
     let mut texts: Vec<PathBuf> = std::fs::read_dir(&text_dir)
         .map_err(|e| EvalError::io(&text_dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -197,8 +197,32 @@ struct BuiltExtract {
     steps: Vec<Step>,
 }
 
+/// An article run once through a new transform before the first real one,
+/// so that the models and tables it loads on first use (the tagger's
+/// weights, the language model, the gazetteer) are loaded at start and the
+/// first articles are as fast as the rest.
+const WARMUP: &str = include_str!("../data/warmup.txt");
+
 impl BuiltTransform for BuiltExtract {
     fn open(&self, cx: &OpenContext) -> Result<Vec<Box<dyn Transform>>, StageError> {
+        let started = std::time::Instant::now();
+        let mut warm = Extract::with_steps(&self.config, self.steps.clone());
+        warm.model = self.model.clone();
+        let record = Record {
+            paragraphs: wirehose_text::lists::words(WARMUP)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            ..Record::default()
+        };
+        // What it finds does not matter; an error here would show on the
+        // first real article too.
+        let _ = warm.process(record, &mut Vec::new());
+        tracing::debug!(
+            component = %cx.key,
+            millis = started.elapsed().as_millis() as u64,
+            "extract warmed up"
+        );
         Ok((0..cx.workers)
             .map(|_| {
                 let mut extract = Extract::with_steps(&self.config, self.steps.clone());

@@ -310,16 +310,24 @@ impl Store {
         tx.commit().map_err(|e| state(&path, e))
     }
 
-    /// The articles with `time >= since`, oldest first.
-    pub(crate) fn window(&self, since: i64) -> Result<Vec<StoredArticle>, StoriesError> {
+    /// The articles with `time >= since`, oldest first: the newest `limit`
+    /// of them (a restart loads only what the window holds).
+    pub(crate) fn window(
+        &self,
+        since: i64,
+        limit: usize,
+    ) -> Result<Vec<StoredArticle>, StoriesError> {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT seq, id, time, fingerprint, near, duplicate_of, story, keywords, vector
-                 FROM articles WHERE time >= ?1 ORDER BY seq",
+                "SELECT * FROM (
+                   SELECT seq, id, time, fingerprint, near, duplicate_of, story, keywords, vector
+                   FROM articles WHERE time >= ?1 ORDER BY seq DESC LIMIT ?2
+                 ) ORDER BY seq",
             )
             .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query(params![since]).map_err(|e| self.err(e))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut rows = stmt.query(params![since, limit]).map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let get = |e| self.err(e);

@@ -262,10 +262,65 @@ fn observe_stays_fast_with_a_full_window() {
             (chunk_no + 1) * 2000
         );
     }
-    assert_eq!(across.inner.lock().unwrap().articles.len(), 20_000);
+    {
+        // Full: at its byte bound (32 MiB by default) or its 20,000 articles.
+        let inner = across.inner.lock().unwrap();
+        assert!(inner.articles.len() <= 20_000 && inner.bytes <= 32 << 20);
+        assert!(inner.articles.len() == 20_000 || inner.bytes > 31 << 20);
+    }
     eprintln!("{} stories", stories.len());
     // Flat, not quadratic: the last 2,000 cost at most 3 times the first
     // (in CPU time of this thread).
     let (first, last) = (timings[0].max(1), timings[timings.len() - 1]);
     assert!(last <= 3 * first + 50, "{timings:?}");
+}
+
+/// The window keeps at most `max_window_articles` articles and
+/// `max_window_mib` of them, the newest, and a reopened store loads only
+/// those.
+#[test]
+fn the_window_is_bounded_by_count_and_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stories-s.db");
+    let config = StoryConfig {
+        max_window_articles: 100,
+        vector_terms: 16,
+        ..StoryConfig::default()
+    };
+    let text = |i: usize| {
+        (0..40)
+            .map(|k| format!("word{}x", (i * 7 + k * 13) % 997))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    {
+        let across = Across::open(&path, &config).unwrap();
+        for i in 0..300 {
+            observe(&across, &format!("id{i}"), &text(i));
+        }
+        let inner = across.inner.lock().unwrap();
+        assert_eq!(inner.articles.len(), 100);
+        assert!(inner.articles.values().all(|a| a.vector.len() <= 16));
+        // The newest stay, and the index holds no more than theirs.
+        assert!(inner.articles.keys().all(|seq| *seq >= 200));
+        let posted: usize = inner.postings.values().map(|list| list.len()).sum();
+        assert!(posted <= 100 * crate::INDEX_TERMS + inner.stale, "{posted}");
+        assert!(inner.stale <= 1024);
+    }
+    let reopened = Across::open(&path, &config).unwrap();
+    assert_eq!(reopened.window_len(), 100);
+    let tiny = StoryConfig {
+        max_window_mib: 1,
+        ..StoryConfig::default()
+    };
+    let across = Across::open(&dir.path().join("stories-t.db"), &tiny).unwrap();
+    for i in 0..1500 {
+        observe(&across, &format!("id{i}"), &text(i));
+    }
+    let inner = across.inner.lock().unwrap();
+    assert!(
+        inner.bytes <= 1 << 20 && inner.articles.len() < 1500,
+        "{}",
+        inner.bytes
+    );
 }

@@ -31,10 +31,17 @@ impl StoryConfig {
         }
         // Bounds documented in the README: a huge window or retention would
         // overflow the seconds they are turned into.
-        let bounded: [(&'static str, u64, std::ops::RangeInclusive<u64>); 3] = [
+        let bounded: [(&'static str, u64, std::ops::RangeInclusive<u64>); 6] = [
             ("window_hours", self.window_hours, 1..=8_760),
             ("retain_days", self.retain_days, 1..=3_650),
             ("keywords", self.keywords as u64, 0..=100),
+            (
+                "max_window_articles",
+                self.max_window_articles as u64,
+                100..=10_000_000,
+            ),
+            ("max_window_mib", self.max_window_mib, 1..=65_536),
+            ("vector_terms", self.vector_terms as u64, 8..=10_000),
         ];
         for (key, value, range) in bounded {
             if !range.contains(&value) {

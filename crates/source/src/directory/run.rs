@@ -121,6 +121,9 @@ impl Directory {
     fn record_settled(state: &mut State, cx: &SourceContext, info: &FileInfo, settled: Settled) {
         match settled {
             Settled::Done => {
+                // Finished: the ledger knows it from here on (scans skip it),
+                // so the source need not remember the path.
+                state.seen.remove(&info.path);
                 let after = Directory::after_commit(&state.root, info);
                 cx.ledger.record(
                     ledger_entry(&cx.id, info, InputStatus::Done, None, None),
@@ -128,6 +131,7 @@ impl Directory {
                 );
             }
             Settled::Quarantined { rejection, .. } => {
+                state.seen.remove(&info.path);
                 let reason = format!("{}: {}", rejection.component, rejection.reason);
                 cx.ledger.record(
                     ledger_entry(&cx.id, info, InputStatus::Quarantined, Some(reason), None),
@@ -256,6 +260,7 @@ impl Directory {
                 // Read again with the same content (touched, or rewritten as
                 // it was): the sinks hold it already; it stays done.
                 debug!(record_id = %record.id, file = %shown.display(), "file read again with the same content; still done");
+                state.seen.remove(&info.path);
                 let after = Directory::after_commit(&state.root, &info);
                 cx.ledger.record(
                     ledger_entry(&cx.id, &info, InputStatus::Done, None, None),
@@ -271,6 +276,7 @@ impl Directory {
                     duplicate_of = %earlier,
                     "duplicate article skipped"
                 );
+                state.seen.remove(&info.path);
                 let after = Directory::after_commit(&state.root, &info);
                 cx.ledger.record(
                     ledger_entry(

@@ -54,6 +54,8 @@ pub(super) struct State {
     pub(super) in_flight_paths: HashSet<PathBuf>,
     pub(super) in_flight_ids: HashSet<String>,
     pub(super) recheck: HashSet<PathBuf>,
+    /// Files counted as discovered and not finished yet (a finished one is
+    /// the ledger's to remember: scans skip it).
     pub(super) seen: HashSet<PathBuf>,
     /// Files that settled empty: not taken, and not waited for again until
     /// an event or a scan shows content.
