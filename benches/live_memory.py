@@ -59,10 +59,13 @@ path = "out/articles.db"
 """
 
 
-def rss_mib(pid):
+def rss_mib(pid, field="VmRSS"):
+    """A resident-memory line of /proc/PID/status in MiB: `VmRSS` (all),
+    `RssAnon` (heap and stacks) or `RssFile` (mapped files: the binary, whose
+    model tables are paged in as they are read)."""
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
@@ -114,15 +117,24 @@ def main():
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared/data/realcopy/reuters-flow"))
     parser.add_argument("--bin", default=str(ROOT / "target/release/wirehose"))
     parser.add_argument("--backlog", type=int, default=300)
+    parser.add_argument("--without", choices=["stories", "sqlite"], action="append", default=[],
+                        help="leave a stage out (to see what grows)")
     args = parser.parse_args()
     texts = [p.read_text(errors="replace") for p in sorted(pathlib.Path(args.corpus).glob("*.txt"))]
     work = pathlib.Path(tempfile.mkdtemp(prefix="wh-live-memory-"))
-    (work / "wirehose.toml").write_text(CONFIG)
+    config = CONFIG
+    if "stories" in args.without:
+        config = config.replace('inputs = ["stories"]', 'inputs = ["extract"]')
+        config = config.replace('[transforms.stories]\ntype = "stories"\ninputs = ["extract"]\n', "")
+    if "sqlite" in args.without:
+        config = config[:config.index("[sinks.store]")]
+    (work / "wirehose.toml").write_text(config)
     (work / "inbox").mkdir()
     daemon = start(args.bin, work)
     if not wait_ready():
         sys.exit(f"daemon not ready; see {work}/log.txt")
     samples = []  # (articles fed, rss)
+    split = []  # (articles fed, anonymous, file-backed)
     fed, last_sample, started = 0, 0.0, time.time()
     while fed < args.articles:
         done = finished() or 0
@@ -134,6 +146,7 @@ def main():
             fed += 1
         if time.time() - last_sample >= 1.0:
             samples.append((fed, rss_mib(daemon.pid)))
+            split.append((fed, rss_mib(daemon.pid, "RssAnon"), rss_mib(daemon.pid, "RssFile")))
             last_sample = time.time()
         time.sleep(0.05)
     while (finished() or 0) < args.articles:
@@ -154,8 +167,10 @@ def main():
           f"({args.articles / seconds:.0f}/s), work dir {work}")
     for tenth in range(1, 11):
         upto = [rss for n, rss in samples if n <= args.articles * tenth // 10]
-        if upto:
-            print(f"  after {args.articles * tenth // 10:>7} fed: RSS {upto[-1]:.1f} MiB")
+        parts = [(a, f) for n, a, f in split if n <= args.articles * tenth // 10]
+        if upto and parts:
+            print(f"  after {args.articles * tenth // 10:>7} fed: RSS {upto[-1]:.1f} MiB "
+                  f"(anonymous {parts[-1][0]:.1f}, file-backed {parts[-1][1]:.1f})")
     print(json.dumps({
         "peak_mib": round(max(r for _, r in samples), 1),
         "first_half_peak_mib": round(max(half), 1) if half else None,

@@ -188,6 +188,9 @@ pub fn open(path: &Path, sync: SqliteSync) -> Result<Connection, SinkError> {
     Ok(connection)
 }
 
+/// Most entity ids the sink keeps in memory (about 6 MiB).
+const ENTITY_CACHE: usize = 100_000;
+
 /// Upserts `rows` in one transaction. `entity_ids` caches the ids of
 /// entities across batches.
 fn upsert(
@@ -290,6 +293,11 @@ impl Store {
     /// Upserts `records`; runs on the blocking pool.
     fn write(&mut self, records: &[Arc<Record>]) -> Result<Vec<Outcome>, WriteError> {
         let (rows, unencodable) = Rows::build(records.iter().map(|record| &**record));
+        if self.entity_ids.len() > ENTITY_CACHE {
+            // A daemon that runs for months meets new names every day: the
+            // cache starts again rather than grow without end.
+            self.entity_ids.clear();
+        }
         match upsert(&mut self.connection, &rows, &mut self.entity_ids) {
             Ok(()) => Ok(Unencodable::outcomes(records.len(), unencodable)),
             Err(err) => {
