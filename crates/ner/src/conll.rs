@@ -66,7 +66,36 @@ pub fn parse(text: &str) -> Result<Vec<Document>, (usize, String)> {
     if !document.sentences.is_empty() {
         documents.push(document);
     }
-    Ok(documents)
+    Ok(split_long(documents))
+}
+
+/// Longest document kept whole, in sentences. News articles run to a few
+/// dozen sentences (CoNLL-2003's longest is 197); a "document" of
+/// thousands is a file without document marks (CoNLL-2002 Spanish, the
+/// Europeana newspapers).
+const LONGEST_DOCUMENT: usize = 200;
+
+/// Sentences a block of an unmarked file holds.
+const BLOCK: usize = 50;
+
+/// Splits each document longer than [`LONGEST_DOCUMENT`] sentences into
+/// blocks of [`BLOCK`], so that the tagger's document memory and the
+/// trainer's folds see article-sized documents, as at run time.
+fn split_long(documents: Vec<Document>) -> Vec<Document> {
+    let mut out = Vec::with_capacity(documents.len());
+    for document in documents {
+        if document.sentences.len() <= LONGEST_DOCUMENT {
+            out.push(document);
+            continue;
+        }
+        let mut sentences = document.sentences.into_iter().peekable();
+        while sentences.peek().is_some() {
+            out.push(Document {
+                sentences: sentences.by_ref().take(BLOCK).collect(),
+            });
+        }
+    }
+    out
 }
 
 /// Entity spans `(start, end, type)` (token indices, end exclusive) of a tag
@@ -204,6 +233,18 @@ impl std::fmt::Display for Scores {
 
 #[cfg(test)]
 mod tests {
+    /// A file without document marks is read as article-sized blocks; a
+    /// marked document of ordinary length stays whole.
+    #[test]
+    fn unmarked_files_are_split_into_blocks() {
+        let sentence = "Madrid\tB-LOC\nes\tO\n\n";
+        let documents = parse(&sentence.repeat(230)).unwrap();
+        let sizes: Vec<usize> = documents.iter().map(|d| d.sentences.len()).collect();
+        assert_eq!(sizes, [50, 50, 50, 50, 30]);
+        let marked = format!("-DOCSTART-\tO\n\n{}", sentence.repeat(120));
+        assert_eq!(parse(&marked).unwrap().len(), 1);
+    }
+
     use super::*;
 
     #[test]
