@@ -117,8 +117,6 @@ struct Live {
     outputs: Vec<(String, Fanout)>,
     /// A source's own cancellation (a child of the pipeline's).
     cancel: Option<CancellationToken>,
-    /// A reload removed it: forget its metrics once it has stopped.
-    removed: bool,
     /// A transform with named outputs (run through `process_routed`).
     routed: bool,
 }
@@ -269,7 +267,6 @@ impl Runtime {
             keepalive,
             outputs,
             cancel: None,
-            removed: false,
             routed: !named.is_empty(),
         }
     }
@@ -339,7 +336,6 @@ impl Runtime {
             cancel.cancel();
         }
         old.keepalive = None;
-        old.removed = removed;
         info!(component = %key, generation = old.generation, removed, "component draining");
         if old.tasks == 0 {
             self.stopped(old);
