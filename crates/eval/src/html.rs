@@ -57,6 +57,9 @@ pub struct HtmlScores {
     pub titles: (usize, usize),
     /// Dates exact / pages with a truth date.
     pub dates: (usize, usize),
+    /// Truth dates equal to the record's `published` or to the day of its
+    /// `modified_at` (the truth sometimes gives a page's revision date).
+    pub dates_either: usize,
     /// Truth people named by the record / truth people.
     pub authors: (usize, usize),
     /// Seconds per page, sorted.
@@ -111,6 +114,13 @@ impl fmt::Display for HtmlScores {
             "published  {:.3}  ({}/{})",
             share(self.dates),
             self.dates.0,
+            self.dates.1
+        )?;
+        writeln!(
+            f,
+            "  published or modified_at  {:.3}  ({}/{})",
+            share((self.dates_either, self.dates.1)),
+            self.dates_either,
             self.dates.1
         )?;
         writeln!(
@@ -275,6 +285,8 @@ pub fn evaluate(
             scores.dates.1 += 1;
             let right = record.published.as_deref() == Some(date.as_str());
             scores.dates.0 += usize::from(right);
+            let modified = record.modified_at.as_deref().and_then(|m| m.get(..10));
+            scores.dates_either += usize::from(right || modified == Some(date.as_str()));
             if !right {
                 miss("published", date.clone(), format!("{:?}", record.published));
             }

@@ -17,7 +17,8 @@ pub struct PageMeta {
     pub published: Option<String>,
     /// Publication time as the page gives it (RFC 3339), when it has a time.
     pub published_at: Option<String>,
-    /// Last modification, as the page gives it.
+    /// Last modification: RFC 3339 when the page gives a time, else
+    /// `YYYY-MM-DD`.
     pub modified_at: Option<String>,
     /// Canonical URL.
     pub url: Option<String>,
@@ -180,7 +181,11 @@ fn meta_content(tags: &MetaTags, keys: &[&str]) -> Option<String> {
     })
 }
 
-/// Every object of the page's JSON-LD blocks, `@graph` members included.
+/// JSON-LD keys under which an object holds the article it presents.
+const NESTED_ARTICLE_KEYS: &[&str] = &["mainEntity", "blogPost", "hasPart", "mainEntityOfPage"];
+
+/// Every object of the page's JSON-LD blocks, `@graph` members and the
+/// articles under [`NESTED_ARTICLE_KEYS`] included.
 fn json_ld(blocks: &[String]) -> Vec<Value> {
     fn walk(value: Value, out: &mut Vec<Value>) {
         match value {
@@ -189,7 +194,14 @@ fn json_ld(blocks: &[String]) -> Vec<Value> {
                 if let Some(graph) = map.remove("@graph") {
                     walk(graph, out);
                 }
+                // The article inside its page or blog (`WebPage.mainEntity`,
+                // `Blog.blogPost`) comes after the object that holds it.
+                let inner: Vec<Value> = NESTED_ARTICLE_KEYS
+                    .iter()
+                    .filter_map(|key| map.get(*key).cloned())
+                    .collect();
                 out.push(Value::Object(map));
+                inner.into_iter().for_each(|v| walk(v, out));
             }
             _ => {}
         }
@@ -216,6 +228,14 @@ fn types(object: &Value) -> Vec<String> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// The `articleBody` of the page's JSON-LD article, when it gives one.
+pub(crate) fn article_body(blocks: &[String]) -> Option<String> {
+    json_ld(blocks)
+        .iter()
+        .filter(|o| is_article(o))
+        .find_map(|o| o.get("articleBody")?.as_str().map(String::from))
 }
 
 fn is_article(object: &Value) -> bool {
@@ -324,8 +344,42 @@ pub fn split_names(text: &str) -> Vec<String> {
     names
 }
 
+/// Meta tags that give the publication date, in order of trust.
+const PUBLISHED_KEYS: &[&str] = &[
+    "article:published_time",
+    "og:published_time",
+    "article:published",
+    "datePublished",
+    "published",
+    "published-date",
+    "published_date",
+    "publish_date",
+    "pub_date",
+    "article.published",
+    "parsely-pub-date",
+    "sailthru.date",
+    "publish-date",
+    "publishdate",
+    "pubdate",
+    "date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.created",
+];
+
+/// Whether `text` starts with an ISO 8601 day (`2024-05-01`, `2024/05/01`).
+fn iso_date(text: &str) -> bool {
+    let b = text.trim().as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && matches!(b[4], b'-' | b'/')
+        && b[7] == b[4]
+        && b[5..7].iter().chain(&b[8..10]).all(u8::is_ascii_digit)
+}
+
 /// `2024-05-01T10:00:00+02:00` → (`2024-05-01`, the time stamp when it has a
-/// time); also `2024-05-01`, `2024/05/01`, RFC 2822.
+/// time); also `2024-05-01`, `2024/05/01`, and what a date line reads
+/// (RFC 2822, `Dec 18, 2025`), with up to three trailing words ignored.
 fn date_of(text: &str) -> Option<(String, Option<String>)> {
     let text = text.trim();
     let bytes = text.as_bytes();
@@ -346,11 +400,68 @@ fn date_of(text: &str) -> Option<(String, Option<String>)> {
             .then(|| text.replacen(' ', "T", 1));
         return Some((date, at));
     }
-    None
+    // `Dec 18, 2025`, `Thu, 09/25/2025 - 11:38`, `July 17, 2025`: a date
+    // line, or one followed by words the date reader does not take.
+    let words: Vec<&str> = text.split_whitespace().collect();
+    (words.len().saturating_sub(3).max(1)..=words.len())
+        .rev()
+        .find_map(|n| crate::header_date::parse(&words[..n].join(" ")))
+        .map(|found| (found.date, found.at))
+}
+
+/// Cuts the site's name (or a section's, `… | Opinion`) off a title: the
+/// part after the last separator when it is the site's name or at most four
+/// words after a head of three or more, or the part before it when that is
+/// the site's name; repeated, for `Headline | Section | Site`.
+fn cut_site(title: String, site: Option<&str>) -> String {
+    let mut t = title;
+    'cut: for _ in 0..3 {
+        for sep in SITE_SEPARATORS {
+            if let Some(at) = t.rfind(sep) {
+                let (head, tail) = (&t[..at], &t[at + sep.len()..]);
+                let tail_is_site = site.is_some_and(|s| tail.eq_ignore_ascii_case(s))
+                    || tail.split_whitespace().count() <= 4 && head.split_whitespace().count() >= 3;
+                if tail_is_site {
+                    t = head.trim().to_string();
+                    continue 'cut;
+                }
+                if site.is_some_and(|s| head.eq_ignore_ascii_case(s)) {
+                    t = tail.trim().to_string();
+                    continue 'cut;
+                }
+            }
+        }
+        break;
+    }
+    t
+}
+
+/// The visible headline as a title: a date before it (`Dec 18 2025
+/// Preparing …`) and a strap after ` | ` (`… | Top 19 Companies`) are not
+/// part of it.
+fn headline_of(h1: String) -> String {
+    let words: Vec<&str> = h1.split_whitespace().collect();
+    let h1 = (3..=4.min(words.len().saturating_sub(2)))
+        .rev()
+        .find(|n| crate::header_date::parse(&words[..*n].join(" ")).is_some())
+        .map_or(h1.clone(), |n| words[n..].join(" "));
+    match h1.split_once(" | ") {
+        Some((head, _)) if head.split_whitespace().count() >= 2 => head.trim().to_string(),
+        _ => h1,
+    }
+}
+
+/// Lower-cased words of three or more letters or digits.
+fn content_words(text: &str) -> std::collections::HashSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// The headline: the visible one (the article's `<h1>`, or the page's only
-/// `<h1>`, two to 40 words, not the site's name), else JSON-LD `headline`,
+/// `<h1>`, two to 40 words, not the site's name, sharing a word with the
+/// page's metadata titles when it has any), else JSON-LD `headline`,
 /// `og:title`, `twitter:title`, `<title>`, with the site name cut off.
 fn title(
     doc: &Document,
@@ -358,23 +469,6 @@ fn title(
     ld_headline: Option<String>,
     site: Option<&str>,
 ) -> Option<String> {
-    let cut = |t: String| -> String {
-        for sep in SITE_SEPARATORS {
-            if let Some(at) = t.rfind(sep) {
-                let (head, tail) = (&t[..at], &t[at + sep.len()..]);
-                let tail_is_site = site.is_some_and(|s| tail.eq_ignore_ascii_case(s))
-                    || tail.split_whitespace().count() <= 4 && head.split_whitespace().count() >= 3;
-                if tail_is_site {
-                    return head.trim().to_string();
-                }
-                let head_is_site = site.is_some_and(|s| head.eq_ignore_ascii_case(s));
-                if head_is_site {
-                    return tail.trim().to_string();
-                }
-            }
-        }
-        t
-    };
     let fold = |t: &str| clean(t).to_lowercase();
     let words = |t: &str| t.split_whitespace().count();
     let is_site = |t: &str| site.is_some_and(|s| fold(s) == fold(t));
@@ -394,63 +488,112 @@ fn title(
                 .then(|| non_empty(nodes[0].text()))
                 .flatten()
         })
+        .map(headline_of)
         .filter(|h| (2..=40).contains(&words(h)) && !is_site(h));
-    let metas: Vec<String> = [
-        ld_headline,
-        meta_content(tags, &["og:title"]),
-        meta_content(tags, &["twitter:title"]),
-    ]
-    .into_iter()
-    .flatten()
-    .map(cut)
-    .collect();
     let page_title = doc
         .select("head title")
         .nodes()
         .first()
-        .and_then(|n| non_empty(n.text()))
-        .map(cut);
+        .and_then(|n| non_empty(n.text()));
+    let metas: Vec<String> = [
+        ld_headline,
+        meta_content(tags, &["og:title"]),
+        meta_content(tags, &["twitter:title"]),
+        page_title,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|t| cut_site(t, site))
+    .filter(|t| !t.is_empty() && !is_site(t))
+    .collect();
+    // An `<h1>` that shares no word with any title the page gives itself
+    // is a site's, a section's or an author's name, not the headline.
+    let h1 = h1.filter(|h| {
+        let own = content_words(h);
+        metas.is_empty()
+            || own.is_empty()
+            || metas.iter().any(|m| !own.is_disjoint(&content_words(m)))
+    });
     h1.or_else(|| metas.into_iter().next())
-        .or(page_title)
-        .filter(|t| !is_site(t))
 }
 
 /// Elements that show an article's date to the reader.
-const DATE_ELEMENTS: &str = "time, [class*=\"date\" i], [class*=\"publish\" i], [class*=\"posted\" i], \
-    [id*=\"date\" i], [class*=\"byline\" i], [class*=\"meta\" i], [class*=\"time\" i]";
+const DATE_ELEMENTS: &str = "time, date, [class*=\"date\" i], [class*=\"publish\" i], \
+    [class*=\"posted\" i], [id*=\"date\" i], [class*=\"byline\" i], [class*=\"meta\" i], \
+    [class*=\"time\" i], [class*=\"author\" i]";
 
-/// The date the page shows near its article, when its metadata gives none:
-/// the first short element of a date-ish class (`<time>`, `.post-date`,
-/// `.byline`) whose text, or a piece of it between separators (`By Ann Lee |
-/// March 4, 2025`), reads as a date line (`Published March 4, 2025`,
-/// `Updated: 2025-03-04`).
-fn visible_date(doc: &Document) -> Option<crate::header_date::Published> {
+/// Reads a short run of a page's text as a date line: all of it
+/// (`Published March 4, 2025`), or a piece of it between separators
+/// (`By Ann Lee | March 4, 2025`) or after ` on ` (`by Matt Miller on Dec
+/// 16, 2025 at 11:00 AM`).
+fn date_in(text: &str) -> Option<crate::header_date::Published> {
+    crate::header_date::parse(text)
+        .or_else(|| {
+            text.split(['|', '•', '·', '—', '–'])
+                .map(str::trim)
+                .find_map(crate::header_date::parse)
+        })
+        .or_else(|| {
+            let at = text.rfind(" on ")?;
+            crate::header_date::parse(&text[at + 4..])
+        })
+}
+
+/// The dates the page shows near its article, when its metadata gives
+/// none: the first short element of a date-ish class (`<time>`,
+/// `.post-date`, `.byline`) that reads as a date line, and the first that
+/// does without a revision label (`Updated: …`), which may be the same.
+fn visible_dates(doc: &Document) -> Dates {
+    let mut found = Dates::default();
     let selection = doc.select(DATE_ELEMENTS);
     for node in selection.nodes().iter().take(200) {
         let text = clean(&node.text());
         if text.is_empty() || text.chars().count() > 120 {
             continue;
         }
-        let found = crate::header_date::parse(&text).or_else(|| {
-            text.split(['|', '•', '·', '—', '–'])
-                .map(str::trim)
-                .find_map(crate::header_date::parse)
-        });
-        if found.is_some() {
-            return found;
+        if let Some(date) = date_in(&text) {
+            found.add(date);
+            if found.first_published.is_some() {
+                break;
+            }
         }
     }
-    None
+    found
 }
 
-/// The first short run of text in the page's body that reads as a date
-/// line (`<span>August 16, 2019</span>`), scripts and styles skipped: pages
+/// The first date read, and the first not labelled as a revision's.
+#[derive(Default)]
+struct Dates {
+    first: Option<crate::header_date::Published>,
+    first_published: Option<crate::header_date::Published>,
+}
+
+impl Dates {
+    fn add(&mut self, date: crate::header_date::Published) {
+        if !date.updated && self.first_published.is_none() {
+            self.first_published = Some(date.clone());
+        }
+        self.first.get_or_insert(date);
+    }
+}
+
+/// The short runs of text in the page's body that read as a date line
+/// (`<span>August 16, 2019</span>`), scripts and styles skipped: pages
 /// without date metadata or date classes still show the date as text.
-fn text_date(html: &str) -> Option<crate::header_date::Published> {
-    text_chunks(html, 20_000)
+fn text_dates(html: &str) -> Dates {
+    let mut found = Dates::default();
+    for chunk in text_chunks(html, 20_000)
         .iter()
-        .filter(|c| (6..=48).contains(&c.len()) && c.bytes().any(|b| b.is_ascii_digit()))
-        .find_map(|c| crate::header_date::parse(c))
+        .filter(|c| (6..=60).contains(&c.len()) && c.bytes().any(|b| b.is_ascii_digit()))
+    {
+        if let Some(date) = date_in(chunk) {
+            found.add(date);
+            if found.first_published.is_some() {
+                break;
+            }
+        }
+    }
+    found
 }
 
 /// Elements that show an article's author to the reader.
@@ -650,27 +793,13 @@ impl Sources<'_> {
 /// `published`, `published_at` and `modified_at`.
 fn read_dates(page: &Sources, meta: &mut PageMeta) {
     let (doc, tags) = (page.doc, &page.tags);
-    let published = page
-        .ld_field("datePublished")
-        .or_else(|| {
-            meta_content(
-                tags,
-                &[
-                    "article:published_time",
-                    "og:published_time",
-                    "datePublished",
-                    "parsely-pub-date",
-                    "sailthru.date",
-                    "publish-date",
-                    "publishdate",
-                    "pubdate",
-                    "date",
-                    "dc.date.issued",
-                    "dc.date",
-                    "dcterms.created",
-                ],
-            )
-        })
+    let ld_published = page.ld_field("datePublished");
+    // JSON-LD dates are machine-written (ISO 8601); one a template wrote by
+    // hand (`Jun 24, 2025`) is often the CMS's own date, so it comes after
+    // what the page shows.
+    let strict = |value: Option<String>| value.filter(|v| iso_date(v));
+    let published = strict(ld_published.clone())
+        .or_else(|| meta_content(tags, PUBLISHED_KEYS))
         .or_else(|| {
             ["[itemprop=\"datePublished\"]", "time[datetime]"]
                 .iter()
@@ -682,33 +811,44 @@ fn read_dates(page: &Sources, meta: &mut PageMeta) {
                     })
                 })
         })
-        .or_else(|| page.ld_field("dateCreated"));
-    let published = published.or_else(|| {
-        page.script_dates
-            .iter()
-            .find(|d| date_of(d).is_some())
-            .cloned()
-    });
+        .or_else(|| strict(page.ld_field("dateCreated")))
+        .or_else(|| page.script_dates.iter().find(|d| iso_date(d)).cloned());
+    // The last change as a time stamp (or a day, when the page gives no
+    // time), whatever format the page wrote it in.
+    meta.modified_at = page
+        .ld_field("dateModified")
+        .or_else(|| {
+            meta_content(
+                tags,
+                &["article:modified_time", "og:updated_time", "dateModified"],
+            )
+        })
+        .and_then(|m| date_of(&m))
+        .map(|(day, at)| at.unwrap_or(day));
     if let Some((date, at)) = published.as_deref().and_then(date_of) {
         meta.published = Some(date);
         meta.published_at = at;
-    } else if let Some(found) = visible_date(doc).or_else(|| text_date(page.html)) {
+        return;
+    }
+    // What the page shows: a date not labelled as a revision's first; else
+    // the metadata's last change (the page was published by then); else a
+    // shown revision date.
+    let (visible, text) = (visible_dates(doc), text_dates(page.html));
+    let shown = visible
+        .first_published
+        .or(text.first_published)
+        .map(|found| (found.date, found.at))
+        .or_else(|| ld_published.as_deref().and_then(date_of));
+    let modified = meta.modified_at.as_deref().and_then(date_of);
+    let revised = visible.first.or(text.first);
+    if let Some((date, at)) = shown {
+        meta.published = Some(date);
+        meta.published_at = at;
+    } else if let Some((date, _)) = modified {
+        meta.published = Some(date);
+    } else if let Some(found) = revised {
         meta.published = Some(found.date);
         meta.published_at = found.at;
-    }
-    meta.modified_at = page.ld_field("dateModified").or_else(|| {
-        meta_content(
-            tags,
-            &["article:modified_time", "og:updated_time", "dateModified"],
-        )
-    });
-    // A page that gives only its last change was published by then.
-    if meta.published.is_none()
-        && let Some(modified) = &meta.modified_at
-    {
-        meta.published = date_of(modified)
-            .map(|(date, _)| date)
-            .or_else(|| crate::header_date::parse(modified).map(|found| found.date));
     }
 }
 

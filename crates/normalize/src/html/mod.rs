@@ -16,6 +16,7 @@
 //! assert!(found.paragraphs[0].starts_with("The central bank"));
 //! ```
 
+mod fallback;
 pub mod meta;
 
 use std::path::Path;
@@ -265,16 +266,27 @@ pub fn extract_decoded(text: String, encoding: &'static str) -> Result<Page, Not
         rs_trafilatura::extract_with_options(&text, &options).map_err(|e| NotAnArticle {
             reason: format!("page has no main text ({e})"),
         })?;
-    let paragraphs: Vec<String> = result
+    let mut paragraphs: Vec<String> = result
         .content_text
         .lines()
         .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|line| !line.is_empty())
         .collect();
-    let words: usize = paragraphs
-        .iter()
-        .map(|p| p.split_whitespace().count())
-        .sum();
+    let count = |paragraphs: &[String]| -> usize {
+        paragraphs
+            .iter()
+            .map(|p| p.split_whitespace().count())
+            .sum()
+    };
+    let mut words = count(&paragraphs);
+    if words < MIN_WORDS {
+        // trafilatura found (almost) nothing: the page's own article body.
+        let found = fallback::paragraphs(&text, &page.json_ld);
+        if count(&found) > words {
+            words = count(&found);
+            paragraphs = found;
+        }
+    }
     if words < MIN_WORDS {
         return Err(NotAnArticle {
             reason: format!("page has no main text (only {words} words found)"),
