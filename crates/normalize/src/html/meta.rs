@@ -73,9 +73,6 @@ const NOT_THE_PAGE: &[&str] = &[
     "Offer",
 ];
 
-/// Separators between a headline and the site name in `<title>`.
-const SITE_SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » "];
-
 /// Credentials that follow a name (`Dylan Bailey, MS, RD`): not names.
 fn credential(part: &str) -> bool {
     let letters: String = part.chars().filter(|c| c.is_alphabetic()).collect();
@@ -90,7 +87,7 @@ fn credential(part: &str) -> bool {
 
 /// Collapses white space and decodes character references left in a value
 /// (pages often escape twice: `&amp;#8211;` reads `&#8211;` once parsed).
-fn clean(text: &str) -> String {
+pub(super) fn clean(text: &str) -> String {
     let text = if text.contains('&') {
         unescape(text)
     } else {
@@ -147,14 +144,14 @@ fn unescape(text: &str) -> String {
     out
 }
 
-fn non_empty(text: impl AsRef<str>) -> Option<String> {
+pub(super) fn non_empty(text: impl AsRef<str>) -> Option<String> {
     let text = clean(text.as_ref());
     (!text.is_empty()).then_some(text)
 }
 
 /// The page's `<meta>` tags as (`property`, `name` or `itemprop` in lower
 /// case, `content`), in page order: read once, looked up many times.
-type MetaTags = Vec<(String, String)>;
+pub(super) type MetaTags = Vec<(String, String)>;
 
 fn meta_tags(doc: &Document) -> MetaTags {
     let mut tags = Vec::new();
@@ -173,7 +170,7 @@ fn meta_tags(doc: &Document) -> MetaTags {
 
 /// The `content` of the first `<meta>` whose `property`, `name` or
 /// `itemprop` is one of `keys` (in key order, compared ignoring case).
-fn meta_content(tags: &MetaTags, keys: &[&str]) -> Option<String> {
+pub(super) fn meta_content(tags: &MetaTags, keys: &[&str]) -> Option<String> {
     keys.iter().find_map(|key| {
         tags.iter()
             .find(|(name, _)| name.eq_ignore_ascii_case(key))
@@ -407,114 +404,6 @@ fn date_of(text: &str) -> Option<(String, Option<String>)> {
         .rev()
         .find_map(|n| crate::header_date::parse(&words[..n].join(" ")))
         .map(|found| (found.date, found.at))
-}
-
-/// Cuts the site's name (or a section's, `… | Opinion`) off a title: the
-/// part after the last separator when it is the site's name or at most four
-/// words after a head of three or more, or the part before it when that is
-/// the site's name; repeated, for `Headline | Section | Site`.
-fn cut_site(title: String, site: Option<&str>) -> String {
-    let mut t = title;
-    'cut: for _ in 0..3 {
-        for sep in SITE_SEPARATORS {
-            if let Some(at) = t.rfind(sep) {
-                let (head, tail) = (&t[..at], &t[at + sep.len()..]);
-                let tail_is_site = site.is_some_and(|s| tail.eq_ignore_ascii_case(s))
-                    || tail.split_whitespace().count() <= 4 && head.split_whitespace().count() >= 3;
-                if tail_is_site {
-                    t = head.trim().to_string();
-                    continue 'cut;
-                }
-                if site.is_some_and(|s| head.eq_ignore_ascii_case(s)) {
-                    t = tail.trim().to_string();
-                    continue 'cut;
-                }
-            }
-        }
-        break;
-    }
-    t
-}
-
-/// The visible headline as a title: a date before it (`Dec 18 2025
-/// Preparing …`) and a strap after ` | ` (`… | Top 19 Companies`) are not
-/// part of it.
-fn headline_of(h1: String) -> String {
-    let words: Vec<&str> = h1.split_whitespace().collect();
-    let h1 = (3..=4.min(words.len().saturating_sub(2)))
-        .rev()
-        .find(|n| crate::header_date::parse(&words[..*n].join(" ")).is_some())
-        .map_or(h1.clone(), |n| words[n..].join(" "));
-    match h1.split_once(" | ") {
-        Some((head, _)) if head.split_whitespace().count() >= 2 => head.trim().to_string(),
-        _ => h1,
-    }
-}
-
-/// Lower-cased words of three or more letters or digits.
-fn content_words(text: &str) -> std::collections::HashSet<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 3)
-        .map(str::to_lowercase)
-        .collect()
-}
-
-/// The headline: the visible one (the article's `<h1>`, or the page's only
-/// `<h1>`, two to 40 words, not the site's name, sharing a word with the
-/// page's metadata titles when it has any), else JSON-LD `headline`,
-/// `og:title`, `twitter:title`, `<title>`, with the site name cut off.
-fn title(
-    doc: &Document,
-    tags: &MetaTags,
-    ld_headline: Option<String>,
-    site: Option<&str>,
-) -> Option<String> {
-    let fold = |t: &str| clean(t).to_lowercase();
-    let words = |t: &str| t.split_whitespace().count();
-    let is_site = |t: &str| site.is_some_and(|s| fold(s) == fold(t));
-    // The visible headline: the article's `<h1>`, or the page's only one.
-    let h1 = ["article h1", "main h1", "[itemprop=\"headline\"]"]
-        .iter()
-        .find_map(|sel| {
-            doc.select(sel)
-                .nodes()
-                .iter()
-                .find_map(|n| non_empty(n.text()))
-        })
-        .or_else(|| {
-            let all = doc.select("h1");
-            let nodes = all.nodes();
-            (nodes.len() == 1)
-                .then(|| non_empty(nodes[0].text()))
-                .flatten()
-        })
-        .map(headline_of)
-        .filter(|h| (2..=40).contains(&words(h)) && !is_site(h));
-    let page_title = doc
-        .select("head title")
-        .nodes()
-        .first()
-        .and_then(|n| non_empty(n.text()));
-    let metas: Vec<String> = [
-        ld_headline,
-        meta_content(tags, &["og:title"]),
-        meta_content(tags, &["twitter:title"]),
-        page_title,
-    ]
-    .into_iter()
-    .flatten()
-    .map(|t| cut_site(t, site))
-    .filter(|t| !t.is_empty() && !is_site(t))
-    .collect();
-    // An `<h1>` that shares no word with any title the page gives itself
-    // is a site's, a section's or an author's name, not the headline.
-    let h1 = h1.filter(|h| {
-        let own = content_words(h);
-        metas.is_empty()
-            || own.is_empty()
-            || metas.iter().any(|m| !own.is_disjoint(&content_words(m)))
-    });
-    h1.or_else(|| metas.into_iter().next())
 }
 
 /// Elements that show an article's date to the reader.
@@ -752,7 +641,7 @@ pub fn read(html: &str, json_ld_blocks: &[String], script_dates: &[String]) -> P
                 .and_then(ld_text)
         });
     let mut meta = PageMeta {
-        title: title(&doc, &page.tags, page.ld_field("headline"), site.as_deref()),
+        title: super::title::title(&doc, &page.tags, page.ld_field("headline"), site.as_deref()),
         site,
         ..PageMeta::default()
     };

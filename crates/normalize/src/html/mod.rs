@@ -18,6 +18,7 @@
 
 mod fallback;
 pub mod meta;
+mod title;
 
 use std::path::Path;
 
