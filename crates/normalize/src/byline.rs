@@ -26,6 +26,15 @@ const PARTICLES: &[&str] = &[
 static ROLE_WORDS: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| words(include_str!("../data/byline_roles.txt")));
 
+/// Whether `word` names a role or affiliation (`Writer`, `Correspondent`),
+/// compared in lower case.
+pub(crate) fn is_role_word(word: &str) -> bool {
+    let word = word
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    ROLE_WORDS.contains(&word.as_str())
+}
+
 fn capitalised(word: &str) -> bool {
     let mut chars = word.chars();
     chars.next().is_some_and(char::is_uppercase)

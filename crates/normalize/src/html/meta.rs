@@ -504,30 +504,116 @@ const AUTHOR_ELEMENTS: &[&str] = &[
 /// byline (`By Ann Lee`) or as names.
 fn visible_authors(doc: &Document) -> Vec<String> {
     for selector in AUTHOR_ELEMENTS {
-        for node in doc.select(selector).nodes().iter().take(20) {
-            let text = clean(&node.text());
-            if text.is_empty() || text.chars().count() > 80 {
+        let selection = doc.select(selector);
+        let nodes = selection.nodes();
+        for (i, node) in nodes.iter().enumerate().take(20) {
+            let mut names = names_in(&text_pieces(node));
+            if names.is_empty() {
                 continue;
             }
-            let names = crate::byline::authors(&text).unwrap_or_else(|| {
-                let text = text.strip_prefix("Author:").unwrap_or(&text).trim();
-                split_names(text)
-                    .into_iter()
-                    .filter(|n| {
-                        let words = n.split_whitespace().count();
-                        (1..=4).contains(&words)
-                            && n.split_whitespace()
-                                .all(|w| w.starts_with(char::is_uppercase))
-                            && !handle(n)
-                    })
-                    .collect()
-            });
-            if !names.is_empty() {
-                return names;
+            // Links to several authors' pages side by side (`<a>Ann
+            // Lee</a>, <a>Bo Chan</a>`): every one under the same parent.
+            if selector.starts_with('a') {
+                let parent = node.parent().map(|p| p.id);
+                for other in nodes[i + 1..].iter().take(10) {
+                    if other.parent().map(|p| p.id) == parent {
+                        for name in names_in(&text_pieces(other)) {
+                            if !names.contains(&name) {
+                                names.push(name);
+                            }
+                        }
+                    }
+                }
             }
+            return names;
         }
     }
     Vec::new()
+}
+
+/// `Roy, Aniruddha` (a scholarly page's `citation_author`) as `Aniruddha
+/// Roy`: one comma between a capitalised family name of one word and one
+/// or two capitalised given names.
+fn inverted_name(value: &str) -> Option<String> {
+    let (last, first) = value.split_once(',')?;
+    let (last, first) = (last.trim(), first.trim());
+    let name_part = |part: &str| {
+        let words: Vec<&str> = part.split_whitespace().collect();
+        (1..=2).contains(&words.len())
+            && words.iter().all(|w| w.starts_with(char::is_uppercase))
+            && !credential(part)
+    };
+    // The family name is one word: `Ann Lee, Bo Chan` is two people.
+    (!first.contains(',') && !last.contains(' ') && name_part(last) && name_part(first))
+        .then(|| format!("{first} {last}"))
+}
+
+/// The people a byline element names, given its text pieces: a byline
+/// (`By Ann Lee`), or names, a piece holding a role left out (`<b>Ann
+/// Lee</b><i>AI Writer</i>`) and a role after a name cut off (`Rachel
+/// MacDonald Writer`, `David Jackson - Editorial Team`).
+fn names_in(pieces: &[String]) -> Vec<String> {
+    let text = clean(&pieces.join(" "));
+    if text.is_empty() || text.chars().count() > 80 {
+        return Vec::new();
+    }
+    crate::byline::authors(&text).unwrap_or_else(|| {
+        pieces
+            .iter()
+            .flat_map(|piece| {
+                let piece = piece.strip_prefix("Author:").unwrap_or(piece).trim();
+                split_names(piece)
+            })
+            .map(|n| without_role(&n))
+            .filter(|n| {
+                let words = n.split_whitespace().count();
+                (1..=4).contains(&words)
+                    && n.split_whitespace()
+                        .all(|w| w.starts_with(char::is_uppercase))
+                    && !handle(n)
+                    && !BYLINE_LABELS.contains(&n.to_lowercase().as_str())
+            })
+            .fold(Vec::new(), |mut names, n| {
+                // After a name, a piece with a role in it is that person's
+                // role (`AI Writer`), not another person.
+                let role = n.split_whitespace().any(crate::byline::is_role_word);
+                if !names.contains(&n) && !(role && !names.is_empty()) {
+                    names.push(n);
+                }
+                names
+            })
+    })
+}
+
+/// A name with a role after it cut off: the words from the first role word
+/// (`Writer`, `Head`, `Reporter`, see `data/byline_roles.txt`) on, or after
+/// ` - `, when two or more words are left.
+fn without_role(name: &str) -> String {
+    let name = name.split(" - ").next().unwrap_or(name).trim();
+    let words: Vec<&str> = name.split_whitespace().collect();
+    match words.iter().position(|w| crate::byline::is_role_word(w)) {
+        // Before it, a person's name, not an acronym (`AAA Travel Editor`).
+        Some(at)
+            if at >= 2
+                && words[..at]
+                    .iter()
+                    .all(|w| w.chars().any(char::is_lowercase)) =>
+        {
+            words[..at].join(" ")
+        }
+        _ => name.to_string(),
+    }
+}
+
+/// A node's text pieces (its text nodes, white space collapsed, empty ones
+/// left out), so that a name and the role in the element after it stay
+/// apart (`<b>Ann Lee</b><i>Writer</i>`).
+fn text_pieces(node: &dom_query::NodeRef) -> Vec<String> {
+    node.descendants_it()
+        .filter(|n| n.is_text())
+        .map(|n| clean(&n.text()))
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 /// The short runs of text between tags in the page's body, in order,
@@ -750,19 +836,37 @@ fn read_authors(page: &Sources, meta: &mut PageMeta) {
         ld_people(author, &mut authors, &mut organisations);
     }
     authors.retain(|a| !handle(a));
-    if authors.is_empty()
-        && let Some(names) = meta_content(
-            &page.tags,
-            &[
-                "author",
-                "article:author",
-                "parsely-author",
-                "sailthru.author",
-                "dc.creator",
-            ],
-        )
-    {
-        authors = split_names(&names);
+    // Every tag of the first author key the page uses: scholarly pages
+    // give one `citation_author` per person.
+    let meta_names: Vec<&String> = [
+        "author",
+        "article:author",
+        "parsely-author",
+        "sailthru.author",
+        "citation_author",
+        "citation_authors",
+        "dc.creator",
+        "dc.contributor",
+    ]
+    .iter()
+    .map(|key| {
+        page.tags
+            .iter()
+            .filter(|(name, _)| name == key)
+            .map(|(_, content)| content)
+            .collect::<Vec<_>>()
+    })
+    .find(|found| !found.is_empty())
+    .unwrap_or_default();
+    if authors.is_empty() && !meta_names.is_empty() {
+        authors = meta_names
+            .iter()
+            .flat_map(|n| match inverted_name(n) {
+                Some(name) => vec![name],
+                None => split_names(n),
+            })
+            .collect();
+        authors.dedup();
         authors.retain(|a| !handle(a));
         // The site or its publisher named as author: an organisation.
         let site_name = meta.site.as_deref().map(|s| clean(s).to_lowercase());
@@ -785,7 +889,17 @@ fn read_authors(page: &Sources, meta: &mut PageMeta) {
     if authors.is_empty() {
         authors = organisations;
     }
-    meta.authors = authors;
+    // `David Jackson - Editorial Team`: the name before the dash.
+    meta.authors = authors
+        .into_iter()
+        .map(|a| a.split(" - ").next().unwrap_or(&a).trim().to_string())
+        .filter(|a| !a.is_empty())
+        .fold(Vec::new(), |mut names, a| {
+            if !names.contains(&a) {
+                names.push(a);
+            }
+            names
+        });
 }
 
 /// `url`, `description`, `language`, `section` and `tags`.
@@ -903,6 +1017,22 @@ mod tests {
             ["Danielle DeSiato", "Donna Enzmann", "Natalie Nguyen"]
         );
         assert_eq!(split_names("Maria & Katerina"), ["Maria", "Katerina"]);
+        assert_eq!(
+            inverted_name("Roy, Aniruddha").as_deref(),
+            Some("Aniruddha Roy")
+        );
+        assert_eq!(inverted_name("Ann Lee, Bo Chan"), None);
+        assert_eq!(inverted_name("Bailey, MS"), None);
+        let pieces = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            names_in(&pieces(&["Stephen Jesudunsin", "AI Writer"])),
+            ["Stephen Jesudunsin"]
+        );
+        assert_eq!(
+            names_in(&pieces(&["Rachel MacDonald Writer"])),
+            ["Rachel MacDonald"]
+        );
+        assert_eq!(names_in(&pieces(&["Written By"])), Vec::<String>::new());
         assert!(split_names("https://example.com/people/x").is_empty());
     }
 }
