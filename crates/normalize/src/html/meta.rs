@@ -74,7 +74,7 @@ const NOT_THE_PAGE: &[&str] = &[
 ];
 
 /// Credentials that follow a name (`Dylan Bailey, MS, RD`): not names.
-fn credential(part: &str) -> bool {
+pub(super) fn credential(part: &str) -> bool {
     let letters: String = part.chars().filter(|c| c.is_alphabetic()).collect();
     !letters.is_empty()
         && letters.chars().count() <= 6
@@ -277,7 +277,7 @@ fn ld_people(value: &Value, people: &mut Vec<String>, organisations: &mut Vec<St
 
 /// A value that is a user name or handle, not a name (`kffnirmitap`,
 /// `andrew.keaveney`).
-fn handle(name: &str) -> bool {
+pub(super) fn handle(name: &str) -> bool {
     !name.contains(' ') && (name.chars().all(|c| !c.is_uppercase()) || name.contains(['.', '_']))
 }
 
@@ -485,140 +485,9 @@ fn text_dates(html: &str) -> Dates {
     found
 }
 
-/// Elements that show an article's author to the reader.
-const AUTHOR_ELEMENTS: &[&str] = &[
-    "[itemprop=\"author\" i] [itemprop=\"name\" i]",
-    "[itemprop=\"author\" i]",
-    "a[rel=\"author\" i]",
-    "a[href*=\"/author/\" i]",
-    "a[href*=\"/authors/\" i]",
-    "[class*=\"author-name\" i]",
-    "[class*=\"author\" i] a",
-    "[class*=\"byline\" i] a",
-    "[class*=\"author\" i]",
-    "[class*=\"byline\" i]",
-];
-
-/// The people the page's byline elements name: the first element of
-/// `AUTHOR_ELEMENTS` (in that order) with a short text that reads as a
-/// byline (`By Ann Lee`) or as names.
-fn visible_authors(doc: &Document) -> Vec<String> {
-    for selector in AUTHOR_ELEMENTS {
-        let selection = doc.select(selector);
-        let nodes = selection.nodes();
-        for (i, node) in nodes.iter().enumerate().take(20) {
-            let mut names = names_in(&text_pieces(node));
-            if names.is_empty() {
-                continue;
-            }
-            // Links to several authors' pages side by side (`<a>Ann
-            // Lee</a>, <a>Bo Chan</a>`): every one under the same parent.
-            if selector.starts_with('a') {
-                let parent = node.parent().map(|p| p.id);
-                for other in nodes[i + 1..].iter().take(10) {
-                    if other.parent().map(|p| p.id) == parent {
-                        for name in names_in(&text_pieces(other)) {
-                            if !names.contains(&name) {
-                                names.push(name);
-                            }
-                        }
-                    }
-                }
-            }
-            return names;
-        }
-    }
-    Vec::new()
-}
-
-/// `Roy, Aniruddha` (a scholarly page's `citation_author`) as `Aniruddha
-/// Roy`: one comma between a capitalised family name of one word and one
-/// or two capitalised given names.
-fn inverted_name(value: &str) -> Option<String> {
-    let (last, first) = value.split_once(',')?;
-    let (last, first) = (last.trim(), first.trim());
-    let name_part = |part: &str| {
-        let words: Vec<&str> = part.split_whitespace().collect();
-        (1..=2).contains(&words.len())
-            && words.iter().all(|w| w.starts_with(char::is_uppercase))
-            && !credential(part)
-    };
-    // The family name is one word: `Ann Lee, Bo Chan` is two people.
-    (!first.contains(',') && !last.contains(' ') && name_part(last) && name_part(first))
-        .then(|| format!("{first} {last}"))
-}
-
-/// The people a byline element names, given its text pieces: a byline
-/// (`By Ann Lee`), or names, a piece holding a role left out (`<b>Ann
-/// Lee</b><i>AI Writer</i>`) and a role after a name cut off (`Rachel
-/// MacDonald Writer`, `David Jackson - Editorial Team`).
-fn names_in(pieces: &[String]) -> Vec<String> {
-    let text = clean(&pieces.join(" "));
-    if text.is_empty() || text.chars().count() > 80 {
-        return Vec::new();
-    }
-    crate::byline::authors(&text).unwrap_or_else(|| {
-        pieces
-            .iter()
-            .flat_map(|piece| {
-                let piece = piece.strip_prefix("Author:").unwrap_or(piece).trim();
-                split_names(piece)
-            })
-            .map(|n| without_role(&n))
-            .filter(|n| {
-                let words = n.split_whitespace().count();
-                (1..=4).contains(&words)
-                    && n.split_whitespace()
-                        .all(|w| w.starts_with(char::is_uppercase))
-                    && !handle(n)
-                    && !BYLINE_LABELS.contains(&n.to_lowercase().as_str())
-            })
-            .fold(Vec::new(), |mut names, n| {
-                // After a name, a piece with a role in it is that person's
-                // role (`AI Writer`), not another person.
-                let role = n.split_whitespace().any(crate::byline::is_role_word);
-                if !names.contains(&n) && !(role && !names.is_empty()) {
-                    names.push(n);
-                }
-                names
-            })
-    })
-}
-
-/// A name with a role after it cut off: the words from the first role word
-/// (`Writer`, `Head`, `Reporter`, see `data/byline_roles.txt`) on, or after
-/// ` - `, when two or more words are left.
-fn without_role(name: &str) -> String {
-    let name = name.split(" - ").next().unwrap_or(name).trim();
-    let words: Vec<&str> = name.split_whitespace().collect();
-    match words.iter().position(|w| crate::byline::is_role_word(w)) {
-        // Before it, a person's name, not an acronym (`AAA Travel Editor`).
-        Some(at)
-            if at >= 2
-                && words[..at]
-                    .iter()
-                    .all(|w| w.chars().any(char::is_lowercase)) =>
-        {
-            words[..at].join(" ")
-        }
-        _ => name.to_string(),
-    }
-}
-
-/// A node's text pieces (its text nodes, white space collapsed, empty ones
-/// left out), so that a name and the role in the element after it stay
-/// apart (`<b>Ann Lee</b><i>Writer</i>`).
-fn text_pieces(node: &dom_query::NodeRef) -> Vec<String> {
-    node.descendants_it()
-        .filter(|n| n.is_text())
-        .map(|n| clean(&n.text()))
-        .filter(|t| !t.is_empty())
-        .collect()
-}
-
 /// The short runs of text between tags in the page's body, in order,
 /// scripts and styles skipped (at most `limit` of them).
-fn text_chunks(html: &str, limit: usize) -> Vec<String> {
+pub(super) fn text_chunks(html: &str, limit: usize) -> Vec<String> {
     let body = html
         .find("<body")
         .or_else(|| html.find("<BODY"))
@@ -646,57 +515,6 @@ fn text_chunks(html: &str, limit: usize) -> Vec<String> {
         }
     }
     chunks
-}
-
-/// Labels a byline puts before the names in an element of their own
-/// (`<p>Written by</p><p>Edzel Tabing</p>`).
-const BYLINE_LABELS: &[&str] = &[
-    "by:",
-    "article by",
-    "text by",
-    "by",
-    "written by",
-    "posted by",
-    "author",
-    "author:",
-    "authored by",
-    "words by",
-    "story by",
-];
-
-/// The people a byline in the page's text names, when its elements and
-/// metadata gave none: a chunk that reads as a byline (`By Ann Lee`), or a
-/// label (`Written by`) followed by a chunk of two to four capitalised words.
-fn text_authors(html: &str) -> Vec<String> {
-    let chunks = text_chunks(html, 4000);
-    for (i, chunk) in chunks.iter().enumerate() {
-        let lower = chunk.to_lowercase();
-        if BYLINE_LABELS.contains(&lower.as_str()) {
-            if let Some(next) = chunks.get(i + 1) {
-                let names = split_names(next);
-                let all_names = names.iter().all(|n| {
-                    let words: Vec<&str> = n.split_whitespace().collect();
-                    (2..=4).contains(&words.len())
-                        && words.iter().all(|w| w.starts_with(char::is_uppercase))
-                });
-                if !names.is_empty() && all_names {
-                    return names;
-                }
-            }
-        } else if lower.starts_with("by ") {
-            // `By Haley Hoekstra • March 12, 2025`: the names end at a
-            // separator.
-            let byline = chunk
-                .split(['•', '|', '·', '—'])
-                .next()
-                .unwrap_or(chunk)
-                .trim();
-            if let Some(names) = crate::byline::authors(byline) {
-                return names;
-            }
-        }
-    }
-    Vec::new()
 }
 
 /// Reads the metadata of a page's HTML, given the texts of its JSON-LD
@@ -861,7 +679,7 @@ fn read_authors(page: &Sources, meta: &mut PageMeta) {
     if authors.is_empty() && !meta_names.is_empty() {
         authors = meta_names
             .iter()
-            .flat_map(|n| match inverted_name(n) {
+            .flat_map(|n| match super::authors::inverted_name(n) {
                 Some(name) => vec![name],
                 None => split_names(n),
             })
@@ -881,10 +699,10 @@ fn read_authors(page: &Sources, meta: &mut PageMeta) {
         }
     }
     if authors.is_empty() {
-        authors = visible_authors(page.doc);
+        authors = super::authors::visible_authors(page.doc);
     }
     if authors.is_empty() {
-        authors = text_authors(page.html);
+        authors = super::authors::text_authors(page.html);
     }
     if authors.is_empty() {
         authors = organisations;
@@ -1017,22 +835,6 @@ mod tests {
             ["Danielle DeSiato", "Donna Enzmann", "Natalie Nguyen"]
         );
         assert_eq!(split_names("Maria & Katerina"), ["Maria", "Katerina"]);
-        assert_eq!(
-            inverted_name("Roy, Aniruddha").as_deref(),
-            Some("Aniruddha Roy")
-        );
-        assert_eq!(inverted_name("Ann Lee, Bo Chan"), None);
-        assert_eq!(inverted_name("Bailey, MS"), None);
-        let pieces = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            names_in(&pieces(&["Stephen Jesudunsin", "AI Writer"])),
-            ["Stephen Jesudunsin"]
-        );
-        assert_eq!(
-            names_in(&pieces(&["Rachel MacDonald Writer"])),
-            ["Rachel MacDonald"]
-        );
-        assert_eq!(names_in(&pieces(&["Written By"])), Vec::<String>::new());
         assert!(split_names("https://example.com/people/x").is_empty());
     }
 }

@@ -16,6 +16,7 @@
 //! assert!(found.paragraphs[0].starts_with("The central bank"));
 //! ```
 
+mod authors;
 mod fallback;
 pub mod meta;
 mod title;
