@@ -28,7 +28,19 @@ pub(super) fn visible_authors(doc: &Document) -> Vec<String> {
         let selection = doc.select(selector);
         let nodes = selection.nodes();
         for (i, node) in nodes.iter().enumerate().take(20) {
-            let mut names = names_in(&text_pieces(node));
+            let pieces = text_pieces(node);
+            let mut names = names_in(&pieces);
+            // An author box (name, role, biography): the name is one of
+            // its first pieces.
+            let boxed = pieces.len() <= 12 && pieces.iter().map(String::len).sum::<usize>() <= 600;
+            if names.is_empty() && boxed && !selector.starts_with('a') {
+                names = pieces
+                    .iter()
+                    .take(3)
+                    .map(|p| names_in(std::slice::from_ref(p)))
+                    .find(|n| n.len() == 1 && n[0].split_whitespace().count() >= 2)
+                    .unwrap_or_default();
+            }
             if names.is_empty() {
                 continue;
             }

@@ -645,6 +645,25 @@ fn read_dates(page: &Sources, meta: &mut PageMeta) {
     }
 }
 
+/// Words of an organisation's name, from `data/organisation_words.txt`.
+static ORGANISATION_WORDS: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        crate::lists::words(include_str!("../../data/organisation_words.txt"))
+    });
+
+/// Whether a credit reads as a person's name: two to four capitalised words
+/// in mixed case, none of them an organisation's word (`Anil Madhavapeddy`,
+/// not `USA TODAY` or `British Heart Foundation`).
+fn reads_as_person(name: &str) -> bool {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    (2..=4).contains(&words.len())
+        && words.iter().all(|w| {
+            w.starts_with(char::is_uppercase)
+                && w.chars().any(char::is_lowercase)
+                && !ORGANISATION_WORDS.contains(&w.to_lowercase().as_str())
+        })
+}
+
 /// `authors`.
 fn read_authors(page: &Sources, meta: &mut PageMeta) {
     // Authors: JSON-LD persons, the author meta tags, the visible byline;
@@ -654,6 +673,32 @@ fn read_authors(page: &Sources, meta: &mut PageMeta) {
         ld_people(author, &mut authors, &mut organisations);
     }
     authors.retain(|a| !handle(a));
+    // The site or its publisher named as author: an organisation.
+    let site_name = meta.site.as_deref().map(|s| clean(s).to_lowercase());
+    let is_site = |a: &str| {
+        let a = a.to_lowercase();
+        site_name
+            .as_ref()
+            .is_some_and(|s| *s == a || s.starts_with(&a) || a.starts_with(s.as_str()))
+    };
+    // A JSON-LD author named exactly as the site, and not typed `Person`,
+    // is the site; a personal site named after its author (`Ann Lee
+    // Photography`) keeps its person.
+    let typed_person = |v: &Value| types(v).iter().any(|t| t == "Person");
+    let said_person = page
+        .article
+        .and_then(|a| a.get("author"))
+        .is_some_and(|v| match v {
+            Value::Array(items) => items.iter().any(typed_person),
+            other => typed_person(other),
+        });
+    if !(said_person && authors.iter().all(|a| reads_as_person(a)))
+        && authors
+            .iter()
+            .any(|a| site_name.as_deref() == Some(a.to_lowercase().as_str()))
+    {
+        organisations.append(&mut authors);
+    }
     // Every tag of the first author key the page uses: scholarly pages
     // give one `citation_author` per person.
     let meta_names: Vec<&String> = [
@@ -686,15 +731,10 @@ fn read_authors(page: &Sources, meta: &mut PageMeta) {
             .collect();
         authors.dedup();
         authors.retain(|a| !handle(a));
-        // The site or its publisher named as author: an organisation.
-        let site_name = meta.site.as_deref().map(|s| clean(s).to_lowercase());
-        if authors.iter().any(|a| {
-            let a = a.to_lowercase();
-            site_name
-                .as_ref()
-                .is_some_and(|s| *s == a || s.starts_with(&a) || a.starts_with(s.as_str()))
-                || organisations.iter().any(|o| o.to_lowercase() == a)
-        }) {
+        if authors
+            .iter()
+            .any(|a| is_site(a) || organisations.iter().any(|o| o.eq_ignore_ascii_case(a)))
+        {
             organisations.append(&mut authors);
         }
     }
