@@ -100,9 +100,15 @@ fn names_in(pieces: &[String]) -> Vec<String> {
             .map(|n| without_role(&n))
             .filter(|n| {
                 let words = n.split_whitespace().count();
+                // A word of four capitals or more is a shouted label
+                // (`GARDEN MAINTENANCE`), not a name.
+                let shouted = |w: &str| {
+                    w.chars().filter(|c| c.is_alphabetic()).count() >= 4
+                        && !w.chars().any(char::is_lowercase)
+                };
                 (1..=4).contains(&words)
                     && n.split_whitespace()
-                        .all(|w| w.starts_with(char::is_uppercase))
+                        .all(|w| w.starts_with(char::is_uppercase) && !shouted(w))
                     && !handle(n)
                     && !BYLINE_LABELS.contains(&n.to_lowercase().as_str())
             })
