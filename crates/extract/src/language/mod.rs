@@ -37,13 +37,18 @@ fn prose(paragraph: &str) -> bool {
     words.len() >= 5 && wordy * 10 >= words.len() * 7 && sentence
 }
 
+/// Characters of prose the character model reads: a few hundred words, past
+/// which its verdict on news copy no longer changes (detection was a tenth of
+/// extract's time on BBC copy with 4,000).
+const SAMPLE_CHARS: usize = 1500;
+
 /// The text language is detected on: the prose paragraphs of `text`
-/// (paragraphs split at blank lines), up to about 4,000 characters; all of
-/// `text` when it has no prose.
+/// (paragraphs split at blank lines), up to about [`SAMPLE_CHARS`]
+/// characters; all of `text` when it has no prose.
 fn sample(text: &str) -> String {
     let mut sample = String::new();
     for paragraph in text.split("\n\n").filter(|p| prose(p)) {
-        if sample.len() >= 4000 {
+        if sample.len() >= SAMPLE_CHARS {
             break;
         }
         sample.push_str(paragraph);
@@ -54,7 +59,7 @@ fn sample(text: &str) -> String {
     }
     let end = sample
         .char_indices()
-        .nth(4000)
+        .nth(SAMPLE_CHARS)
         .map_or(sample.len(), |(byte, _)| byte);
     sample.truncate(end);
     sample
