@@ -35,6 +35,11 @@ pub(crate) fn is_role_word(word: &str) -> bool {
     ROLE_WORDS.contains(&word.as_str())
 }
 
+/// Whether `word` is a lower-case particle inside a name (`van`, `de`).
+pub(crate) fn is_particle(word: &str) -> bool {
+    PARTICLES.contains(&word)
+}
+
 fn capitalised(word: &str) -> bool {
     let mut chars = word.chars();
     chars.next().is_some_and(char::is_uppercase)

@@ -13,6 +13,7 @@ const AUTHOR_ELEMENTS: &[&str] = &[
     "a[rel=\"author\" i]",
     "a[href*=\"/author/\" i]",
     "a[href*=\"/authors/\" i]",
+    "a[href*=\"author=\" i]",
     "[class*=\"author-name\" i]",
     "[class*=\"author\" i] a",
     "[class*=\"byline\" i] a",
@@ -45,11 +46,20 @@ pub(super) fn visible_authors(doc: &Document) -> Vec<String> {
                 continue;
             }
             // Links to several authors' pages side by side (`<a>Ann
-            // Lee</a>, <a>Bo Chan</a>`): every one under the same parent.
+            // Lee</a>, <a>Bo Chan</a>`, or one per list item): every one
+            // under the same parent, or the same grandparent.
             if selector.starts_with('a') {
-                let parent = node.parent().map(|p| p.id);
+                let up = |n: &dom_query::NodeRef, levels: usize| {
+                    let mut at = n.parent();
+                    for _ in 1..levels {
+                        at = at.and_then(|p| p.parent());
+                    }
+                    at.map(|p| p.id)
+                };
                 for other in nodes[i + 1..].iter().take(10) {
-                    if other.parent().map(|p| p.id) == parent {
+                    let together = up(other, 1) == up(node, 1)
+                        || (up(other, 2).is_some() && up(other, 2) == up(node, 2));
+                    if together {
                         for name in names_in(&text_pieces(other)) {
                             if !names.contains(&name) {
                                 names.push(name);
@@ -106,9 +116,12 @@ fn names_in(pieces: &[String]) -> Vec<String> {
                     w.chars().filter(|c| c.is_alphabetic()).count() >= 4
                         && !w.chars().any(char::is_lowercase)
                 };
+                let inner = |i: usize| i > 0 && i + 1 < words;
                 (1..=4).contains(&words)
-                    && n.split_whitespace()
-                        .all(|w| w.starts_with(char::is_uppercase) && !shouted(w))
+                    && n.split_whitespace().enumerate().all(|(i, w)| {
+                        (w.starts_with(char::is_uppercase) && !shouted(w))
+                            || (inner(i) && crate::byline::is_particle(w))
+                    })
                     && !handle(n)
                     && !BYLINE_LABELS.contains(&n.to_lowercase().as_str())
             })
@@ -209,6 +222,16 @@ pub(super) fn text_authors(html: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn author_links_in_a_list_and_particles() {
+        let page = Document::from(
+            "<html><body><ul class=\"meta\"><li><a href=\"/library/?_author=John%20A.%20Alic\">John A. Alic</a></li>\
+             <li><a href=\"/library/?_author=Nick\">Nick van Mead</a></li></ul>\
+             <aside><a href=\"/x?author=z\">Someone Else</a></aside></body></html>",
+        );
+        assert_eq!(visible_authors(&page), ["John A. Alic", "Nick van Mead"]);
+    }
 
     #[test]
     fn names_roles_and_inverted_names() {
