@@ -127,6 +127,12 @@ fn shapes(word: &str) -> (u64, u64) {
 /// the ASCII forms the training data uses.
 pub fn lower_into(word: &str, buf: &mut String) {
     buf.clear();
+    // Most words are ASCII: lower-cased byte by byte (no quote to fold).
+    if word.is_ascii() {
+        buf.push_str(word);
+        buf.make_ascii_lowercase();
+        return;
+    }
     for c in word.chars() {
         match c {
             '’' | '‘' => buf.push('\''),
@@ -494,6 +500,15 @@ mod tests {
         assert!(allowed(2, 2));
         assert!(!allowed(3, 2));
         assert!(allowed(3, 5));
+    }
+
+    #[test]
+    fn lowering_ascii_and_not() {
+        let mut buf = String::from("stale");
+        lower_into("McDONALD's", &mut buf);
+        assert_eq!(buf, "mcdonald's");
+        lower_into("Österreich’s “Größe”", &mut buf);
+        assert_eq!(buf, "österreich's \"größe\"");
     }
 
     #[test]
