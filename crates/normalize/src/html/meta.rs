@@ -626,7 +626,14 @@ fn read_dates(page: &Sources, meta: &mut PageMeta) {
     // What the page shows: a date not labelled as a revision's first; else
     // the metadata's last change (the page was published by then); else a
     // shown revision date.
-    let (visible, text) = (visible_dates(doc), text_dates(page.html));
+    let visible = visible_dates(doc);
+    // The page's text is read only when its date elements show no
+    // publication date.
+    let text = if visible.first_published.is_some() {
+        Dates::default()
+    } else {
+        text_dates(page.html)
+    };
     let shown = visible
         .first_published
         .or(text.first_published)
