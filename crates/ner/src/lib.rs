@@ -9,8 +9,9 @@
 //! document-level memory: the type the tagger gave the same word earlier in
 //! the article, so that "Kerry" agrees with "John Kerry" three paragraphs up.
 //!
-//! Weights are stored as 16-bit integers in a table of `2^bits` rows of nine
-//! (one per tag), indexed by the top bits of each feature's hash. The model
+//! Weights are stored as one signed byte each, in a table of `2^bits` rows
+//! of nine (one per tag) with a shift byte per row (`weights.rs`), indexed
+//! by the top bits of each feature's hash. The model
 //! ships in the binary ([`Model::builtin`]); `wirehose train ner` rebuilds it
 //! ([`train::train`]) and `wirehose eval ner` scores it ([`conll`]).
 //!
@@ -39,6 +40,7 @@ pub mod features;
 pub mod geo;
 pub mod tokenize;
 pub mod train;
+mod weights;
 
 pub use error::NerError;
 
@@ -50,8 +52,9 @@ pub use features::{N_TAGS, TAGS, TYPES};
 
 use crate::geo::Gazetteer;
 use features::{History, Lexicon, WordSet, allowed, tag_type};
+pub(crate) use weights::Weights;
 
-const MAGIC: &[u8; 8] = b"WHNER003";
+const MAGIC: &[u8; 8] = b"WHNER004";
 
 /// The model compiled into the binary.
 static BUILTIN_BYTES: &[u8] = include_bytes!("../models/ner.bin");
@@ -83,31 +86,6 @@ impl<'a> Reader<'a, '_> {
     fn u32(&mut self) -> Result<u32, NerError> {
         let bytes = self.take(4)?;
         Ok(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
-    }
-}
-
-/// The weights of one stage, quantised to 16 bits.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Weights {
-    scale: f32,
-    /// Little-endian i16 weights, `2^bits` rows of [`N_TAGS`]; borrowed from
-    /// the binary for the built-in model, so it is not held twice.
-    values: Cow<'static, [u8]>,
-}
-
-impl Weights {
-    /// Quantises float weights.
-    pub(crate) fn quantise(weights: &[f32]) -> Weights {
-        let max = weights.iter().fold(0f32, |m, w| m.max(w.abs())).max(1e-9);
-        let scale = max / f32::from(i16::MAX);
-        let values: Vec<u8> = weights
-            .iter()
-            .flat_map(|w| ((w / scale).round().clamp(-32767.0, 32767.0) as i16).to_le_bytes())
-            .collect();
-        Weights {
-            scale,
-            values: Cow::Owned(values),
-        }
     }
 }
 
@@ -265,12 +243,10 @@ impl Model {
         if !(1..=2).contains(&n_stages) {
             return Err(bad("a model has one or two stages"));
         }
-        let rows = 1usize << bits;
         let mut stages = Vec::with_capacity(n_stages);
         for _ in 0..n_stages {
-            let scale = f32::from_bits(reader.u32()?);
-            let values = keep(reader.take(rows * N_TAGS * 2)?);
-            stages.push(Weights { scale, values });
+            let rows = keep(reader.take(Weights::stored_len(bits))?);
+            stages.push(Weights { rows });
         }
         if reader.at != bytes.len() {
             return Err(bad("trailing bytes after the last stage"));
@@ -303,8 +279,7 @@ impl Model {
         }
         out.extend_from_slice(&(self.stages.len() as u32).to_le_bytes());
         for stage in &self.stages {
-            out.extend_from_slice(&stage.scale.to_bits().to_le_bytes());
-            out.extend_from_slice(&stage.values);
+            out.extend_from_slice(&stage.rows);
         }
         out
     }
@@ -330,15 +305,7 @@ impl Model {
     }
 
     fn scores(&self, stage: &Weights, features: &[u64]) -> [i32; N_TAGS] {
-        let mut scores = [0i32; N_TAGS];
-        for &feature in features {
-            let row = (feature >> (64 - self.bits)) as usize * N_TAGS * 2;
-            let weights = &stage.values[row..row + N_TAGS * 2];
-            for (score, weight) in scores.iter_mut().zip(weights.chunks_exact(2)) {
-                *score += i32::from(i16::from_le_bytes([weight[0], weight[1]]));
-            }
-        }
-        scores
+        stage.scores(self.bits, features)
     }
 
     /// Tags an already prepared document with the first `stages` stages.

@@ -11,7 +11,8 @@ use crate::{Model, best, lower_words};
 /// Training settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Weight table rows, as a power of two. Default 20 (about 19 MB of model).
+    /// Weight table rows, as a power of two. Default 20 (a two-stage
+    /// model of about 21 MB: one byte per weight and one per row of nine).
     pub bits: u32,
     /// Most passes over the training data. Default 12.
     pub epochs: usize,
