@@ -51,6 +51,29 @@ fn headline_of(h1: String) -> String {
     }
 }
 
+/// Elements whose edges are a break between words even when the page puts
+/// no white space there (`WEEKEND<br>CODING<br>AGENT`).
+const BREAKING: &[&str] = &[
+    "br", "p", "div", "li", "section", "header", "h1", "h2", "h3", "h4", "h5", "h6",
+];
+
+/// An element's text as it is shown: its text nodes, with a space where a
+/// line break or a block element separates them.
+fn shown_text(node: &dom_query::NodeRef) -> Option<String> {
+    let mut text = String::new();
+    for n in node.descendants_it() {
+        if n.is_text() {
+            text.push_str(&n.text());
+        } else if n
+            .node_name()
+            .is_some_and(|name| BREAKING.contains(&name.to_ascii_lowercase().as_str()))
+        {
+            text.push(' ');
+        }
+    }
+    non_empty(text)
+}
+
 /// Lower-cased words of three or more letters or digits.
 fn content_words(text: &str) -> std::collections::HashSet<String> {
     text.split(|c: char| !c.is_alphanumeric())
@@ -75,18 +98,11 @@ pub(super) fn title(
     // The visible headline: the article's `<h1>`, or the page's only one.
     let h1 = ["article h1", "main h1", "[itemprop=\"headline\"]"]
         .iter()
-        .find_map(|sel| {
-            doc.select(sel)
-                .nodes()
-                .iter()
-                .find_map(|n| non_empty(n.text()))
-        })
+        .find_map(|sel| doc.select(sel).nodes().iter().find_map(shown_text))
         .or_else(|| {
             let all = doc.select("h1");
             let nodes = all.nodes();
-            (nodes.len() == 1)
-                .then(|| non_empty(nodes[0].text()))
-                .flatten()
+            (nodes.len() == 1).then(|| shown_text(&nodes[0])).flatten()
         })
         .map(headline_of)
         .filter(|h| (2..=40).contains(&words(h)) && !is_site(h));
@@ -149,6 +165,18 @@ mod tests {
         assert_eq!(
             title(&page, &Vec::new(), None, None).as_deref(),
             Some("A brief intro to git")
+        );
+    }
+
+    #[test]
+    fn line_breaks_in_an_h1_separate_words() {
+        let page = Document::from(
+            "<html><head><title>Weekend coding agent</title></head>\
+             <body><h1> WEEKEND<br>CODING<br> <span>AGENT</span> </h1></body></html>",
+        );
+        assert_eq!(
+            title(&page, &Vec::new(), None, None).as_deref(),
+            Some("WEEKEND CODING AGENT")
         );
     }
 }
