@@ -30,7 +30,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::LazyLock;
-use wirehose_text::hash::FastMap;
+use wirehose_text::hash::{FastMap, hash64};
 
 use crate::NerError;
 use wirehose_text::lists::pairs;
@@ -72,8 +72,9 @@ pub struct Place {
 #[derive(Debug, Default)]
 pub struct Gazetteer {
     places: Vec<Place>,
-    /// Lower-cased name → index of the preferred place.
-    names: FastMap<String, u32>,
+    /// Hash ([`hash64`]) of the lower-cased name → index of the preferred
+    /// place: no string per name, so the table is a third of the memory.
+    names: FastMap<u64, u32>,
     /// Country code → index of the country.
     countries: HashMap<String, u32>,
     /// Longest name, in words.
@@ -97,6 +98,7 @@ impl Gazetteer {
     /// Parses the compiled table format (see the module docs).
     pub fn parse(text: &str) -> Result<Gazetteer, NerError> {
         let mut gazetteer = Gazetteer::default();
+        gazetteer.places.reserve_exact(text.lines().count());
         for (number, line) in text.lines().enumerate() {
             if line.is_empty() || line.starts_with('#') {
                 continue;
@@ -130,7 +132,7 @@ impl Gazetteer {
             let aliases = fields[7].split('|').filter(|alias| !alias.is_empty());
             for name in std::iter::once(fields[6]).chain(aliases) {
                 gazetteer.max_words = gazetteer.max_words.max(name.split(' ').count());
-                let key = name.to_lowercase();
+                let key = hash64(name.to_lowercase().as_bytes());
                 match gazetteer.names.get(&key) {
                     Some(&other) if rank(&gazetteer.places[other as usize]) <= rank_of_place => {}
                     _ => {
@@ -139,12 +141,13 @@ impl Gazetteer {
                 }
             }
         }
+        gazetteer.names.shrink_to_fit();
         Ok(gazetteer)
     }
 
     /// The preferred place called `name` (any case), if any.
     pub fn lookup(&self, name: &str) -> Option<&Place> {
-        let index = self.names.get(&name.to_lowercase())?;
+        let index = self.names.get(&hash64(name.to_lowercase().as_bytes()))?;
         Some(&self.places[*index as usize])
     }
 
@@ -156,7 +159,7 @@ impl Gazetteer {
 
     /// The preferred place called `lowercase` (already lower-cased).
     pub fn lookup_lowercase(&self, lowercase: &str) -> Option<&Place> {
-        let index = self.names.get(lowercase)?;
+        let index = self.names.get(&hash64(lowercase.as_bytes()))?;
         Some(&self.places[*index as usize])
     }
 
