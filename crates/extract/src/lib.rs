@@ -223,24 +223,22 @@ impl BuiltTransform for BuiltExtract {
             millis = started.elapsed().as_millis() as u64,
             "extract warmed up"
         );
+        // The workers share the warmed instance's tables and compiled
+        // patterns (read-only): one copy in memory, not one per worker.
         Ok((0..cx.workers)
-            .map(|_| {
-                let mut extract = Extract::with_steps(&self.config, self.steps.clone());
-                extract.model = self.model.clone();
-                Box::new(extract) as Box<dyn Transform>
-            })
+            .map(|_| Box::new(warm.clone()) as Box<dyn Transform>)
             .collect())
     }
 }
 
 /// The runtime extract transform: the bundle of every step, or one step
-/// alone (see [`steps`]).
-#[derive(Debug)]
+/// alone (see [`steps`]). A clone shares the read-only finders.
+#[derive(Debug, Clone)]
 pub struct Extract {
     steps: Vec<Step>,
-    agencies: agencies::AgencyFinder,
-    datelines: dateline::DatelineFinder,
-    quotes: quotes::QuoteFinder,
+    agencies: Arc<agencies::AgencyFinder>,
+    datelines: Arc<dateline::DatelineFinder>,
+    quotes: Arc<quotes::QuoteFinder>,
     model: Arc<ner::Model>,
     aliases: Arc<canon::Aliases>,
     /// Languages the model is run on.
@@ -257,9 +255,9 @@ impl Extract {
     pub fn with_steps(config: &ExtractConfig, steps: Vec<Step>) -> Extract {
         Extract {
             steps,
-            agencies: agencies::AgencyFinder::new(),
-            datelines: dateline::DatelineFinder::new(),
-            quotes: quotes::QuoteFinder::new(),
+            agencies: Arc::new(agencies::AgencyFinder::new()),
+            datelines: Arc::new(dateline::DatelineFinder::new()),
+            quotes: Arc::new(quotes::QuoteFinder::new()),
             model: ner::Model::builtin_shared(),
             aliases: Arc::new(canon::Aliases::new(&config.aliases)),
             entity_languages: config.entity_languages.clone(),
