@@ -16,9 +16,10 @@ use clap::Subcommand;
 pub enum Train {
     /// Train the named-entity tagger on a CoNLL-2003 file.
     Ner {
-        /// Training data: CoNLL-2003 columns (TOKEN POS CHUNK NER), IOB1 or IOB2 tags.
-        #[arg(long)]
-        data: PathBuf,
+        /// Training data: CoNLL-2003 columns (TOKEN POS CHUNK NER), IOB1 or
+        /// IOB2 tags. Repeat to train on several files, in the order given.
+        #[arg(long, required = true)]
+        data: Vec<PathBuf>,
         /// Development data for choosing the number of epochs.
         #[arg(long)]
         dev: Option<PathBuf>,
@@ -230,8 +231,17 @@ pub fn eval(which: Eval) -> Result<()> {
     Ok(())
 }
 
-fn train_ner(data: &Path, dev: Option<&Path>, out: &Path, epochs: usize, bits: u32) -> Result<()> {
-    let train = conll::read(data)?;
+fn train_ner(
+    data: &[PathBuf],
+    dev: Option<&Path>,
+    out: &Path,
+    epochs: usize,
+    bits: u32,
+) -> Result<()> {
+    let mut train = Vec::new();
+    for path in data {
+        train.extend(conll::read(path)?);
+    }
     let dev = match dev {
         Some(dev) => conll::read(dev)?,
         None => Vec::new(),

@@ -77,6 +77,8 @@ pub struct TokenInfo {
     gaz: u64,
     /// Training-lexicon membership: 0 none, else type bits and position.
     lex: u64,
+    /// Word clusters (64, 256, 1,024), `u16::MAX` for a word without one.
+    clusters: crate::clusters::Ids,
 }
 
 impl TokenInfo {
@@ -153,6 +155,7 @@ pub fn token_infos(
     lower_in_document: &WordSet,
 ) -> Vec<TokenInfo> {
     let mut buf = String::new();
+    let clusters = crate::clusters::Clusters::builtin();
     let mut infos: Vec<TokenInfo> = words
         .iter()
         .enumerate()
@@ -216,6 +219,7 @@ pub fn token_infos(
                 flags,
                 gaz: 0,
                 lex: 0,
+                clusters: clusters.get_hash(lower).unwrap_or([u16::MAX; 3]),
             }
         })
         .collect();
@@ -446,6 +450,21 @@ pub fn features(
     if let Some(next) = at(i_signed + 1) {
         out.push(f1(48, next.lex));
     }
+    // Word clusters: the word's at three granularities, its neighbours'
+    // finest, the middle one with the word's casing and with the tag before.
+    let [c64, c256, c1024] = w.clusters.map(u64::from);
+    out.push(f1(80, c64));
+    out.push(f1(81, c256));
+    out.push(f1(82, c1024));
+    out.push(f2(85, c256, flags));
+    out.push(f2(86, t1, c256));
+    let cluster_at = |d: isize| at(i_signed + d).map_or(u64::MAX, |t| u64::from(t.clusters[2]));
+    out.push(f1(83, cluster_at(-1)));
+    out.push(f1(84, cluster_at(1)));
+    let coarse_at = |d: isize| at(i_signed + d).map_or(u64::MAX, |t| u64::from(t.clusters[1]));
+    out.push(f2(87, coarse_at(-1), c256));
+    out.push(f2(88, c256, coarse_at(1)));
+    out.push(f2(89, c1024, w.short_shape));
     if w.capitalised() {
         let remembered = history.get(&w.lower).map_or(9, |kind| *kind as u64);
         out.push(f1(50, remembered));

@@ -34,6 +34,7 @@
 
 #![deny(missing_docs)]
 
+pub mod clusters;
 pub mod conll;
 mod error;
 pub mod features;
