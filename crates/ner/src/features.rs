@@ -77,7 +77,7 @@ pub struct TokenInfo {
     gaz: u64,
     /// Training-lexicon membership: 0 none, else type bits and position.
     lex: u64,
-    /// Word clusters (64, 256, 1,024), `u16::MAX` for a word without one.
+    /// Word clusters (64, 256, 1,024, 4,096), `u16::MAX` for a word without one.
     clusters: crate::clusters::Ids,
 }
 
@@ -219,7 +219,7 @@ pub fn token_infos(
                 flags,
                 gaz: 0,
                 lex: 0,
-                clusters: clusters.get_hash(lower).unwrap_or([u16::MAX; 3]),
+                clusters: clusters.get_hash(lower).unwrap_or([u16::MAX; 4]),
             }
         })
         .collect();
@@ -450,9 +450,10 @@ pub fn features(
     if let Some(next) = at(i_signed + 1) {
         out.push(f1(48, next.lex));
     }
-    // Word clusters: the word's at three granularities, its neighbours'
+    // Word clusters: the word's at four granularities, its neighbours'
     // finest, the middle one with the word's casing and with the tag before.
-    let [c64, c256, c1024] = w.clusters.map(u64::from);
+    let [c64, c256, c1024, c4096] = w.clusters.map(u64::from);
+    out.push(f1(90, c4096));
     out.push(f1(80, c64));
     out.push(f1(81, c256));
     out.push(f1(82, c1024));

