@@ -34,6 +34,10 @@ pub enum Train {
         /// stages, one byte per weight and one per row; 19 halves it).
         #[arg(long, default_value_t = 20)]
         bits: u32,
+        /// One training document in N is added again in capitals (for
+        /// headlines and all-capitals wire copy); 0 adds none.
+        #[arg(long, default_value_t = 10)]
+        case_variants: usize,
     },
     /// Compile the place gazetteer from a GeoNames dump directory.
     Gazetteer {
@@ -132,7 +136,8 @@ pub fn train(which: Train) -> Result<()> {
             out,
             epochs,
             bits,
-        } => train_ner(&data, dev.as_deref(), &out, epochs, bits)?,
+            case_variants,
+        } => train_ner(&data, dev.as_deref(), &out, epochs, bits, case_variants)?,
         Train::Words { data, top, out } => train_words(&data, top, &out)?,
         Train::Gazetteer { geonames, out } => {
             let table = wirehose_ner::geo::compile(&geonames)?;
@@ -237,6 +242,7 @@ fn train_ner(
     out: &Path,
     epochs: usize,
     bits: u32,
+    case_variants: usize,
 ) -> Result<()> {
     let mut train = Vec::new();
     for path in data {
@@ -260,6 +266,7 @@ fn train_ner(
     let settings = ner::train::Settings {
         bits,
         epochs,
+        case_variants,
         ..Default::default()
     };
     let started = Instant::now();

@@ -18,6 +18,13 @@ pub struct Settings {
     pub epochs: usize,
     /// Seed of the per-epoch shuffle.
     pub seed: u64,
+    /// One training document in this many is added again in capitals, so
+    /// that headlines and all-capitals wire copy (`NEW YORK`, `SOCCER -
+    /// JAPAN GET LUCKY WIN`) look like something the tagger has seen
+    /// (CoNLL-2003 dev in capitals: F1 67.1 without, 84.7 with; the same
+    /// in title case too cost organisations in ordinary text). 0: none.
+    /// Default 10.
+    pub case_variants: usize,
 }
 
 impl Default for Settings {
@@ -26,8 +33,28 @@ impl Default for Settings {
             bits: 20,
             epochs: 12,
             seed: 7,
+            case_variants: 10,
         }
     }
+}
+
+/// `documents` followed by a copy in capitals of one in `every` of them
+/// (none when `every` is 0).
+fn with_case_variants(documents: &[Document], every: usize) -> Vec<Document> {
+    let mut out = documents.to_vec();
+    if every == 0 {
+        return out;
+    }
+    for document in documents.iter().step_by(every) {
+        let mut copy = document.clone();
+        for sentence in &mut copy.sentences {
+            for token in &mut sentence.tokens {
+                *token = token.to_uppercase();
+            }
+        }
+        out.push(copy);
+    }
+    out
 }
 
 /// What one epoch gave.
@@ -245,6 +272,7 @@ pub fn train(
     settings: &Settings,
     mut progress: impl FnMut(&Epoch),
 ) -> Model {
+    let train = &with_case_variants(train, settings.case_variants);
     let lower_vocab = training_lower_vocab(train);
     let fold_lexicons: Vec<Lexicon> = (0..FOLDS).map(|k| lexicon(train, Some(k))).collect();
     let full_lexicon = lexicon(train, None);
@@ -396,8 +424,29 @@ mod tests {
             bits: 12,
             epochs: 5,
             seed: 1,
+            case_variants: 0,
         };
         let model = train(&docs, &docs, &settings, |_| {});
         assert!(evaluate(&model, &docs).all.f1() > 0.99);
+    }
+
+    #[test]
+    fn case_variants_are_added_to_some_documents() {
+        let text = "-DOCSTART- -X- -X- O\n\nAlice x x I-PER\nvisited x x O\n\n\
+                    -DOCSTART- -X- -X- O\n\nBob x x I-PER\nleft x x O\n";
+        let docs = super::super::conll::parse(text).unwrap();
+        let all = with_case_variants(&docs, 2);
+        let words: Vec<Vec<&str>> = all
+            .iter()
+            .map(|d| {
+                d.sentences
+                    .iter()
+                    .flat_map(|s| s.tokens.iter().map(String::as_str))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(words.len(), 3, "{words:?}");
+        assert_eq!(words[2], ["ALICE", "VISITED"]);
+        assert_eq!(with_case_variants(&docs, 0).len(), 2);
     }
 }
