@@ -41,6 +41,14 @@ pub(crate) struct StoredArticle {
     pub(crate) vector: Vec<(u64, f32)>,
 }
 
+/// Most distinct terms the document frequencies hold. A feed never stops
+/// bringing new terms (numbers, names, typos), and without a bound the table
+/// grew by one entry for almost every article a daemon ever read. Past the
+/// bound every count is halved, the document count with it, and the terms
+/// left at zero (most of them seen once) are dropped: the ratios that make
+/// an idf stay as they were, and the counts lean towards recent use.
+pub(crate) const MAX_TERMS: usize = 100_000;
+
 /// Document frequencies and the number of documents they count.
 #[derive(Debug, Default)]
 pub(crate) struct Frequencies {
@@ -55,6 +63,18 @@ impl Frequencies {
         for &(term, _) in vector {
             *self.df.entry(term).or_insert(0) += 1;
         }
+        if self.df.len() > MAX_TERMS {
+            self.halve();
+        }
+    }
+
+    /// Halves every count and the number of documents; drops the zeros.
+    fn halve(&mut self) {
+        self.docs = (self.docs / 2).max(1);
+        self.df.retain(|_, n| {
+            *n /= 2;
+            *n > 0
+        });
     }
 }
 
@@ -363,6 +383,24 @@ fn state(path: &Path, e: impl std::fmt::Display) -> StoriesError {
 
 #[cfg(test)]
 mod tests {
+    use super::{Frequencies, MAX_TERMS};
+
+    #[test]
+    fn document_frequencies_stay_bounded() {
+        let mut freq = Frequencies::default();
+        for n in 0..(3 * MAX_TERMS as u64) {
+            // Every document: one common term and one never seen again.
+            freq.add(&[(1, 0.5), (1_000 + n, 0.5)]);
+        }
+        assert!(freq.df.len() <= MAX_TERMS + 1, "{}", freq.df.len());
+        let common = u64::from(freq.df[&1]);
+        assert!(
+            common <= freq.docs && common + 2 >= freq.docs / 2,
+            "{common} of {}",
+            freq.docs
+        );
+    }
+
     use super::*;
 
     #[test]
