@@ -450,8 +450,10 @@ pub fn features(
     if let Some(next) = at(i_signed + 1) {
         out.push(f1(48, next.lex));
     }
-    // Word clusters: the word's at four granularities, its neighbours'
-    // finest, the middle one with the word's casing and with the tag before.
+    // Word clusters: the word's at four granularities; the 256-cluster id
+    // with the word's casing, with the tag before and paired with each
+    // neighbour's; the neighbours' 1,024-cluster ids; the 1,024-cluster id
+    // with the word's shape.
     let [c64, c256, c1024, c4096] = w.clusters.map(u64::from);
     out.push(f1(90, c4096));
     out.push(f1(80, c64));
