@@ -74,13 +74,31 @@ fn iso_date(month: u32, day: u32, year: Option<&str>) -> Option<String> {
     })
 }
 
+/// Most characters a dateline's place or bracketed country takes, after its
+/// first capital.
+const NAME_CHARS: usize = 40;
+
+/// Whether a `place_date` match's place and country are of a name's length.
+/// The pattern leaves the bound out (`+?` rather than `{1,40}?`): a bounded
+/// repetition of a Unicode class compiles into forty copies of it, 2.4 MB
+/// of automaton and as much again of search cache, for the same matches
+/// (the place is lazy and ends where the rest of the dateline can follow, the
+/// country ends at its bracket, so a longer name only means no dateline).
+fn within_name_length(found: &regex::Captures<'_>) -> bool {
+    ["place", "country"].iter().all(|name| {
+        found
+            .name(name)
+            .is_none_or(|m| m.as_str().chars().count() <= NAME_CHARS + 1)
+    })
+}
+
 impl DatelineFinder {
     /// Compiles the patterns.
     pub fn new() -> DatelineFinder {
         let month = r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?";
         DatelineFinder {
             place_date: Regex::new(&format!(
-                r"^(?P<place>[A-Z][\p{{L}}.'’\- ]{{1,40}}?)\s*(?:\((?P<country>[A-Z][\p{{L}} .'’\-]{{1,40}})\))?,\s*{month}\s+(?P<day>\d{{1,2}})(?:,?\s+(?P<year>\d{{4}}))?\s*(?:\((?P<agency>[A-Za-z][A-Za-z -]{{1,30}})\))?\s*[-–—:]?\s*"
+                r"^(?P<place>[A-Z][\p{{L}}.'’\- ]+?)\s*(?:\((?P<country>[A-Z][\p{{L}} .'’\-]+)\))?,\s*{month}\s+(?P<day>\d{{1,2}})(?:,?\s+(?P<year>\d{{4}}))?\s*(?:\((?P<agency>[A-Za-z][A-Za-z -]{{1,30}})\))?\s*[-–—:]?\s*"
             ))
             .expect("dateline pattern"),
             caps_agency: Regex::new(
@@ -116,7 +134,11 @@ impl DatelineFinder {
             {
                 return Some(dateline);
             }
-            if let Some(found) = self.place_date.captures(paragraph) {
+            if let Some(found) = self
+                .place_date
+                .captures(paragraph)
+                .filter(|found| within_name_length(found))
+            {
                 let month = month_number(&found["month"]);
                 let day: u32 = found["day"].parse().unwrap_or(0);
                 let explicit_year = found.name("year").map(|m| m.as_str());
@@ -263,6 +285,18 @@ mod tests {
                 .as_deref(),
             Some("--05-15")
         );
+    }
+
+    #[test]
+    fn a_place_longer_than_a_name_is_no_dateline() {
+        let finder = DatelineFinder::new();
+        let long = "Abcdefghij Abcdefghij Abcdefghij Abcdefghij Abc, May 15 (AFP) Text";
+        let found = finder.place_date.captures(long).unwrap();
+        assert!(!within_name_length(&found));
+        let short = "Sochi (Russia), May 15 (AFP) Text";
+        assert!(within_name_length(
+            &finder.place_date.captures(short).unwrap()
+        ));
     }
 
     #[test]
