@@ -42,16 +42,11 @@ impl Clusters {
     /// comments); a malformed line is skipped (the built-in table has none:
     /// a test checks it).
     pub fn parse(text: &str) -> Clusters {
-        let mut ids = FastMap::default();
-        for line in text.lines().filter(|l| !l.starts_with('#')) {
-            let mut fields = line.split('\t');
-            let Some(word) = fields.next() else { continue };
-            let parsed: Vec<u16> = fields.filter_map(|f| f.parse().ok()).collect();
-            if let [a, b, c, d] = parsed[..] {
-                ids.insert(hash64(word.as_bytes()), [a, b, c, d]);
-            }
+        let lines = || text.lines().filter(|l| !l.starts_with('#'));
+        let mut ids = FastMap::with_capacity_and_hasher(lines().count(), Default::default());
+        for (word, row) in lines().filter_map(parse_line) {
+            ids.insert(hash64(word.as_bytes()), row);
         }
-        ids.shrink_to_fit();
         Clusters { ids }
     }
 
@@ -74,6 +69,15 @@ impl Clusters {
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
+}
+
+/// A `word<TAB>id<TAB>id<TAB>id<TAB>id` line, nothing more.
+fn parse_line(line: &str) -> Option<(&str, Ids)> {
+    let mut fields = line.split('\t');
+    let word = fields.next()?;
+    let mut id = || fields.next()?.parse().ok();
+    let row = [id()?, id()?, id()?, id()?];
+    fields.next().is_none().then_some((word, row))
 }
 
 #[cfg(test)]

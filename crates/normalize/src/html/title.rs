@@ -66,7 +66,7 @@ fn shown_text(node: &dom_query::NodeRef) -> Option<String> {
             text.push_str(&n.text());
         } else if n
             .node_name()
-            .is_some_and(|name| BREAKING.contains(&name.to_ascii_lowercase().as_str()))
+            .is_some_and(|name| BREAKING.iter().any(|b| name.eq_ignore_ascii_case(b)))
         {
             text.push(' ');
         }
