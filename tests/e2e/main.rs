@@ -11,6 +11,7 @@ mod golden;
 mod harden;
 mod harden_source;
 mod html;
+mod languages;
 mod ops;
 mod outage;
 mod plugins;

@@ -23,17 +23,24 @@ pub enum Train {
         /// Development data for choosing the number of epochs.
         #[arg(long)]
         dev: Option<PathBuf>,
-        /// Where to write the model.
-        #[arg(long, default_value = "crates/ner/models/ner.bin")]
-        out: PathBuf,
+        /// The language (ISO 639-1) the model is for: it names the default
+        /// output file and sets the default table size.
+        #[arg(long, default_value = "en")]
+        language: String,
+        /// Where to write the model. Default: the built-in model of the
+        /// language, `crates/ner/models/ner-LANGUAGE.bin`.
+        #[arg(long)]
+        out: Option<PathBuf>,
         /// Most passes over the training data; the pass with the best
         /// development F1 is kept.
         #[arg(long, default_value_t = 12)]
         epochs: usize,
-        /// Weight table rows as a power of two (20: about 21 MB for two
-        /// stages, one byte per weight and one per row; 19 halves it).
-        #[arg(long, default_value_t = 20)]
-        bits: u32,
+        /// Weight table rows as a power of two (20: about 10.5 MB a stage,
+        /// one byte per weight and one per row; each step down halves it).
+        /// Default 20 for English, 18 for the other languages (their
+        /// training sets are smaller).
+        #[arg(long)]
+        bits: Option<u32>,
         /// One training document in N is added again in capitals (for
         /// headlines and all-capitals wire copy); 0 adds none.
         #[arg(long, default_value_t = 10)]
@@ -71,9 +78,14 @@ pub enum Eval {
         /// Gold data: CoNLL-2003 columns, the NER tag last.
         #[arg(long)]
         data: PathBuf,
-        /// Model file. Default: the model built into the binary.
+        /// Model file. Default: the model built into the binary for
+        /// `--language`.
         #[arg(long)]
         model: Option<PathBuf>,
+        /// The built-in model to score (ISO 639-1: en, es, nl, de, fr, fi,
+        /// ru), when no `--model` is given.
+        #[arg(long, default_value = "en")]
+        language: String,
         /// Write every input line with the predicted tag appended as a fifth
         /// column, in IOB2 (B- opens every entity, I- continues it); blank and
         /// -DOCSTART- lines are kept as they are.
@@ -133,11 +145,28 @@ pub fn train(which: Train) -> Result<()> {
         Train::Ner {
             data,
             dev,
+            language,
             out,
             epochs,
             bits,
             case_variants,
-        } => train_ner(&data, dev.as_deref(), &out, epochs, bits, case_variants)?,
+        } => {
+            if language.len() != 2 || !language.bytes().all(|b| b.is_ascii_lowercase()) {
+                anyhow::bail!("--language {language:?}: expected an ISO 639-1 code such as `de`");
+            }
+            let out = out.unwrap_or_else(|| {
+                Path::new("crates/ner/models").join(ner::builtin::file_name(&language))
+            });
+            let bits = bits.unwrap_or(if language == "en" { 20 } else { 18 });
+            let settings = ner::train::Settings {
+                language,
+                bits,
+                epochs,
+                case_variants,
+                ..Default::default()
+            };
+            train_ner(&data, dev.as_deref(), &out, &settings)?
+        }
         Train::Words { data, top, out } => train_words(&data, top, &out)?,
         Train::Gazetteer { geonames, out } => {
             let table = wirehose_ner::geo::compile(&geonames)?;
@@ -181,11 +210,15 @@ pub fn eval(which: Eval) -> Result<()> {
         Eval::Ner {
             data,
             model,
+            language,
             predictions,
         } => {
-            let report =
-                wirehose_eval::ner::evaluate(&data, model.as_deref(), predictions.as_deref())
-                    .with_context(|| format!("evaluating the tagger on {}", data.display()))?;
+            let choice = match &model {
+                Some(path) => wirehose_eval::ner::Choice::File(path),
+                None => wirehose_eval::ner::Choice::Builtin(&language),
+            };
+            let report = wirehose_eval::ner::evaluate(&data, choice, predictions.as_deref())
+                .with_context(|| format!("evaluating the tagger on {}", data.display()))?;
             write!(std::io::stdout(), "{report}")?;
             if let Some(path) = predictions {
                 writeln!(
@@ -240,9 +273,7 @@ fn train_ner(
     data: &[PathBuf],
     dev: Option<&Path>,
     out: &Path,
-    epochs: usize,
-    bits: u32,
-    case_variants: usize,
+    settings: &ner::train::Settings,
 ) -> Result<()> {
     let mut train = Vec::new();
     for path in data {
@@ -263,14 +294,8 @@ fn train_ner(
         train.len(),
         dev.len()
     )?;
-    let settings = ner::train::Settings {
-        bits,
-        epochs,
-        case_variants,
-        ..Default::default()
-    };
     let started = Instant::now();
-    let model = ner::train::train(&train, &dev, &settings, |epoch| {
+    let model = ner::train::train(&train, &dev, settings, |epoch| {
         writeln!(
             std::io::stdout(),
             "stage {} epoch {:2}: train error {:.4}, dev F1 {:.4} ({:.1} s)",

@@ -31,6 +31,10 @@ pub enum EvalError {
     /// A stage could not be set up.
     #[error("{0}")]
     Stage(String),
+    /// What was asked for does not exist (a built-in model of a language
+    /// without one).
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl EvalError {

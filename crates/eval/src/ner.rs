@@ -40,22 +40,32 @@ impl fmt::Display for NerReport {
     }
 }
 
-/// Tags `data` with `model` (the built-in one when `None`) three times on
-/// this thread and scores the tags; with `predictions`, writes every input
-/// line with the predicted IOB2 tag appended as a fifth column.
+/// Which model [`evaluate`] scores.
+#[derive(Debug, Clone, Copy)]
+pub enum Choice<'a> {
+    /// A model file written by `wirehose train ner`.
+    File(&'a Path),
+    /// The built-in model of a language (ISO 639-1).
+    Builtin(&'a str),
+}
+
+/// Tags `data` with the chosen model three times on this thread and scores
+/// the tags; with `predictions`, writes every input line with the predicted
+/// IOB2 tag appended as a fifth column.
 pub fn evaluate(
     data: &Path,
-    model: Option<&Path>,
+    choice: Choice<'_>,
     predictions: Option<&Path>,
 ) -> Result<NerReport, EvalError> {
     let started = Instant::now();
-    let loaded;
-    let model = match model {
-        Some(path) => {
-            loaded = Model::load(path)?;
-            &loaded
-        }
-        None => Model::builtin(),
+    let model = match choice {
+        Choice::File(path) => std::sync::Arc::new(Model::load(path)?),
+        Choice::Builtin(language) => wirehose_ner::builtin::model(language).ok_or_else(|| {
+            EvalError::Usage(format!(
+                "no built-in model for language `{language}` (built in: {})",
+                wirehose_ner::builtin::LANGUAGES.join(", ")
+            ))
+        })?,
     };
     let load_seconds = started.elapsed().as_secs_f64();
     let documents = conll::read(data)?;

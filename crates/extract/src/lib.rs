@@ -39,19 +39,20 @@ pub mod dates;
 pub mod entities;
 mod error;
 pub mod language;
+mod models;
 pub mod quotes;
 pub mod steps;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use models::Models;
 use serde::Deserialize;
 use wirehose_core::{
     BuildContext, BuiltTransform, ConfigProblem, OpenContext, Record, StageError, Transform,
     TransformConfig,
 };
-use wirehose_ner as ner;
 
 pub use error::ExtractError;
 pub use steps::Step;
@@ -73,16 +74,23 @@ pub struct ExtractConfig {
     /// Detect the language. Default true.
     #[serde(default = "default_true")]
     pub language: bool,
-    /// NER model file written by `wirehose train ner`. Default: the model
-    /// built into the binary (trained on CoNLL-2003).
+    /// The English NER model file, written by `wirehose train ner` (the
+    /// same as `models.en`). Default: the model built into the binary.
     #[serde(default)]
     pub model: Option<PathBuf>,
-    /// The languages (ISO 639-1) the entity model is run on; an article
-    /// detected as any other language gets no entities, since a tagger's
-    /// guesses on a language it was not trained for are mostly wrong
-    /// (German capitalises every noun). An article whose language is
-    /// unknown is tagged. Default `["en"]` (the built-in model's).
-    #[serde(default = "default_entity_languages")]
+    /// NER model files by language (ISO 639-1 → file written by `wirehose
+    /// train ner --language`), in place of the built-in model of that
+    /// language or for a language without one. Default: none.
+    #[serde(default)]
+    pub models: BTreeMap<String, PathBuf>,
+    /// The languages (ISO 639-1) whose articles are tagged, each with its
+    /// own model; an article detected as any other language gets no
+    /// entities (a tagger's guesses on a language it was not trained for
+    /// are mostly wrong: German capitalises every noun), and an article
+    /// whose language is unknown is tagged with the first one's. Default:
+    /// every language with a built-in model, `["en", "es", "nl", "de",
+    /// "fr", "fi", "ru"]`.
+    #[serde(default = "models::default_languages")]
     pub entity_languages: Vec<String>,
     /// More aliases: canonical name → the other names it goes by
     /// (`"Islamic State" = ["ISIS", "ISIL", "Daesh"]`). Extends and overrides
@@ -103,7 +111,8 @@ impl Default for ExtractConfig {
             quotes: true,
             language: true,
             model: None,
-            entity_languages: default_entity_languages(),
+            models: BTreeMap::new(),
+            entity_languages: models::default_languages(),
             aliases: HashMap::new(),
             stories: None,
         }
@@ -123,33 +132,17 @@ impl TransformConfig for ExtractConfig {
                 ),
             ));
         }
-        check_languages(cx, &self.entity_languages)?;
-        let model = load_model(cx, "model", self.model.as_ref())?;
+        let models = Models::configure(
+            cx,
+            &self.entity_languages,
+            self.model.as_ref(),
+            &self.models,
+        )?;
         Ok(Box::new(BuiltExtract {
             config: self.clone(),
-            model,
+            models,
             steps: Step::bundle(self),
         }))
-    }
-}
-
-/// The languages the built-in entity model is trained for.
-fn default_entity_languages() -> Vec<String> {
-    vec!["en".to_string()]
-}
-
-/// Checks `entity_languages`: each an ISO 639-1 code, as the language step
-/// reports them.
-fn check_languages(cx: &BuildContext, languages: &[String]) -> Result<(), ConfigProblem> {
-    match languages
-        .iter()
-        .find(|l| l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()))
-    {
-        Some(bad) => Err(cx.problem(
-            "entity_languages",
-            format!("`{bad}` is not an ISO 639-1 code (two lower-case letters, as `en`, `de`)"),
-        )),
-        None => Ok(()),
     }
 }
 
@@ -167,33 +160,11 @@ fn untagged_language(language: &str) {
     }
 }
 
-/// Loads the model `path` names, or the built-in one; a load error is a
-/// config problem about `key` of component `cx`.
-fn load_model(
-    cx: &BuildContext,
-    key: &str,
-    path: Option<&PathBuf>,
-) -> Result<Arc<ner::Model>, ConfigProblem> {
-    match path {
-        Some(path) => Ok(Arc::new(ner::Model::load(path).map_err(|source| {
-            cx.problem(
-                key,
-                ExtractError::Model {
-                    path: path.clone(),
-                    source,
-                }
-                .to_string(),
-            )
-        })?)),
-        None => Ok(ner::Model::builtin_shared()),
-    }
-}
-
 /// A validated extract transform (the bundle, or one of its steps): its
-/// configuration, model and the steps it runs.
+/// configuration, models and the steps it runs.
 struct BuiltExtract {
     config: ExtractConfig,
-    model: Arc<ner::Model>,
+    models: Models,
     steps: Vec<Step>,
 }
 
@@ -207,7 +178,7 @@ impl BuiltTransform for BuiltExtract {
     fn open(&self, cx: &OpenContext) -> Result<Vec<Box<dyn Transform>>, StageError> {
         let started = std::time::Instant::now();
         let mut warm = Extract::with_steps(&self.config, self.steps.clone());
-        warm.model = self.model.clone();
+        warm.models = self.models.clone();
         let record = Record {
             paragraphs: wirehose_text::lists::words(WARMUP)
                 .into_iter()
@@ -239,10 +210,9 @@ pub struct Extract {
     agencies: Arc<agencies::AgencyFinder>,
     datelines: Arc<dateline::DatelineFinder>,
     quotes: Arc<quotes::QuoteFinder>,
-    model: Arc<ner::Model>,
+    /// The entity models by language.
+    models: Models,
     aliases: Arc<canon::Aliases>,
-    /// Languages the model is run on.
-    entity_languages: Vec<String>,
 }
 
 impl Extract {
@@ -258,9 +228,8 @@ impl Extract {
             agencies: Arc::new(agencies::AgencyFinder::new()),
             datelines: Arc::new(dateline::DatelineFinder::new()),
             quotes: Arc::new(quotes::QuoteFinder::new()),
-            model: ner::Model::builtin_shared(),
+            models: Models::builtin(&config.entity_languages),
             aliases: Arc::new(canon::Aliases::new(&config.aliases)),
-            entity_languages: config.entity_languages.clone(),
         }
     }
 }

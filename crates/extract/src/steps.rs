@@ -28,7 +28,7 @@
 //! inputs = ["dateline"]
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -36,7 +36,8 @@ use wirehose_core::{BuildContext, BuiltTransform, ConfigProblem, Record, Transfo
 use wirehose_text::CharIndex;
 
 use crate::agencies::credits::{self, Credits};
-use crate::{BuiltExtract, Extract, ExtractConfig, amounts, dates, entities, language, load_model};
+use crate::models::{self, Models};
+use crate::{BuiltExtract, Extract, ExtractConfig, amounts, dates, entities, language};
 
 /// One step of extract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,24 +97,17 @@ impl Step {
                     language::detect(text.body, record.title.as_deref()).or(record.language.take());
             }
             Step::Entities => {
-                if let Some(language) = record.language.as_deref()
-                    && !extract.entity_languages.iter().any(|l| l == language)
-                {
+                let Some(model) = extract.models.for_language(record.language.as_deref()) else {
+                    let language = record.language.as_deref().unwrap_or("unknown");
                     crate::untagged_language(language);
                     tracing::debug!(language, "entities skipped: no model for the language");
                     record.entities.clear();
                     return;
-                }
+                };
                 let place = record.dateline.as_ref().map(|d| d.place.as_str());
                 let (body, index, credits) = text.parts();
-                record.entities = entities::find(
-                    body,
-                    index,
-                    &extract.model,
-                    &extract.aliases,
-                    place,
-                    &credits.spans,
-                );
+                record.entities =
+                    entities::find(body, index, &model, &extract.aliases, place, &credits.spans);
             }
             Step::Quotes => {
                 let english = language::english_rules(record.language.as_deref());
@@ -201,7 +195,7 @@ macro_rules! plain_step {
             fn build(&self, _cx: &BuildContext) -> Result<Box<dyn BuiltTransform>, ConfigProblem> {
                 let config = ExtractConfig::default();
                 Ok(Box::new(BuiltExtract {
-                    model: wirehose_ner::Model::builtin_shared(),
+                    models: Models::builtin(&config.entity_languages),
                     config,
                     steps: vec![$step],
                 }))
@@ -245,13 +239,17 @@ plain_step!(
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EntitiesConfig {
-    /// NER model file written by `wirehose train ner`. Default: the model
-    /// built into the binary.
+    /// The English NER model file (the same as `models.en`). Default: the
+    /// model built into the binary.
     #[serde(default)]
     pub model: Option<PathBuf>,
-    /// The languages (ISO 639-1) the model is run on; articles in others
-    /// get no entities. Default `["en"]`.
-    #[serde(default = "crate::default_entity_languages")]
+    /// NER model files by language, in place of the built-in ones (see
+    /// `extract`). Default: none.
+    #[serde(default)]
+    pub models: BTreeMap<String, PathBuf>,
+    /// The languages (ISO 639-1) whose articles are tagged; articles in
+    /// others get no entities. Default: every built-in language.
+    #[serde(default = "models::default_languages")]
     pub entity_languages: Vec<String>,
     /// More aliases: canonical name → the other names it goes by. Extends
     /// and overrides the built-in table.
@@ -261,17 +259,22 @@ pub struct EntitiesConfig {
 
 impl TransformConfig for EntitiesConfig {
     fn build(&self, cx: &BuildContext) -> Result<Box<dyn BuiltTransform>, ConfigProblem> {
-        crate::check_languages(cx, &self.entity_languages)?;
-        let model = load_model(cx, "model", self.model.as_ref())?;
+        let models = Models::configure(
+            cx,
+            &self.entity_languages,
+            self.model.as_ref(),
+            &self.models,
+        )?;
         let config = ExtractConfig {
             model: self.model.clone(),
+            models: self.models.clone(),
             entity_languages: self.entity_languages.clone(),
             aliases: self.aliases.clone(),
             ..ExtractConfig::default()
         };
         Ok(Box::new(BuiltExtract {
             config,
-            model,
+            models,
             steps: vec![Step::Entities],
         }))
     }
@@ -344,10 +347,10 @@ mod tests {
         assert!(!current.amounts.is_empty() && current.dateline.is_some());
     }
 
-    /// A German article gets no entities from the English model, unless
-    /// the config says the model is for German too.
+    /// A German article is tagged by the German model by default, and gets
+    /// no entities when the config leaves German out.
     #[test]
-    fn entities_only_for_the_model_languages() {
+    fn entities_only_for_the_configured_languages() {
         let record = Record {
             paragraphs: vec![
                 "Die Studiengebühren an den Hochschulen in Bayern werden im kommenden \
@@ -367,11 +370,16 @@ mod tests {
         };
         let german = run(&ExtractConfig::default());
         assert_eq!(german.language.as_deref(), Some("de"));
-        assert!(german.entities.is_empty(), "{:?}", german.entities);
-        let config = ExtractConfig {
-            entity_languages: vec!["en".into(), "de".into()],
+        let names: Vec<&str> = german.entities.iter().map(|e| e.name.as_str()).collect();
+        assert!(names.contains(&"Markus Söder"), "{names:?}");
+        assert!(
+            !names.iter().any(|n| n.contains("Studiengebühren")),
+            "{names:?}"
+        );
+        let english_only = ExtractConfig {
+            entity_languages: vec!["en".into()],
             ..ExtractConfig::default()
         };
-        assert!(!run(&config).entities.is_empty());
+        assert!(run(&english_only).entities.is_empty());
     }
 }

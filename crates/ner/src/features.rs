@@ -64,6 +64,9 @@ const FLAG_LOWER_ELSEWHERE: u32 = 64;
 const FLAG_LOWER_VOCAB: u32 = 128;
 const FLAG_INITIAL: u32 = 256;
 
+/// [`TokenInfo`]'s frequency step when the model's language has no table.
+const NO_FREQUENCIES: u8 = u8::MAX;
+
 /// What the tagger knows of one token before tagging.
 #[derive(Debug, Clone, Default)]
 pub struct TokenInfo {
@@ -79,6 +82,10 @@ pub struct TokenInfo {
     lex: u64,
     /// Word clusters (64, 256, 1,024, 4,096), `u16::MAX` for a word without one.
     clusters: crate::clusters::Ids,
+    /// How common the word is in the language: Zipf frequency in half
+    /// steps, 0 for a word not among the common ones, [`NO_FREQUENCIES`]
+    /// when the language has no table.
+    freq: u8,
 }
 
 impl TokenInfo {
@@ -153,6 +160,7 @@ pub fn token_infos(
     lexicon: &Lexicon,
     lower_vocab: &WordSet,
     lower_in_document: &WordSet,
+    frequencies: &crate::freq::Frequencies,
 ) -> Vec<TokenInfo> {
     let mut buf = String::new();
     let clusters = crate::clusters::Clusters::builtin();
@@ -220,6 +228,11 @@ pub fn token_infos(
                 gaz: 0,
                 lex: 0,
                 clusters: clusters.get_hash(lower).unwrap_or([u16::MAX; 4]),
+                freq: if frequencies.is_empty() {
+                    NO_FREQUENCIES
+                } else {
+                    frequencies.step(lower)
+                },
             }
         })
         .collect();
@@ -468,6 +481,19 @@ pub fn features(
     out.push(f2(87, coarse_at(-1), c256));
     out.push(f2(88, c256, coarse_at(1)));
     out.push(f2(89, c1024, w.short_shape));
+    // Word frequency in the language: alone, with the casing, and the
+    // neighbours'.
+    if w.freq != NO_FREQUENCIES {
+        let freq = u64::from(w.freq);
+        out.push(f1(91, freq));
+        out.push(f2(
+            92,
+            freq,
+            flags & u64::from(FLAG_TITLE | FLAG_UPPER | FLAG_INITIAL),
+        ));
+        let freq_at = |d: isize| at(i_signed + d).map_or(99, |t| u64::from(t.freq));
+        out.push(f3(93, freq_at(-1), freq, freq_at(1)));
+    }
     if w.capitalised() {
         let remembered = history.get(&w.lower).map_or(9, |kind| *kind as u64);
         out.push(f1(50, remembered));

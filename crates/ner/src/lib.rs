@@ -34,10 +34,12 @@
 
 #![deny(missing_docs)]
 
+pub mod builtin;
 pub mod clusters;
 pub mod conll;
 mod error;
 pub mod features;
+pub mod freq;
 pub mod geo;
 pub mod tokenize;
 pub mod train;
@@ -51,21 +53,16 @@ use std::sync::{Arc, LazyLock};
 
 pub use features::{N_TAGS, TAGS, TYPES};
 
+use crate::freq::Frequencies;
 use crate::geo::Gazetteer;
 use features::{History, Lexicon, WordSet, allowed, tag_type};
 pub(crate) use weights::Weights;
 
-const MAGIC: &[u8; 8] = b"WHNER004";
+const MAGIC: &[u8; 8] = b"WHNER005";
 
-/// The model compiled into the binary.
-static BUILTIN_BYTES: &[u8] = include_bytes!("../models/ner.bin");
-
-static BUILTIN_MODEL: LazyLock<Arc<Model>> = LazyLock::new(|| {
-    Arc::new(
-        Model::parse(BUILTIN_BYTES, Path::new("models/ner.bin"), Cow::Borrowed)
-            .expect("the built-in NER model is well-formed (checked by tests)"),
-    )
-});
+/// The built-in English model, parsed on first use.
+static BUILTIN_MODEL: LazyLock<Arc<Model>> =
+    LazyLock::new(|| builtin::model("en").expect("English is a built-in language"));
 
 /// Reads a model file front to back.
 struct Reader<'a, 'p> {
@@ -94,6 +91,9 @@ impl<'a> Reader<'a, '_> {
 /// sees what the first predicted for the whole document.
 #[derive(Debug, Clone)]
 pub struct Model {
+    /// The language (ISO 639-1) the model was trained for: it picks the
+    /// word-frequency table.
+    language: [u8; 2],
     bits: u32,
     lower_vocab: WordSet,
     lexicon: Lexicon,
@@ -107,11 +107,13 @@ pub(crate) struct Prepared {
     contexts: features::Contexts,
 }
 
-/// Prepares `sentences` with the given lexicon and lower-case vocabulary.
+/// Prepares `sentences` with the given lexicon, lower-case vocabulary and
+/// word frequencies.
 pub(crate) fn prepare<S: AsRef<str>>(
     sentences: &[Vec<S>],
     lexicon: &Lexicon,
     lower_vocab: &WordSet,
+    frequencies: &Frequencies,
 ) -> Prepared {
     let gazetteer = Gazetteer::builtin();
     let lower_in_document = lower_words(sentences);
@@ -125,6 +127,7 @@ pub(crate) fn prepare<S: AsRef<str>>(
             lexicon,
             lower_vocab,
             &lower_in_document,
+            frequencies,
         ));
         upper.push(sentence_is_upper(&words));
     }
@@ -192,12 +195,13 @@ pub(crate) fn decode(
 }
 
 impl Model {
-    /// The model shipped in the binary, loaded on first use.
+    /// The English model shipped in the binary, loaded on first use (the
+    /// other languages' are in [`builtin`]).
     pub fn builtin() -> &'static Model {
         &BUILTIN_MODEL
     }
 
-    /// The built-in model as a shared handle.
+    /// The built-in English model as a shared handle.
     pub fn builtin_shared() -> Arc<Model> {
         BUILTIN_MODEL.clone()
     }
@@ -215,7 +219,7 @@ impl Model {
 
     /// Parses a model, keeping the weight tables with `keep` (borrowed for
     /// the built-in model, copied otherwise).
-    fn parse<'a>(
+    pub(crate) fn parse<'a>(
         bytes: &'a [u8],
         path: &Path,
         keep: impl Fn(&'a [u8]) -> Cow<'static, [u8]>,
@@ -224,6 +228,10 @@ impl Model {
         let mut reader = Reader { bytes, at: 0, path };
         if reader.take(8)? != MAGIC {
             return Err(bad("not a wirehose NER model of this version (bad magic)"));
+        }
+        let language: [u8; 2] = reader.take(2)?.try_into().unwrap_or_default();
+        if !language.iter().all(u8::is_ascii_lowercase) {
+            return Err(bad("the model's language is not an ISO 639-1 code"));
         }
         let bits = reader.u32()?;
         if !(10..=24).contains(&bits) {
@@ -253,6 +261,7 @@ impl Model {
             return Err(bad("trailing bytes after the last stage"));
         }
         Ok(Model {
+            language,
             bits,
             lower_vocab,
             lexicon,
@@ -264,6 +273,7 @@ impl Model {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&self.language);
         out.extend_from_slice(&self.bits.to_le_bytes());
         out.extend_from_slice(&(self.lower_vocab.len() as u32).to_le_bytes());
         let mut vocab: Vec<u64> = self.lower_vocab.iter().copied().collect();
@@ -287,12 +297,14 @@ impl Model {
 
     /// Assembles a model.
     pub(crate) fn new(
+        language: [u8; 2],
         bits: u32,
         lower_vocab: WordSet,
         lexicon: Lexicon,
         stages: Vec<Weights>,
     ) -> Model {
         Model {
+            language,
             bits,
             lower_vocab,
             lexicon,
@@ -300,9 +312,25 @@ impl Model {
         }
     }
 
+    /// The language (ISO 639-1) the model was trained for.
+    pub fn language(&self) -> &str {
+        std::str::from_utf8(&self.language).unwrap_or("en")
+    }
+
+    /// The word frequencies of the model's language (none for a language
+    /// without a table).
+    pub(crate) fn frequencies(&self) -> &'static Frequencies {
+        frequencies(self.language())
+    }
+
     /// The lexicon and vocabulary, for preparing documents.
     pub(crate) fn prepare<S: AsRef<str>>(&self, sentences: &[Vec<S>]) -> Prepared {
-        prepare(sentences, &self.lexicon, &self.lower_vocab)
+        prepare(
+            sentences,
+            &self.lexicon,
+            &self.lower_vocab,
+            self.frequencies(),
+        )
     }
 
     fn scores(&self, stage: &Weights, features: &[u64]) -> [i32; N_TAGS] {
@@ -331,6 +359,12 @@ impl Model {
     pub fn tag_document<S: AsRef<str>>(&self, sentences: &[Vec<S>]) -> Vec<Vec<usize>> {
         self.tag_prepared(&self.prepare(sentences), 2)
     }
+}
+
+/// The word frequencies of `language`, or an empty table.
+pub(crate) fn frequencies(language: &str) -> &'static Frequencies {
+    static NONE: LazyLock<Frequencies> = LazyLock::new(Frequencies::default);
+    Frequencies::builtin(language).unwrap_or(&NONE)
 }
 
 /// The best tag allowed after `previous`.

@@ -11,6 +11,10 @@ use crate::{Model, best, lower_words};
 /// Training settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The language (ISO 639-1) of the training data: it picks the word
+    /// frequencies the features read and is recorded in the model.
+    /// Default `en`.
+    pub language: String,
     /// Weight table rows, as a power of two. Default 20 (a two-stage
     /// model of about 21 MB: one byte per weight and one per row of nine).
     pub bits: u32,
@@ -30,6 +34,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
+            language: "en".to_string(),
             bits: 20,
             epochs: 12,
             seed: 7,
@@ -273,6 +278,8 @@ pub fn train(
     mut progress: impl FnMut(&Epoch),
 ) -> Model {
     let train = &with_case_variants(train, settings.case_variants);
+    let language: [u8; 2] = settings.language.as_bytes().try_into().unwrap_or(*b"en");
+    let frequencies = super::frequencies(&settings.language);
     let lower_vocab = training_lower_vocab(train);
     let fold_lexicons: Vec<Lexicon> = (0..FOLDS).map(|k| lexicon(train, Some(k))).collect();
     let full_lexicon = lexicon(train, None);
@@ -286,7 +293,12 @@ pub fn train(
                 .map(|s| s.tokens.iter().map(String::as_str).collect())
                 .collect();
             Example {
-                prepared: super::prepare(&sentences, &fold_lexicons[index % FOLDS], &lower_vocab),
+                prepared: super::prepare(
+                    &sentences,
+                    &fold_lexicons[index % FOLDS],
+                    &lower_vocab,
+                    frequencies,
+                ),
                 gold: document
                     .sentences
                     .iter()
@@ -299,6 +311,7 @@ pub fn train(
     let all: Vec<&Example> = examples.iter().collect();
     let model_with = |stages: Vec<super::Weights>| {
         Model::new(
+            language,
             settings.bits,
             lower_vocab.clone(),
             full_lexicon.clone(),
@@ -420,14 +433,20 @@ mod tests {
         let text = "Alice x x I-PER\nvisited x x O\nParis x x I-LOC\n. x x O\n\n\
                     Bob x x I-PER\nvisited x x O\nBerlin x x I-LOC\n. x x O\n";
         let docs = super::super::conll::parse(text).unwrap();
-        let settings = Settings {
-            bits: 12,
-            epochs: 5,
-            seed: 1,
-            case_variants: 0,
-        };
-        let model = train(&docs, &docs, &settings, |_| {});
-        assert!(evaluate(&model, &docs).all.f1() > 0.99);
+        for language in ["en", "de"] {
+            let settings = Settings {
+                language: language.to_string(),
+                bits: 12,
+                epochs: 5,
+                seed: 1,
+                case_variants: 0,
+            };
+            let model = train(&docs, &docs, &settings, |_| {});
+            assert!(evaluate(&model, &docs).all.f1() > 0.99);
+            assert_eq!(model.language(), language);
+            let again = crate::Model::from_bytes(&model.to_bytes(), std::path::Path::new("x"));
+            assert_eq!(again.unwrap().language(), language);
+        }
     }
 
     #[test]
