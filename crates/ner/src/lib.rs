@@ -1,5 +1,7 @@
 //! Named-entity tagger: a greedy left-to-right averaged perceptron over
-//! hashed features, trained by the project's own code on CoNLL-2003.
+//! hashed features, trained by the project's own code: English on
+//! CoNLL-2003 and GUM, and a model each for Spanish, Dutch, German, French,
+//! Finnish and Russian ([`builtin`]), parsed when first asked for.
 //!
 //! Tags are IOB2 over four types, PER, ORG, LOC and MISC ([`TAGS`]). Features
 //! ([`features`]) are the word and its neighbours two either side, word
@@ -11,9 +13,11 @@
 //!
 //! Weights are stored as one signed byte each, in a table of `2^bits` rows
 //! of nine (one per tag) with a shift byte per row (`weights.rs`), indexed
-//! by the top bits of each feature's hash. The model
-//! ships in the binary ([`Model::builtin`]); `wirehose train ner` rebuilds it
-//! ([`train::train`]) and `wirehose eval ner` scores it ([`conll`]).
+//! by the top bits of each feature's hash. The models ship in the binary
+//! ([`Model::builtin`] for English, [`builtin::model`] by language); the
+//! other languages' models also read word frequencies ([`freq`]).
+//! `wirehose train ner --language L` rebuilds one ([`train::train`]) and
+//! `wirehose eval ner --language L` scores it ([`conll`]).
 //!
 //! The crate also holds what the tagger stands on: the [`tokenize`]r that
 //! splits an article into sentences and tokens, the GeoNames [`geo`]
@@ -22,7 +26,7 @@
 //! `wirehose-text`.
 //!
 //! Main types: [`Model`] (load, tag), [`geo::Gazetteer`], [`conll::Scores`],
-//! [`train::Settings`].
+//! [`train::Settings`], [`freq::Frequencies`].
 //!
 //! ```
 //! let model = wirehose_ner::Model::builtin();

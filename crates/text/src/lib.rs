@@ -2,7 +2,7 @@
 //!
 //! - [`hash`]: FNV-1a and splitmix64 hashing, a map hasher for integer keys
 //!   and a seeded PRNG. The NER model's feature rows are these hashes, so this
-//!   module must stay byte for byte what it is, or `ner.bin` no longer loads
+//!   module must stay byte for byte what it is, or the `ner-LANG.bin` models no longer load
 //!   right.
 //! - [`chars`]: [`CharIndex`], byte offsets to code-point offsets (every
 //!   offset in a record counts code points).
