@@ -98,14 +98,23 @@ impl Gazetteer {
     /// Parses the compiled table format (see the module docs).
     pub fn parse(text: &str) -> Result<Gazetteer, NerError> {
         let mut gazetteer = Gazetteer::default();
-        gazetteer.places.reserve_exact(text.lines().count());
+        let lines = text.bytes().filter(|b| *b == b'\n').count() + 1;
+        gazetteer.places.reserve_exact(lines);
+        gazetteer.names.reserve(lines * 4);
+        let mut lower = String::new();
         for (number, line) in text.lines().enumerate() {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
             let bad = |message: &str| NerError::format("places.tsv", number + 1, message);
-            let fields: Vec<&str> = line.split('\t').collect();
-            if fields.len() != 8 {
+            let mut fields = [""; 8];
+            let mut split = line.split('\t');
+            for field in &mut fields {
+                *field = split
+                    .next()
+                    .ok_or_else(|| bad("expected 8 tab-separated fields"))?;
+            }
+            if split.next().is_some() {
                 return Err(bad("expected 8 tab-separated fields"));
             }
             let kind = match fields[1] {
@@ -132,7 +141,16 @@ impl Gazetteer {
             let aliases = fields[7].split('|').filter(|alias| !alias.is_empty());
             for name in std::iter::once(fields[6]).chain(aliases) {
                 gazetteer.max_words = gazetteer.max_words.max(name.split(' ').count());
-                let key = hash64(name.to_lowercase().as_bytes());
+                // ASCII names (most) are lower-cased in place; others as
+                // `str::to_lowercase` does (a word-final sigma included).
+                lower.clear();
+                if name.is_ascii() {
+                    lower.push_str(name);
+                    lower.make_ascii_lowercase();
+                } else {
+                    lower.push_str(&name.to_lowercase());
+                }
+                let key = hash64(lower.as_bytes());
                 match gazetteer.names.get(&key) {
                     Some(&other) if rank(&gazetteer.places[other as usize]) <= rank_of_place => {}
                     _ => {
