@@ -82,6 +82,18 @@ impl Models {
                     .to_string(),
                 )
             })?;
+            if loaded.language() != language {
+                return Err(cx.problem(
+                    &key,
+                    format!(
+                        "{} is a model for `{}`, not `{language}` (it was trained with \
+                         `wirehose train ner --language {}`)",
+                        path.display(),
+                        loaded.language(),
+                        loaded.language()
+                    ),
+                ));
+            }
             files.insert(language, Arc::new(loaded));
         }
         if let Some(missing) = languages
@@ -196,5 +208,26 @@ mod tests {
         );
         let twice = problem(&["en"], Some("/a.bin"), &[("en", "/b.bin")]);
         assert_eq!(twice.key.as_deref(), Some("model"));
+    }
+
+    #[test]
+    fn a_model_file_serves_the_language_it_was_trained_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("de.bin");
+        std::fs::write(&path, ner::builtin::model("de").unwrap().to_bytes()).unwrap();
+        let files = BTreeMap::from([("de".to_string(), path.clone())]);
+        let languages = codes(&["en", "de"]);
+        let models = Models::configure(&cx(), &languages, None, &files).unwrap();
+        assert_eq!(models.for_language(Some("de")).unwrap().language(), "de");
+        let wrong = BTreeMap::from([("es".to_string(), path)]);
+        let problem = Models::configure(&cx(), &codes(&["en", "es"]), None, &wrong)
+            .err()
+            .unwrap();
+        assert_eq!(problem.key.as_deref(), Some("models.es"));
+        assert!(
+            problem.message.contains("a model for `de`"),
+            "{}",
+            problem.message
+        );
     }
 }

@@ -132,6 +132,56 @@ fn shapes(word: &str) -> (u64, u64) {
     (mix(full), mix(short))
 }
 
+/// The flags a word's characters set: capitalised (`FLAG_TITLE`) or in
+/// capitals (`FLAG_UPPER`: two or more characters, none lower-case), with a
+/// digit, a hyphen, a full stop, all letters (`FLAG_ALPHA`; an empty word
+/// too). One pass over the characters, byte by byte for ASCII words.
+fn char_flags(word: &str) -> u32 {
+    let (mut lower, mut digit, mut alpha, mut count) = (false, false, true, 0usize);
+    let (mut hyphen, mut period) = (false, false);
+    let first_upper;
+    if word.is_ascii() {
+        first_upper = word.as_bytes().first().is_some_and(u8::is_ascii_uppercase);
+        for &b in word.as_bytes() {
+            lower |= b.is_ascii_lowercase();
+            digit |= b.is_ascii_digit();
+            alpha &= b.is_ascii_alphabetic();
+            hyphen |= b == b'-';
+            period |= b == b'.';
+        }
+        count = word.len();
+    } else {
+        first_upper = word.chars().next().is_some_and(char::is_uppercase);
+        for c in word.chars() {
+            lower |= c.is_lowercase();
+            digit |= c.is_ascii_digit();
+            alpha &= c.is_alphabetic();
+            hyphen |= c == '-';
+            period |= c == '.';
+            count += 1;
+        }
+    }
+    let mut flags = 0;
+    if first_upper {
+        flags |= if !lower && count > 1 {
+            FLAG_UPPER
+        } else {
+            FLAG_TITLE
+        };
+    }
+    for (on, flag) in [
+        (digit, FLAG_DIGIT),
+        (hyphen, FLAG_HYPHEN),
+        (period, FLAG_PERIOD),
+        (alpha, FLAG_ALPHA),
+    ] {
+        if on {
+            flags |= flag;
+        }
+    }
+    flags
+}
+
 /// Lower-cases `word` into `buf`, mapping curly apostrophes and quotes to
 /// the ASCII forms the training data uses.
 pub fn lower_into(word: &str, buf: &mut String) {
@@ -171,32 +221,11 @@ pub fn token_infos(
             lower_into(word, &mut buf);
             let lower = hash_bytes(buf.as_bytes());
             let (shape, short_shape) = shapes(word);
-            let mut flags = 0;
-            let mut chars = word.chars();
-            let first = chars.next().unwrap_or(' ');
-            if first.is_uppercase() {
-                flags |= if word.chars().all(|c| !c.is_lowercase()) && word.chars().count() > 1 {
-                    FLAG_UPPER
-                } else {
-                    FLAG_TITLE
-                };
-            }
-            if word.chars().any(|c| c.is_ascii_digit()) {
-                flags |= FLAG_DIGIT;
-            }
-            if word.contains('-') {
-                flags |= FLAG_HYPHEN;
-            }
-            if word.contains('.') {
-                flags |= FLAG_PERIOD;
-            }
-            if word.chars().all(char::is_alphabetic) {
-                flags |= FLAG_ALPHA;
-            }
+            let mut flags = char_flags(word);
             if i == 0 {
                 flags |= FLAG_INITIAL;
             }
-            if first.is_uppercase() {
+            if flags & (FLAG_TITLE | FLAG_UPPER) != 0 {
                 if lower_in_document.contains(&lower) {
                     flags |= FLAG_LOWER_ELSEWHERE;
                 }
@@ -557,6 +586,60 @@ mod tests {
         assert_eq!(buf, "mcdonald's");
         lower_into("Österreich’s “Größe”", &mut buf);
         assert_eq!(buf, "österreich's \"größe\"");
+    }
+
+    /// The one-pass flags are what the several passes they replaced gave.
+    #[test]
+    fn char_flags_match_the_rules() {
+        fn slow(word: &str) -> u32 {
+            let mut flags = 0;
+            let first = word.chars().next().unwrap_or(' ');
+            if first.is_uppercase() {
+                flags |= if word.chars().all(|c| !c.is_lowercase()) && word.chars().count() > 1 {
+                    FLAG_UPPER
+                } else {
+                    FLAG_TITLE
+                };
+            }
+            if word.chars().any(|c| c.is_ascii_digit()) {
+                flags |= FLAG_DIGIT;
+            }
+            if word.contains('-') {
+                flags |= FLAG_HYPHEN;
+            }
+            if word.contains('.') {
+                flags |= FLAG_PERIOD;
+            }
+            if word.chars().all(char::is_alphabetic) {
+                flags |= FLAG_ALPHA;
+            }
+            flags
+        }
+        for word in [
+            "",
+            "a",
+            "A",
+            "AB",
+            "Ab",
+            "U.S.",
+            "1996-08-22",
+            "McDONALD's",
+            "Ölkrise",
+            "ÖL",
+            "Ö",
+            "москва",
+            "Москва",
+            "МОСКВА",
+            "Ab1",
+            "x-ray",
+            "É.U.",
+            "ß",
+            "3",
+            "Σ",
+            "ΣΑ",
+        ] {
+            assert_eq!(char_flags(word), slow(word), "{word:?}");
+        }
     }
 
     #[test]
