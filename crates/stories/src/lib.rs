@@ -126,7 +126,8 @@ pub struct StoryConfig {
     /// Most memory the window's articles take, in MiB, as the transform
     /// counts them (about 3.4 KB an article with 128-term vectors; the
     /// process holds about 1.4 times that): past it the oldest leave.
-    /// Default 32.
+    /// Default 16 (about 5,000 articles; with the rest of the daemon,
+    /// about 90 MiB resident).
     pub max_window_mib: u64,
     /// Terms of each article's vector kept in the window (its highest
     /// weights; the rest hardly move a cosine): memory per article. The
@@ -146,7 +147,7 @@ impl Default for StoryConfig {
             entity_weight: 1.0,
             retain_days: 30,
             max_window_articles: 20_000,
-            max_window_mib: 32,
+            max_window_mib: 16,
             vector_terms: 128,
         }
     }
@@ -300,27 +301,7 @@ impl Across {
                 .unwrap_or(usize::MAX),
         };
         if let Some(clock) = clock {
-            let since = clock.saturating_sub(window);
-            for stored in inner.store.window(since, config.max_window_articles)? {
-                let root = stored
-                    .outcome
-                    .duplicate_of
-                    .clone()
-                    .unwrap_or_else(|| stored.id.clone());
-                inner.add(
-                    stored.seq,
-                    Article {
-                        index_terms: top_terms(&stored.vector, INDEX_TERMS),
-                        time: stored.time,
-                        fingerprint: stored.outcome.fingerprint,
-                        near: stored.outcome.near,
-                        root,
-                        story: Arc::from(stored.outcome.story.as_str()),
-                        vector: trimmed(&stored.vector, config.vector_terms),
-                    },
-                );
-            }
-            inner.evict();
+            inner.load_window(clock.saturating_sub(window), config)?;
         }
         let window_len = std::sync::atomic::AtomicUsize::new(inner.articles.len());
         Ok(Across {
@@ -531,6 +512,43 @@ impl Inner {
     }
 
     /// Puts an article in the window's indexes.
+    /// Loads the newest stored articles since `since` that fit the window's
+    /// bounds (articles and bytes), reading newest first and stopping when
+    /// the next would not fit: a restart never holds more than the window.
+    fn load_window(&mut self, since: i64, config: &StoryConfig) -> Result<(), StoriesError> {
+        let mut kept: Vec<(u64, Article)> = Vec::new();
+        let mut bytes = 0;
+        let max_bytes = self.max_bytes;
+        self.store
+            .window_newest_first(since, self.max_articles, |stored| {
+                let root = stored
+                    .outcome
+                    .duplicate_of
+                    .clone()
+                    .unwrap_or_else(|| stored.id.clone());
+                let article = Article {
+                    index_terms: top_terms(&stored.vector, INDEX_TERMS),
+                    time: stored.time,
+                    fingerprint: stored.outcome.fingerprint,
+                    near: stored.outcome.near,
+                    root,
+                    story: Arc::from(stored.outcome.story.as_str()),
+                    vector: trimmed(&stored.vector, config.vector_terms),
+                };
+                bytes += article.bytes();
+                if bytes > max_bytes {
+                    return false;
+                }
+                kept.push((stored.seq, article));
+                true
+            })?;
+        for (seq, article) in kept.into_iter().rev() {
+            self.add(seq, article);
+        }
+        self.evict();
+        Ok(())
+    }
+
     fn add(&mut self, seq: u64, article: Article) {
         if article.near {
             self.bands.insert(article.fingerprint, seq);
@@ -624,7 +642,12 @@ impl Drop for Inner {
 fn top_terms(vector: &[(u64, f32)], n: usize) -> Vec<u64> {
     let mut sorted = vector.to_vec();
     sorted.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    sorted.into_iter().take(n).map(|w| w.0).collect()
+    // Not `into_iter().…collect()`: that reuses the sorted copy's
+    // allocation in place, twice the vector's length in `u64`s, for a list
+    // of `n` (a restarted window held half the articles it should).
+    let mut terms = Vec::with_capacity(n.min(sorted.len()));
+    terms.extend(sorted.iter().take(n).map(|w| w.0));
+    terms
 }
 
 /// Dot product of two unit vectors sorted by term.

@@ -330,31 +330,30 @@ impl Store {
         tx.commit().map_err(|e| state(&path, e))
     }
 
-    /// The articles with `time >= since`, oldest first: the newest `limit`
-    /// of them (a restart loads only what the window holds).
-    pub(crate) fn window(
+    /// Hands `visit` the articles with `time >= since`, newest first, at
+    /// most `limit`, until it returns false: a restart reads only what the
+    /// window will hold, one row at a time.
+    pub(crate) fn window_newest_first(
         &self,
         since: i64,
         limit: usize,
-    ) -> Result<Vec<StoredArticle>, StoriesError> {
+        mut visit: impl FnMut(StoredArticle) -> bool,
+    ) -> Result<(), StoriesError> {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT * FROM (
-                   SELECT seq, id, time, fingerprint, near, duplicate_of, story, keywords, vector
-                   FROM articles WHERE time >= ?1 ORDER BY seq DESC LIMIT ?2
-                 ) ORDER BY seq",
+                "SELECT seq, id, time, fingerprint, near, duplicate_of, story, keywords, vector
+                 FROM articles WHERE time >= ?1 ORDER BY seq DESC LIMIT ?2",
             )
             .map_err(|e| self.err(e))?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut rows = stmt.query(params![since, limit]).map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let get = |e| self.err(e);
             let id: String = row.get(1).map_err(get)?;
             let keywords: String = row.get(7).map_err(get)?;
             let blob: Vec<u8> = row.get(8).map_err(get)?;
-            out.push(StoredArticle {
+            let stored = StoredArticle {
                 seq: row.get::<_, i64>(0).map_err(get)? as u64,
                 time: row.get(2).map_err(get)?,
                 outcome: Outcome {
@@ -368,9 +367,12 @@ impl Store {
                 vector: decode_vector(&blob)
                     .ok_or_else(|| self.err(format!("corrupt vector of {id}")))?,
                 id,
-            });
+            };
+            if !visit(stored) {
+                break;
+            }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
