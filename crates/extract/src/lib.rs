@@ -132,17 +132,24 @@ impl TransformConfig for ExtractConfig {
                 ),
             ));
         }
-        let models = Models::configure(
+        Ok(Box::new(BuiltExtract {
+            config: self.clone(),
+            models: self.entity_models(cx)?,
+            steps: Step::bundle(self),
+        }))
+    }
+}
+
+impl ExtractConfig {
+    /// Validates the entity keys (`entity_languages`, `model`, `models`) and
+    /// loads the model files they name; a problem names the key of `cx`.
+    fn entity_models(&self, cx: &BuildContext) -> Result<Models, ConfigProblem> {
+        Models::configure(
             cx,
             &self.entity_languages,
             self.model.as_ref(),
             &self.models,
-        )?;
-        Ok(Box::new(BuiltExtract {
-            config: self.clone(),
-            models,
-            steps: Step::bundle(self),
-        }))
+        )
     }
 }
 

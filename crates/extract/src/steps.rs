@@ -259,12 +259,6 @@ pub struct EntitiesConfig {
 
 impl TransformConfig for EntitiesConfig {
     fn build(&self, cx: &BuildContext) -> Result<Box<dyn BuiltTransform>, ConfigProblem> {
-        let models = Models::configure(
-            cx,
-            &self.entity_languages,
-            self.model.as_ref(),
-            &self.models,
-        )?;
         let config = ExtractConfig {
             model: self.model.clone(),
             models: self.models.clone(),
@@ -273,8 +267,8 @@ impl TransformConfig for EntitiesConfig {
             ..ExtractConfig::default()
         };
         Ok(Box::new(BuiltExtract {
+            models: config.entity_models(cx)?,
             config,
-            models,
             steps: vec![Step::Entities],
         }))
     }
