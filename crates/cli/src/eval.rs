@@ -151,7 +151,7 @@ pub fn train(which: Train) -> Result<()> {
             bits,
             case_variants,
         } => {
-            if language.len() != 2 || !language.bytes().all(|b| b.is_ascii_lowercase()) {
+            if !ner::builtin::is_language_code(&language) {
                 anyhow::bail!("--language {language:?}: expected an ISO 639-1 code such as `de`");
             }
             let out = out.unwrap_or_else(|| {

@@ -40,7 +40,7 @@ impl Models {
         models: &BTreeMap<String, PathBuf>,
     ) -> Result<Models, ConfigProblem> {
         for code in languages.iter().chain(models.keys()) {
-            if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_lowercase()) {
+            if !ner::builtin::is_language_code(code) {
                 return Err(cx.problem(
                     "entity_languages",
                     format!(

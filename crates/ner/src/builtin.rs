@@ -27,6 +27,12 @@ static BYTES: [&[u8]; 7] = [
 /// The parsed models, filled on first use.
 static MODELS: [OnceLock<Arc<Model>>; 7] = [const { OnceLock::new() }; 7];
 
+/// Whether `code` is written as an ISO 639-1 code: two lower-case ASCII
+/// letters (`en`, `de`), as language detection reports them.
+pub fn is_language_code(code: &str) -> bool {
+    code.len() == 2 && code.bytes().all(|b| b.is_ascii_lowercase())
+}
+
 /// The model file of `language` as the repository names it
 /// (`models/ner-de.bin`), where `wirehose train ner --language` writes it.
 pub fn file_name(language: &str) -> String {

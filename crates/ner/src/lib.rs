@@ -234,7 +234,7 @@ impl Model {
             return Err(bad("not a wirehose NER model of this version (bad magic)"));
         }
         let language: [u8; 2] = reader.take(2)?.try_into().unwrap_or_default();
-        if !language.iter().all(u8::is_ascii_lowercase) {
+        if !std::str::from_utf8(&language).is_ok_and(builtin::is_language_code) {
             return Err(bad("the model's language is not an ISO 639-1 code"));
         }
         let bits = reader.u32()?;

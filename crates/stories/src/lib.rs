@@ -126,8 +126,7 @@ pub struct StoryConfig {
     /// Most memory the window's articles take, in MiB, as the transform
     /// counts them (about 3.4 KB an article with 128-term vectors; the
     /// process holds about 1.4 times that): past it the oldest leave.
-    /// Default 16 (about 5,000 articles; with the rest of the daemon,
-    /// about 90 MiB resident).
+    /// Default 16 (about 5,000 articles, some 22 MiB resident).
     pub max_window_mib: u64,
     /// Terms of each article's vector kept in the window (its highest
     /// weights; the rest hardly move a cosine): memory per article. The
