@@ -436,6 +436,9 @@ fn visible_dates(doc: &Document) -> Dates {
     let mut found = Dates::default();
     let selection = doc.select(DATE_ELEMENTS);
     for node in selection.nodes().iter().take(200) {
+        if outside_the_article(node) {
+            continue;
+        }
         let text = clean(&node.text());
         if text.is_empty() || text.chars().count() > 120 {
             continue;
@@ -448,6 +451,49 @@ fn visible_dates(doc: &Document) -> Dates {
         }
     }
     found
+}
+
+/// Elements whose dates are not the article's: navigation, sidebars,
+/// footers, forms, and (by class or id) comments, related or recent posts,
+/// widgets and menus.
+const NOT_ARTICLE_ELEMENTS: &[&str] = &["aside", "nav", "footer", "form"];
+
+/// Starts of a class or id that mark a part of the page that is not the
+/// article (`comment-list`, `sidebar-left`, `widget_recent_entries`; not
+/// `under-menu`).
+const NOT_ARTICLE_CLASSES: &[&str] = &[
+    "comment", "related", "sidebar", "widget", "recent", "menu", "footer", "navbar",
+];
+
+/// Whether `node` sits in a part of the page that is not the article (a
+/// comment's date, a sidebar's list of recent posts, a site header's
+/// today's date).
+fn outside_the_article(node: &dom_query::NodeRef) -> bool {
+    node.ancestors_it(Some(40)).any(|a| {
+        let Some(name) = a.node_name() else {
+            return false;
+        };
+        // The body's classes describe the whole page (`has-sidebar`,
+        // `comments-open`).
+        if name.eq_ignore_ascii_case("body") || name.eq_ignore_ascii_case("html") {
+            return false;
+        }
+        if NOT_ARTICLE_ELEMENTS
+            .iter()
+            .any(|n| name.eq_ignore_ascii_case(n))
+        {
+            return true;
+        }
+        let marks = |attr: Option<String>| {
+            attr.is_some_and(|value| {
+                value.split_ascii_whitespace().any(|token| {
+                    let token = token.to_ascii_lowercase();
+                    NOT_ARTICLE_CLASSES.iter().any(|c| token.starts_with(c))
+                })
+            })
+        };
+        marks(a.attr("class").map(|v| v.to_string())) || marks(a.attr("id").map(|v| v.to_string()))
+    })
 }
 
 /// The first date read, and the first not labelled as a revision's.
@@ -598,6 +644,9 @@ fn read_dates(page: &Sources, meta: &mut PageMeta) {
                 .iter()
                 .find_map(|sel| {
                     doc.select(sel).nodes().iter().find_map(|n| {
+                        if outside_the_article(n) {
+                            return None;
+                        }
                         n.attr("datetime")
                             .or_else(|| n.attr("content"))
                             .and_then(non_empty)
@@ -847,6 +896,21 @@ mod tests {
         assert_eq!(meta.language.as_deref(), Some("en"));
         assert_eq!(meta.section.as_deref(), Some("Business"));
         assert_eq!(meta.tags, ["rates", "banks"]);
+    }
+
+    #[test]
+    fn dates_of_comments_and_sidebars_are_not_the_articles() {
+        let page = r#"<html><head><title>Starship Troopers</title></head>
+            <body class="single has-sidebar comments-open"><div class="under-menu"><article>
+            <h1>Starship Troopers</h1><p class="post-date">Posted on
+            <a class="post-date-link">December 18, 2025</a></p><p>Text</p></article>
+            <ol class="commentlist"><li><time datetime="2025-12-19T00:00:43-05:00">
+            December 19, 2025</time></li></ol></div>
+            <aside><ul><li><span class="date">December 20, 2025</span></li></ul></aside>
+            </body></html>"#;
+        let page = super::super::strip_heavy(page);
+        let meta = read(&page.html, &page.json_ld, &page.script_dates);
+        assert_eq!(meta.published.as_deref(), Some("2025-12-18"));
     }
 
     #[test]

@@ -36,6 +36,23 @@ fn cut_site(title: String, site: Option<&str>) -> String {
     t
 }
 
+/// Cuts the site's name off the end of a visible headline (`Best UK
+/// Exhibitions 2025 – Artlyst`); nothing else, as a headline's own strap
+/// reads like a section's name.
+fn cut_site_name(headline: String, site: Option<&str>) -> String {
+    let Some(site) = site else {
+        return headline;
+    };
+    SITE_SEPARATORS
+        .iter()
+        .find_map(|sep| {
+            let (head, tail) = headline.rsplit_once(sep)?;
+            (tail.trim().eq_ignore_ascii_case(site) && !head.trim().is_empty())
+                .then(|| head.trim().to_string())
+        })
+        .unwrap_or(headline)
+}
+
 /// The visible headline as a title: a date before it (`Dec 18 2025
 /// Preparing …`) and a strap after ` | ` (`… | Top 19 Companies`) are not
 /// part of it.
@@ -105,6 +122,7 @@ pub(super) fn title(
             (nodes.len() == 1).then(|| shown_text(&nodes[0])).flatten()
         })
         .map(headline_of)
+        .map(|h| cut_site_name(h, site))
         .filter(|h| (2..=40).contains(&words(h)) && !is_site(h));
     let page_title = doc
         .select("head title")
@@ -130,7 +148,49 @@ pub(super) fn title(
             || own.is_empty()
             || metas.iter().any(|m| !own.is_disjoint(&content_words(m)))
     });
+    // The same words in the page's own title: the publisher's spelling
+    // (themes set a headline in capitals, curl its quotes or garble them).
+    let h1 = h1.map(|h| {
+        let own = word_sequence(&h);
+        metas
+            .iter()
+            .find(|m| word_sequence(m) == own && same_edges(m, &h))
+            .cloned()
+            .unwrap_or(h)
+    });
     h1.or_else(|| metas.into_iter().next())
+}
+
+/// Whether two titles start and end with the same character (case and
+/// quote style aside): a title wrapped in quotes or marks (`## …`, `… ⋆`)
+/// or missing the headline's `?` is not the headline's spelling.
+fn same_edges(a: &str, b: &str) -> bool {
+    let fold = |c: Option<char>| {
+        c.map(|c| match c {
+            '\u{2019}' | '\u{2018}' => '\'',
+            '\u{201c}' | '\u{201d}' => '"',
+            c => c.to_ascii_lowercase(),
+        })
+    };
+    let (a, b) = (a.trim(), b.trim());
+    fold(a.chars().next()) == fold(b.chars().next())
+        && fold(a.chars().next_back()) == fold(b.chars().next_back())
+}
+
+/// The words of a title, lower-cased, apostrophes and `&` read as what
+/// they stand for: titles that differ only in case, quotes, dashes or
+/// spacing have the same sequence.
+fn word_sequence(title: &str) -> Vec<String> {
+    title
+        .replace('&', " and ")
+        .split(|c: char| !c.is_alphanumeric() && !matches!(c, '\'' | '\u{2019}'))
+        .map(|w| {
+            w.trim_matches(['\'', '\u{2019}'])
+                .replace('\u{2019}', "'")
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
@@ -169,9 +229,40 @@ mod tests {
     }
 
     #[test]
+    fn the_publishers_spelling_of_the_same_words_and_no_site_name() {
+        let page = Document::from(
+            "<html><head><title>Why Rates Rise - Daily</title>\
+             <meta property=\"og:site_name\" content=\"Daily\"></head>\
+             <body><h1>Why Rates Rise \u{2014} Daily</h1></body></html>",
+        );
+        let site = Some("Daily");
+        assert_eq!(
+            title(&page, &Vec::new(), None, site).as_deref(),
+            Some("Why Rates Rise")
+        );
+        let page = Document::from(
+            "<html><head><title>The Beginner's Guide &amp; More</title></head>\
+             <body><h1>The Beginner\u{2019}s Guide and More</h1></body></html>",
+        );
+        assert_eq!(
+            title(&page, &Vec::new(), None, None).as_deref(),
+            Some("The Beginner's Guide & More")
+        );
+        // Marks around the page's title: the headline stays.
+        let page = Document::from(
+            "<html><head><title>## Rates rise again</title></head>\
+             <body><h1>Rates rise again</h1></body></html>",
+        );
+        assert_eq!(
+            title(&page, &Vec::new(), None, None).as_deref(),
+            Some("Rates rise again")
+        );
+    }
+
+    #[test]
     fn line_breaks_in_an_h1_separate_words() {
         let page = Document::from(
-            "<html><head><title>Weekend coding agent</title></head>\
+            "<html><head><title>A weekend coding agent, reviewed</title></head>\
              <body><h1> WEEKEND<br>CODING<br> <span>AGENT</span> </h1></body></html>",
         );
         assert_eq!(
