@@ -14,26 +14,31 @@
 //! assert!(clusters.get("qwxzv").is_none());
 //! ```
 
-use std::sync::LazyLock;
+use std::borrow::Cow;
 
-use wirehose_text::hash::{FastMap, hash64};
+use wirehose_text::hash::hash64;
 
-/// The table compiled into the binary.
-const BUILTIN: &str = include_str!("../models/clusters.tsv");
+use crate::tables;
 
-static BUILTIN_CLUSTERS: LazyLock<Clusters> = LazyLock::new(|| Clusters::parse(BUILTIN));
+/// The table, laid out by the build script from `models/clusters.tsv`.
+static BUILTIN_TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/clusters.table"));
+
+static BUILTIN_CLUSTERS: Clusters = Clusters {
+    table: Cow::Borrowed(BUILTIN_TABLE),
+};
 
 /// Cluster ids of a word, coarse to fine (64, 256, 1,024 and 4,096 clusters).
 pub type Ids = [u16; 4];
 
 /// Lower-cased word (by hash) → its cluster ids.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Clusters {
-    ids: FastMap<u64, Ids>,
+    /// A lookup table of [`tables`]: hash of the word → packed ids.
+    table: Cow<'static, [u8]>,
 }
 
 impl Clusters {
-    /// The built-in table, parsed on first use.
+    /// The built-in table: read in place from the binary, nothing parsed.
     pub fn builtin() -> &'static Clusters {
         &BUILTIN_CLUSTERS
     }
@@ -42,14 +47,9 @@ impl Clusters {
     /// comments); a malformed line is skipped (the built-in table has none:
     /// a test checks it).
     pub fn parse(text: &str) -> Clusters {
-        let lines = text.bytes().filter(|b| *b == b'\n').count() + 1;
-        let mut ids = FastMap::with_capacity_and_hasher(lines, Default::default());
-        for line in text.lines().filter(|l| !l.starts_with('#')) {
-            if let Some((word, row)) = parse_line(line) {
-                ids.insert(hash64(word.as_bytes()), row);
-            }
+        Clusters {
+            table: Cow::Owned(tables::build(&tables::cluster_entries(text))),
         }
-        Clusters { ids }
     }
 
     /// The cluster ids of a lower-cased word.
@@ -58,43 +58,20 @@ impl Clusters {
     }
 
     /// The cluster ids of a lower-cased word given by its [`hash64`].
+    #[inline]
     pub fn get_hash(&self, lower_hash: u64) -> Option<Ids> {
-        self.ids.get(&lower_hash).copied()
+        tables::get(&self.table, lower_hash).map(tables::unpack_ids)
     }
 
     /// Number of words.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        tables::len(&self.table)
     }
 
     /// Whether the table is empty.
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.len() == 0
     }
-}
-
-/// A `word<TAB>id<TAB>id<TAB>id<TAB>id` line, nothing more (read byte by
-/// byte: the table's 186,000 lines are parsed at start).
-fn parse_line(line: &str) -> Option<(&str, Ids)> {
-    let bytes = line.as_bytes();
-    let tab = bytes.iter().position(|b| *b == b'\t')?;
-    let mut row = [0u16; 4];
-    let mut fields = bytes[tab + 1..].split(|b| *b == b'\t');
-    for id in &mut row {
-        let field = fields.next()?;
-        if field.is_empty() || field.len() > 5 {
-            return None;
-        }
-        let mut value = 0u32;
-        for byte in field {
-            if !byte.is_ascii_digit() {
-                return None;
-            }
-            value = value * 10 + u32::from(byte - b'0');
-        }
-        *id = u16::try_from(value).ok()?;
-    }
-    fields.next().is_none().then_some((&line[..tab], row))
 }
 
 #[cfg(test)]
@@ -103,9 +80,15 @@ mod tests {
 
     #[test]
     fn every_builtin_line_parses() {
-        let lines = BUILTIN.lines().filter(|l| !l.starts_with('#')).count();
+        let text = include_str!("../models/clusters.tsv");
+        let lines = text.lines().filter(|l| !l.starts_with('#')).count();
         assert_eq!(Clusters::builtin().len(), lines);
         assert!(lines > 50_000);
+        // The table laid out at build time is the one parsed now.
+        let parsed = Clusters::parse(text);
+        for word in ["the", "sony", "monday", "zurich"] {
+            assert_eq!(Clusters::builtin().get(word), parsed.get(word));
+        }
     }
 
     #[test]

@@ -26,11 +26,13 @@
 //! assert_eq!(gazetteer.lookup("Russian Federation").unwrap().name, "Russia");
 //! ```
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::LazyLock;
-use wirehose_text::hash::{FastMap, hash64};
+
+use wirehose_text::hash::hash64;
 
 use crate::NerError;
 use wirehose_text::lists::pairs;
@@ -69,104 +71,110 @@ pub struct Place {
 }
 
 /// A name → place index.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Gazetteer {
     places: Vec<Place>,
-    /// Hash ([`hash64`]) of the lower-cased name → index of the preferred
-    /// place: no string per name, so the table is a third of the memory.
-    names: FastMap<u64, u32>,
+    /// A lookup table of [`crate::tables`]: hash ([`hash64`]) of the
+    /// lower-cased name → index of the preferred place. The built-in one is
+    /// laid out by the build script and read in place.
+    names: Cow<'static, [u8]>,
     /// Country code → index of the country.
     countries: HashMap<String, u32>,
     /// Longest name, in words.
     max_words: usize,
 }
 
+/// The built-in names table, laid out by the build script from
+/// `models/places.tsv`.
+static BUILTIN_NAMES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/place_names.table"));
+
+/// The longest built-in name, in words (from the build script).
+const BUILTIN_MAX_WORDS: usize = include!(concat!(env!("OUT_DIR"), "/place_max_words"));
+
 static BUILTIN_GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
-    Gazetteer::parse(BUILTIN).expect("the built-in places.tsv is well-formed (checked by tests)")
+    let (places, countries) =
+        parse_places(BUILTIN).expect("the built-in places.tsv is well-formed (checked by tests)");
+    Gazetteer {
+        places,
+        names: Cow::Borrowed(BUILTIN_NAMES),
+        countries,
+        max_words: BUILTIN_MAX_WORDS,
+    }
 });
 
-fn rank(place: &Place) -> (PlaceKind, std::cmp::Reverse<u64>) {
-    (place.kind, std::cmp::Reverse(place.population))
+/// The places of a table, in its order, and the index of each country.
+type Places = (Vec<Place>, HashMap<String, u32>);
+
+/// Reads the places of the compiled table format (their names and aliases
+/// are [`crate::tables::place_names`]'s, which also checks each line has
+/// exactly 8 fields). Split byte by byte: the built-in table's 37,000 lines
+/// are read at start.
+fn parse_places(text: &str) -> Result<Places, NerError> {
+    let mut places = Vec::with_capacity(text.len() / 64);
+    let mut countries = HashMap::new();
+    for (number, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |message: &str| NerError::format("places.tsv", number + 1, message);
+        let mut fields = [""; 7];
+        let mut rest = line;
+        for field in &mut fields {
+            let tab = rest
+                .bytes()
+                .position(|b| b == b'\t')
+                .ok_or_else(|| bad("expected 8 tab-separated fields"))?;
+            *field = &rest[..tab];
+            rest = &rest[tab + 1..];
+        }
+        let kind = match fields[1] {
+            "C" => PlaceKind::Country,
+            "A" => PlaceKind::Region,
+            "P" => PlaceKind::City,
+            _ => return Err(bad("kind must be C, A or P")),
+        };
+        let place = Place {
+            geonames_id: fields[0].parse().map_err(|_| bad("bad geonames id"))?,
+            kind,
+            country: fields[2].to_string(),
+            lat: fields[3].parse().map_err(|_| bad("bad latitude"))?,
+            lon: fields[4].parse().map_err(|_| bad("bad longitude"))?,
+            population: fields[5].parse().map_err(|_| bad("bad population"))?,
+            name: fields[6].to_string(),
+        };
+        if kind == PlaceKind::Country {
+            countries.insert(place.country.clone(), places.len() as u32);
+        }
+        places.push(place);
+    }
+    places.shrink_to_fit();
+    Ok((places, countries))
 }
 
 impl Gazetteer {
-    /// The gazetteer compiled into the binary, parsed on first use.
+    /// The gazetteer compiled into the binary: its names table read in place
+    /// (laid out by the build script), its places parsed on first use.
     pub fn builtin() -> &'static Gazetteer {
         &BUILTIN_GAZETTEER
     }
 
     /// Parses the compiled table format (see the module docs).
     pub fn parse(text: &str) -> Result<Gazetteer, NerError> {
-        let mut gazetteer = Gazetteer::default();
-        let lines = text.bytes().filter(|b| *b == b'\n').count() + 1;
-        gazetteer.places.reserve_exact(lines);
-        gazetteer.names.reserve(lines * 4);
-        let mut lower = String::new();
-        for (number, line) in text.lines().enumerate() {
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let bad = |message: &str| NerError::format("places.tsv", number + 1, message);
-            let mut fields = [""; 8];
-            let mut split = line.split('\t');
-            for field in &mut fields {
-                *field = split
-                    .next()
-                    .ok_or_else(|| bad("expected 8 tab-separated fields"))?;
-            }
-            if split.next().is_some() {
-                return Err(bad("expected 8 tab-separated fields"));
-            }
-            let kind = match fields[1] {
-                "C" => PlaceKind::Country,
-                "A" => PlaceKind::Region,
-                "P" => PlaceKind::City,
-                _ => return Err(bad("kind must be C, A or P")),
-            };
-            let place = Place {
-                geonames_id: fields[0].parse().map_err(|_| bad("bad geonames id"))?,
-                kind,
-                country: fields[2].to_string(),
-                lat: fields[3].parse().map_err(|_| bad("bad latitude"))?,
-                lon: fields[4].parse().map_err(|_| bad("bad longitude"))?,
-                population: fields[5].parse().map_err(|_| bad("bad population"))?,
-                name: fields[6].to_string(),
-            };
-            let index = gazetteer.places.len() as u32;
-            if kind == PlaceKind::Country {
-                gazetteer.countries.insert(place.country.clone(), index);
-            }
-            let rank_of_place = rank(&place);
-            gazetteer.places.push(place);
-            let aliases = fields[7].split('|').filter(|alias| !alias.is_empty());
-            for name in std::iter::once(fields[6]).chain(aliases) {
-                gazetteer.max_words = gazetteer.max_words.max(name.split(' ').count());
-                // ASCII names (most) are lower-cased in place; others as
-                // `str::to_lowercase` does (a word-final sigma included).
-                lower.clear();
-                if name.is_ascii() {
-                    lower.push_str(name);
-                    lower.make_ascii_lowercase();
-                } else {
-                    lower.push_str(&name.to_lowercase());
-                }
-                let key = hash64(lower.as_bytes());
-                match gazetteer.names.get(&key) {
-                    Some(&other) if rank(&gazetteer.places[other as usize]) <= rank_of_place => {}
-                    _ => {
-                        gazetteer.names.insert(key, index);
-                    }
-                }
-            }
-        }
-        gazetteer.names.shrink_to_fit();
-        Ok(gazetteer)
+        let (names, max_words) = crate::tables::place_names(text)
+            .map_err(|(line, message)| NerError::format("places.tsv", line, &message))?;
+        let (places, countries) = parse_places(text)?;
+        Ok(Gazetteer {
+            places,
+            names: Cow::Owned(crate::tables::build(&names)),
+            countries,
+            max_words,
+        })
     }
 
     /// The preferred place called `name` (any case), if any.
     pub fn lookup(&self, name: &str) -> Option<&Place> {
-        let index = self.names.get(&hash64(name.to_lowercase().as_bytes()))?;
-        Some(&self.places[*index as usize])
+        self.lookup_lowercase(&name.to_lowercase())
     }
 
     /// The country with ISO code `code`.
@@ -177,8 +185,8 @@ impl Gazetteer {
 
     /// The preferred place called `lowercase` (already lower-cased).
     pub fn lookup_lowercase(&self, lowercase: &str) -> Option<&Place> {
-        let index = self.names.get(&hash64(lowercase.as_bytes()))?;
-        Some(&self.places[*index as usize])
+        let index = crate::tables::get(&self.names, hash64(lowercase.as_bytes()))?;
+        self.places.get(index as usize)
     }
 
     /// The longest name in words, for span matching.
@@ -391,6 +399,22 @@ mod tests {
         assert_eq!(sochi.country, "RU");
         assert!((sochi.lat - 43.6).abs() < 0.2, "{}", sochi.lat);
         assert!(gazetteer.lookup("Xyzzyville").is_none());
+    }
+
+    #[test]
+    fn the_table_laid_out_at_build_time_is_the_one_parsed_now() {
+        let parsed = Gazetteer::parse(BUILTIN).unwrap();
+        let builtin = Gazetteer::builtin();
+        assert_eq!(parsed.len(), builtin.len());
+        assert_eq!(parsed.max_words(), builtin.max_words());
+        for name in ["Paris", "Georgia", "Sochi", "UAE", "New York", "Lion King"] {
+            assert_eq!(parsed.lookup(name), builtin.lookup(name), "{name}");
+        }
+        let malformed = Gazetteer::parse("1\tC\tRU\t1\t2\t3\tA\t\tB\n").unwrap_err();
+        assert!(
+            malformed.to_string().contains("8 tab-separated"),
+            "{malformed}"
+        );
     }
 
     #[test]

@@ -45,6 +45,7 @@ mod error;
 pub mod features;
 pub mod freq;
 pub mod geo;
+mod tables;
 pub mod tokenize;
 pub mod train;
 mod weights;
