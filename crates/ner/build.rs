@@ -18,12 +18,12 @@ fn main() {
     }
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let clusters = std::fs::read_to_string("models/clusters.tsv").expect("models/clusters.tsv");
-    let table = tables::build(&tables::cluster_entries(&clusters));
+    let table = tables::build(&tables::cluster_entries(&clusters), 8);
     std::fs::write(out.join("clusters.table"), table).expect("write clusters.table");
     let places = std::fs::read_to_string("models/places.tsv").expect("models/places.tsv");
     let (names, max_words) = tables::place_names(&places)
         .unwrap_or_else(|(line, message)| panic!("models/places.tsv line {line}: {message}"));
-    std::fs::write(out.join("place_names.table"), tables::build(&names))
+    std::fs::write(out.join("place_names.table"), tables::build(&names, 4))
         .expect("write place_names.table");
     std::fs::write(out.join("place_max_words"), max_words.to_string())
         .expect("write place_max_words");

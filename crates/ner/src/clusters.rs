@@ -48,7 +48,7 @@ impl Clusters {
     /// a test checks it).
     pub fn parse(text: &str) -> Clusters {
         Clusters {
-            table: Cow::Owned(tables::build(&tables::cluster_entries(text))),
+            table: Cow::Owned(tables::build(&tables::cluster_entries(text), 8)),
         }
     }
 

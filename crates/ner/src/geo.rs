@@ -166,7 +166,7 @@ impl Gazetteer {
         let (places, countries) = parse_places(text)?;
         Ok(Gazetteer {
             places,
-            names: Cow::Owned(crate::tables::build(&names)),
+            names: Cow::Owned(crate::tables::build(&names, 4)),
             countries,
             max_words,
         })
