@@ -340,10 +340,16 @@ impl Across {
     /// Everything that needs no shared state: fingerprint, term counts, time.
     fn features(&self, record: &Record) -> Features {
         let body = record.body();
-        let (fingerprint, shingles) = simhash::simhash(&body);
         let mut counts: IntMap<u64, (f32, f32, String)> = IntMap::default();
-        let mut add_text = |text: &str, weight: f32| {
+        // One pass over the body's tokens gives the fingerprint's words
+        // and the term counts.
+        let mut words: Vec<u64> = Vec::new();
+        let mut add_text = |text: &str, weight: f32, words: Option<&mut Vec<u64>>| {
+            let mut words = words;
             terms::for_each_token(text, |token| {
+                if let Some(words) = words.as_deref_mut() {
+                    words.push(terms::word_hash(token));
+                }
                 if let Some(word) = terms::content_word(token) {
                     counts
                         .entry(terms::word_hash(&word))
@@ -352,10 +358,11 @@ impl Across {
                 }
             });
         };
-        add_text(&body, 1.0);
+        add_text(&body, 1.0, Some(&mut words));
         if let Some(title) = &record.title {
-            add_text(title, self.config.title_weight);
+            add_text(title, self.config.title_weight, None);
         }
+        let (fingerprint, shingles) = simhash::simhash_of_words(&words);
         for entity in &record.entities {
             if entity.name.trim().is_empty() || entity.mentions.is_empty() {
                 continue;

@@ -12,11 +12,15 @@ pub(crate) const MIN_SHINGLES: usize = 8;
 
 /// Returns the SimHash of `text` (lower-cased word 3-shingles, each weighted
 /// 1) and the number of shingles it was built from.
+#[cfg(test)]
 pub(crate) fn simhash(text: &str) -> (u64, usize) {
     let mut words: Vec<u64> = Vec::new();
     terms::for_each_token(text, |t| words.push(terms::word_hash(t)));
-    let mut votes = [0i32; 64];
-    let mut shingles = 0;
+    simhash_of_words(&words)
+}
+
+/// [`simhash`] of a text given as the [`terms::word_hash`]es of its tokens.
+pub(crate) fn simhash_of_words(words: &[u64]) -> (u64, usize) {
     if words.len() < SHINGLE {
         if words.is_empty() {
             return (0, 0);
@@ -25,6 +29,10 @@ pub(crate) fn simhash(text: &str) -> (u64, usize) {
         let h = words.iter().fold(0u64, |acc, w| terms::mix64(acc ^ w));
         return (h, 1);
     }
+    // Each bit's count of shingles that set it (branch-free, so the loop
+    // runs as vector adds); a bit is set when most shingles set it.
+    let mut ones = [0u32; 64];
+    let mut shingles = 0u32;
     for window in words.windows(SHINGLE) {
         let h = terms::mix64(
             window[0]
@@ -33,22 +41,18 @@ pub(crate) fn simhash(text: &str) -> (u64, usize) {
                 .wrapping_mul(31)
                 .wrapping_add(window[2].rotate_left(41)),
         );
-        for (bit, vote) in votes.iter_mut().enumerate() {
-            if h >> bit & 1 == 1 {
-                *vote += 1;
-            } else {
-                *vote -= 1;
-            }
+        for (bit, count) in ones.iter_mut().enumerate() {
+            *count += ((h >> bit) & 1) as u32;
         }
         shingles += 1;
     }
     let mut out = 0u64;
-    for (bit, vote) in votes.iter().enumerate() {
-        if *vote > 0 {
+    for (bit, count) in ones.iter().enumerate() {
+        if 2 * count > shingles {
             out |= 1 << bit;
         }
     }
-    (out, shingles)
+    (out, shingles as usize)
 }
 
 /// Fingerprints of the articles in the window, indexed by their four 16-bit

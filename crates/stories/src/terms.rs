@@ -2,16 +2,15 @@
 //! light plural stemmer and a 64-bit term hash.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
-pub(crate) use wirehose_text::hash::{FastMap as IntMap, hash64, mix64};
+pub(crate) use wirehose_text::hash::{FastMap as IntMap, FastSet, hash64, mix64};
 
 use wirehose_text::lists::words;
 
 /// English function words and news filler that carry no story signal.
 /// A set: every token of every article is looked up.
-static STOPWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+static STOPWORDS: LazyLock<FastSet<&'static str>> = LazyLock::new(|| {
     words(include_str!("../data/stopwords.txt"))
         .into_iter()
         .collect()
@@ -22,18 +21,34 @@ fn is_stopword(word: &str) -> bool {
 }
 
 /// Calls `f` with every token of `text`: a maximal run of alphanumeric
-/// characters, lower-cased into `buf`.
+/// characters, lower-cased into `buf`. ASCII is read byte by byte.
 pub(crate) fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
     let mut buf = String::new();
-    for c in text.chars().chain(std::iter::once(' ')) {
-        if c.is_alphanumeric() {
-            for lower in c.to_lowercase() {
-                buf.push(lower);
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if byte.is_ascii() {
+            if byte.is_ascii_alphanumeric() {
+                buf.push(char::from(byte.to_ascii_lowercase()));
+            } else if !buf.is_empty() {
+                f(&buf);
+                buf.clear();
             }
+            at += 1;
+            continue;
+        }
+        let c = text[at..].chars().next().unwrap_or(' ');
+        if c.is_alphanumeric() {
+            buf.extend(c.to_lowercase());
         } else if !buf.is_empty() {
             f(&buf);
             buf.clear();
         }
+        at += c.len_utf8();
+    }
+    if !buf.is_empty() {
+        f(&buf);
     }
 }
 
