@@ -138,6 +138,7 @@ impl Store {
     /// Opens or creates `path`.
     pub(crate) fn open(path: &Path) -> Result<Store, StoriesError> {
         let conn = Connection::open(path).map_err(|e| state(path, e))?;
+        // A 512 KiB page cache, as the ledger's (see there).
         let store = Store {
             path: path.to_path_buf(),
             conn,
@@ -147,7 +148,8 @@ impl Store {
             .execute_batch(
                 "PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
-                 PRAGMA busy_timeout = 5000;",
+                 PRAGMA busy_timeout = 5000;
+                 PRAGMA cache_size = -512;",
             )
             .map_err(|e| store.err(e))?;
         let version: i64 = store
