@@ -27,4 +27,12 @@ fn main() {
         .expect("write place_names.table");
     std::fs::write(out.join("place_max_words"), max_words.to_string())
         .expect("write place_max_words");
+    let (records, countries) = tables::place_records(&places)
+        .unwrap_or_else(|(line, message)| panic!("models/places.tsv line {line}: {message}"));
+    std::fs::write(out.join("places.records"), records).expect("write places.records");
+    std::fs::write(
+        out.join("place_countries.table"),
+        tables::build(&countries, 4),
+    )
+    .expect("write place_countries.table");
 }

@@ -366,9 +366,9 @@ fn judge(truth: &Truth, record: &Record, gazetteer: &Gazetteer, scores: &mut Cop
         add("dateline place", right, place, &got);
         let country = gazetteer.lookup(place).and_then(|found| {
             if found.kind == PlaceKind::Country {
-                Some(found.name.clone())
+                Some(found.name.to_string())
             } else {
-                gazetteer.country(&found.country).map(|c| c.name.clone())
+                gazetteer.country(found.country).map(|c| c.name.to_string())
             }
         });
         if let Some(country) = country {

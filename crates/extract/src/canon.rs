@@ -128,7 +128,7 @@ impl Aliases {
                 || (kind == "LOC"
                     && (place.kind == PlaceKind::Region || place.population >= 500_000)))
         {
-            return place.name.clone();
+            return place.name.to_string();
         }
         if kind == "PER"
             && let Some((first, rest)) = surface.split_once(' ')

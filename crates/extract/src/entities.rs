@@ -284,7 +284,7 @@ pub fn find(
         }
         if entity.kind == "LOC" {
             entity.geo = gazetteer.lookup(&entity.name).map(|place| Geo {
-                country: place.country.clone(),
+                country: place.country.to_string(),
                 lat: place.lat,
                 lon: place.lon,
                 geonames_id: place.geonames_id,

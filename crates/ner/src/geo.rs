@@ -27,7 +27,6 @@
 //! ```
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::LazyLock;
@@ -37,7 +36,9 @@ use wirehose_text::hash::hash64;
 use crate::NerError;
 use wirehose_text::lists::pairs;
 
-/// The compiled table shipped with wirehose.
+/// The compiled table shipped with wirehose (the build script lays it out;
+/// tests compare with it).
+#[cfg(test)]
 const BUILTIN: &str = include_str!("../models/places.tsv");
 
 /// What kind of place an entry is.
@@ -51,15 +52,15 @@ pub enum PlaceKind {
     City,
 }
 
-/// One place of the gazetteer.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Place {
+/// One place of the gazetteer, read from its table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Place<'a> {
     /// GeoNames id.
     pub geonames_id: u64,
     /// Country, region or city.
     pub kind: PlaceKind,
     /// ISO 3166-1 alpha-2 code of the country the place is in.
-    pub country: String,
+    pub country: &'a str,
     /// Latitude, decimal degrees.
     pub lat: f64,
     /// Longitude, decimal degrees.
@@ -67,126 +68,103 @@ pub struct Place {
     /// Population (0 when unknown).
     pub population: u64,
     /// The preferred English name (`Russia`, `Sochi`).
-    pub name: String,
+    pub name: &'a str,
 }
 
-/// A name → place index.
+/// A name → place index, as bytes ([`crate::tables`]): the built-in one is
+/// laid out by the build script from `models/places.tsv` and read in place
+/// (nothing parsed at start, no heap copy).
 #[derive(Debug)]
 pub struct Gazetteer {
-    places: Vec<Place>,
-    /// A lookup table of [`crate::tables`]: hash ([`hash64`]) of the
-    /// lower-cased name → index of the preferred place. The built-in one is
-    /// laid out by the build script and read in place.
+    /// The places ([`crate::tables::place_records`]).
+    places: Cow<'static, [u8]>,
+    /// Hash ([`hash64`]) of the lower-cased name → index of the preferred
+    /// place.
     names: Cow<'static, [u8]>,
-    /// Country code → index of the country.
-    countries: HashMap<String, u32>,
+    /// Hash of a country code → index of the country.
+    countries: Cow<'static, [u8]>,
     /// Longest name, in words.
     max_words: usize,
 }
 
-/// The built-in names table, laid out by the build script from
-/// `models/places.tsv`.
-static BUILTIN_NAMES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/place_names.table"));
-
-/// The longest built-in name, in words (from the build script).
-const BUILTIN_MAX_WORDS: usize = include!(concat!(env!("OUT_DIR"), "/place_max_words"));
-
-static BUILTIN_GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
-    let (places, countries) =
-        parse_places(BUILTIN).expect("the built-in places.tsv is well-formed (checked by tests)");
-    Gazetteer {
-        places,
-        names: Cow::Borrowed(BUILTIN_NAMES),
-        countries,
-        max_words: BUILTIN_MAX_WORDS,
-    }
-});
-
-/// The places of a table, in its order, and the index of each country.
-type Places = (Vec<Place>, HashMap<String, u32>);
-
-/// Reads the places of the compiled table format (their names and aliases
-/// are [`crate::tables::place_names`]'s, which also checks each line has
-/// exactly 8 fields). Split byte by byte: the built-in table's 37,000 lines
-/// are read at start.
-fn parse_places(text: &str) -> Result<Places, NerError> {
-    let mut places = Vec::with_capacity(text.len() / 64);
-    let mut countries = HashMap::new();
-    for (number, line) in text.split('\n').enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let bad = |message: &str| NerError::format("places.tsv", number + 1, message);
-        let mut fields = [""; 7];
-        let mut rest = line;
-        for field in &mut fields {
-            let tab = rest
-                .bytes()
-                .position(|b| b == b'\t')
-                .ok_or_else(|| bad("expected 8 tab-separated fields"))?;
-            *field = &rest[..tab];
-            rest = &rest[tab + 1..];
-        }
-        let kind = match fields[1] {
-            "C" => PlaceKind::Country,
-            "A" => PlaceKind::Region,
-            "P" => PlaceKind::City,
-            _ => return Err(bad("kind must be C, A or P")),
-        };
-        let place = Place {
-            geonames_id: fields[0].parse().map_err(|_| bad("bad geonames id"))?,
-            kind,
-            country: fields[2].to_string(),
-            lat: fields[3].parse().map_err(|_| bad("bad latitude"))?,
-            lon: fields[4].parse().map_err(|_| bad("bad longitude"))?,
-            population: fields[5].parse().map_err(|_| bad("bad population"))?,
-            name: fields[6].to_string(),
-        };
-        if kind == PlaceKind::Country {
-            countries.insert(place.country.clone(), places.len() as u32);
-        }
-        places.push(place);
-    }
-    places.shrink_to_fit();
-    Ok((places, countries))
-}
+static BUILTIN_GAZETTEER: Gazetteer = Gazetteer {
+    places: Cow::Borrowed(include_bytes!(concat!(env!("OUT_DIR"), "/places.records"))),
+    names: Cow::Borrowed(include_bytes!(concat!(
+        env!("OUT_DIR"),
+        "/place_names.table"
+    ))),
+    countries: Cow::Borrowed(include_bytes!(concat!(
+        env!("OUT_DIR"),
+        "/place_countries.table"
+    ))),
+    max_words: include!(concat!(env!("OUT_DIR"), "/place_max_words")),
+};
 
 impl Gazetteer {
-    /// The gazetteer compiled into the binary: its names table read in place
-    /// (laid out by the build script), its places parsed on first use.
+    /// The gazetteer compiled into the binary.
     pub fn builtin() -> &'static Gazetteer {
         &BUILTIN_GAZETTEER
     }
 
     /// Parses the compiled table format (see the module docs).
     pub fn parse(text: &str) -> Result<Gazetteer, NerError> {
-        let (names, max_words) = crate::tables::place_names(text)
-            .map_err(|(line, message)| NerError::format("places.tsv", line, &message))?;
-        let (places, countries) = parse_places(text)?;
+        let bad = |(line, message): crate::tables::LineError| {
+            NerError::format("places.tsv", line, message)
+        };
+        let (names, max_words) = crate::tables::place_names(text).map_err(bad)?;
+        let (places, countries) = crate::tables::place_records(text).map_err(bad)?;
         Ok(Gazetteer {
-            places,
+            places: Cow::Owned(places),
             names: Cow::Owned(crate::tables::build(&names, 4)),
-            countries,
+            countries: Cow::Owned(crate::tables::build(&countries, 4)),
             max_words,
         })
     }
 
+    /// Place `index` of the table.
+    fn place(&self, index: u64) -> Option<Place<'_>> {
+        let index = usize::try_from(index).ok()?;
+        if index >= self.len() {
+            return None;
+        }
+        let (geonames_id, kind, country, lat, lon, population, name) =
+            crate::tables::place_at(&self.places, index);
+        let kind = match kind {
+            b'C' => PlaceKind::Country,
+            b'A' => PlaceKind::Region,
+            _ => PlaceKind::City,
+        };
+        Some(Place {
+            geonames_id,
+            kind,
+            country,
+            lat,
+            lon,
+            population,
+            name,
+        })
+    }
+
     /// The preferred place called `name` (any case), if any.
-    pub fn lookup(&self, name: &str) -> Option<&Place> {
+    pub fn lookup(&self, name: &str) -> Option<Place<'_>> {
         self.lookup_lowercase(&name.to_lowercase())
     }
 
     /// The country with ISO code `code`.
-    pub fn country(&self, code: &str) -> Option<&Place> {
-        let index = self.countries.get(code)?;
-        Some(&self.places[*index as usize])
+    pub fn country(&self, code: &str) -> Option<Place<'_>> {
+        self.place(crate::tables::get(
+            &self.countries,
+            hash64(code.as_bytes()),
+        )?)
+        .filter(|place| place.country == code && place.kind == PlaceKind::Country)
     }
 
     /// The preferred place called `lowercase` (already lower-cased).
-    pub fn lookup_lowercase(&self, lowercase: &str) -> Option<&Place> {
-        let index = crate::tables::get(&self.names, hash64(lowercase.as_bytes()))?;
-        self.places.get(index as usize)
+    pub fn lookup_lowercase(&self, lowercase: &str) -> Option<Place<'_>> {
+        self.place(crate::tables::get(
+            &self.names,
+            hash64(lowercase.as_bytes()),
+        )?)
     }
 
     /// The longest name in words, for span matching.
@@ -196,12 +174,12 @@ impl Gazetteer {
 
     /// Number of places.
     pub fn len(&self) -> usize {
-        self.places.len()
+        crate::tables::place_count(&self.places)
     }
 
     /// Whether the table is empty.
     pub fn is_empty(&self) -> bool {
-        self.places.is_empty()
+        self.len() == 0
     }
 }
 
@@ -410,6 +388,17 @@ mod tests {
         for name in ["Paris", "Georgia", "Sochi", "UAE", "New York", "Lion King"] {
             assert_eq!(parsed.lookup(name), builtin.lookup(name), "{name}");
         }
+        for index in (0..parsed.len() as u64).step_by(97) {
+            assert_eq!(parsed.place(index), builtin.place(index));
+        }
+        assert_eq!(builtin.country("RU").unwrap().name, "Russia");
+        assert_eq!(builtin.country("ZZ"), None);
+        assert_eq!(builtin.place(builtin.len() as u64), None);
+        let bad_country = Gazetteer::parse("1\tC\tRus\t1\t2\t3\tA\t\n").unwrap_err();
+        assert!(
+            bad_country.to_string().contains("two-letter"),
+            "{bad_country}"
+        );
         let malformed = Gazetteer::parse("1\tC\tRU\t1\t2\t3\tA\t\tB\n").unwrap_err();
         assert!(
             malformed.to_string().contains("8 tab-separated"),

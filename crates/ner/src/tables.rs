@@ -232,6 +232,104 @@ pub fn place_names(text: &str) -> Result<(Entries, usize), LineError> {
     Ok((entries, max_words))
 }
 
+/// Bytes of one place record: GeoNames id, latitude, longitude and
+/// population (8 bytes each), the name's offset (4) and length (2) in the
+/// name pool, the kind (1: `C`, `A` or `P`), the country code (2) and
+/// padding to 48.
+pub const PLACE_RECORD: usize = 48;
+
+/// The places of a table (see `geo`) laid out as bytes: their count (a
+/// `u64`), the records of [`PLACE_RECORD`] bytes in table order, then the
+/// pool of their names; and the entries of a table from the hash of each
+/// country's code to its index. A line that is not a place is an error
+/// naming its line.
+pub fn place_records(text: &str) -> Result<(Vec<u8>, Entries), LineError> {
+    let mut records = Vec::new();
+    let mut pool = String::new();
+    let mut countries = Vec::new();
+    let mut count = 0u64;
+    for (number, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |message: &str| (number + 1, message.to_string());
+        let mut fields = [""; 7];
+        let mut rest = line;
+        for field in &mut fields {
+            let tab = rest
+                .bytes()
+                .position(|b| b == b'\t')
+                .ok_or_else(|| bad("expected 8 tab-separated fields"))?;
+            *field = &rest[..tab];
+            rest = &rest[tab + 1..];
+        }
+        let kind = match fields[1] {
+            "C" | "A" | "P" => fields[1].as_bytes()[0],
+            _ => return Err(bad("kind must be C, A or P")),
+        };
+        let id: u64 = fields[0].parse().map_err(|_| bad("bad geonames id"))?;
+        let lat: f64 = fields[3].parse().map_err(|_| bad("bad latitude"))?;
+        let lon: f64 = fields[4].parse().map_err(|_| bad("bad longitude"))?;
+        let population: u64 = fields[5].parse().map_err(|_| bad("bad population"))?;
+        let country = fields[2].as_bytes();
+        if country.len() != 2 || !country.iter().all(u8::is_ascii_uppercase) {
+            return Err(bad("country must be a two-letter ISO code"));
+        }
+        let name = fields[6];
+        let offset = u32::try_from(pool.len()).map_err(|_| bad("names too long"))?;
+        let length = u16::try_from(name.len()).map_err(|_| bad("name too long"))?;
+        pool.push_str(name);
+        if kind == b'C' {
+            countries.push((hash64(country), count));
+        }
+        let start = records.len();
+        records.extend_from_slice(&id.to_le_bytes());
+        records.extend_from_slice(&lat.to_le_bytes());
+        records.extend_from_slice(&lon.to_le_bytes());
+        records.extend_from_slice(&population.to_le_bytes());
+        records.extend_from_slice(&offset.to_le_bytes());
+        records.extend_from_slice(&length.to_le_bytes());
+        records.push(kind);
+        records.extend_from_slice(country);
+        records.resize(start + PLACE_RECORD, 0);
+        count += 1;
+    }
+    let mut out = Vec::with_capacity(8 + records.len() + pool.len());
+    out.extend_from_slice(&count.to_le_bytes());
+    out.extend_from_slice(&records);
+    out.extend_from_slice(pool.as_bytes());
+    Ok((out, countries))
+}
+
+/// Number of places in bytes laid out by [`place_records`].
+pub fn place_count(places: &[u8]) -> usize {
+    read_u64(places, 0) as usize
+}
+
+/// A place's fields: id, kind byte, country, lat, lon, population, name.
+pub type PlaceFields<'a> = (u64, u8, &'a str, f64, f64, u64, &'a str);
+
+/// The fields of place `index` in bytes laid out by [`place_records`].
+pub fn place_at(places: &[u8], index: usize) -> PlaceFields<'_> {
+    let at = 8 + index * PLACE_RECORD;
+    let record = &places[at..at + PLACE_RECORD];
+    let f64_at = |i: usize| f64::from_le_bytes(record[i..i + 8].try_into().unwrap_or([0; 8]));
+    let offset = read_u32(record, 32) as usize;
+    let length = usize::from(u16::from_le_bytes([record[36], record[37]]));
+    let pool = 8 + place_count(places) * PLACE_RECORD;
+    let text = |range: std::ops::Range<usize>| std::str::from_utf8(&places[range]).unwrap_or("");
+    (
+        read_u64(record, 0),
+        record[38],
+        text(at + 39..at + 41),
+        f64_at(8),
+        f64_at(16),
+        read_u64(record, 24),
+        text(pool + offset..pool + offset + length),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

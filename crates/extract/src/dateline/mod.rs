@@ -210,7 +210,7 @@ fn from_parts(
     let country = parts
         .bracket
         .map(|named| match gazetteer.lookup(named) {
-            Some(found) if found.kind == PlaceKind::Country => found.name.clone(),
+            Some(found) if found.kind == PlaceKind::Country => found.name.to_string(),
             _ => title_case(named),
         })
         .or_else(|| {
@@ -243,9 +243,11 @@ fn country_of_region(region: &str, gazetteer: &Gazetteer) -> Option<String> {
             gazetteer
                 .lookup(region)
                 .filter(|found| found.kind != PlaceKind::City)
-                .map(|found| found.country.as_str())
+                .map(|found| found.country)
         })?;
-    gazetteer.country(code).map(|country| country.name.clone())
+    gazetteer
+        .country(code)
+        .map(|country| country.name.to_string())
 }
 
 /// The country of the dateline's place in the place table: the place itself
@@ -253,11 +255,11 @@ fn country_of_region(region: &str, gazetteer: &Gazetteer) -> Option<String> {
 fn country_from_place(place: &str, gazetteer: &Gazetteer) -> Option<String> {
     let found = gazetteer.lookup(place)?;
     if found.kind == PlaceKind::Country {
-        return Some(found.name.clone());
+        return Some(found.name.to_string());
     }
     gazetteer
-        .country(&found.country)
-        .map(|country| country.name.clone())
+        .country(found.country)
+        .map(|country| country.name.to_string())
 }
 
 #[cfg(test)]
