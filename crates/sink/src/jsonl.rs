@@ -8,7 +8,7 @@
 //! before its records are acknowledged. A failed write is rolled back to the
 //! last complete line and retried with capped backoff; nothing is dropped.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -44,6 +44,10 @@ fn default_batch_max_records() -> usize {
     512
 }
 
+fn default_recent_ids() -> usize {
+    50_000
+}
+
 /// Raw configuration of the JSONL sink.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,6 +60,15 @@ pub struct JsonlConfig {
     /// Most records written (and synced) together. Default 512.
     #[serde(default = "default_batch_max_records")]
     pub batch_max_records: usize,
+    /// How many of the most recently written article ids the sink
+    /// remembers, to skip a record a restart hands it again. Only records
+    /// written since the ledger's last commit come again, so this need only
+    /// exceed what the pipeline writes between two commits (`[state]
+    /// commit_interval_ms`, 200 ms by default) plus what is in flight; memory
+    /// stays flat (about 40 bytes an id) however long the file grows.
+    /// Default 50,000.
+    #[serde(default = "default_recent_ids")]
+    pub recent_ids: usize,
 }
 
 impl SinkConfig for JsonlConfig {
@@ -64,6 +77,7 @@ impl SinkConfig for JsonlConfig {
             return Err(cx.problem("path", "must not be empty"));
         }
         in_range(cx, "batch_max_records", self.batch_max_records, 1..=65_536)?;
+        in_range(cx, "recent_ids", self.recent_ids, 1_000..=10_000_000)?;
         Ok(Box::new(Jsonl {
             config: self.clone(),
         }))
@@ -99,15 +113,54 @@ fn line_id(line: &[u8]) -> Option<String> {
     serde_json::from_slice::<IdOnly>(line).ok().map(|r| r.id)
 }
 
+/// The ids of the most recently written records, oldest forgotten first.
+struct RecentIds {
+    set: HashSet<u128>,
+    order: VecDeque<u128>,
+    capacity: usize,
+}
+
+impl RecentIds {
+    fn new(capacity: usize) -> RecentIds {
+        RecentIds {
+            set: HashSet::new(),
+            order: VecDeque::new(),
+            capacity,
+        }
+    }
+
+    fn contains(&self, key: &u128) -> bool {
+        self.set.contains(key)
+    }
+
+    /// Remembers `key`, forgetting the oldest past the capacity.
+    fn insert(&mut self, key: u128) {
+        if self.set.insert(key) {
+            self.order.push_back(key);
+        }
+        while self.order.len() > self.capacity {
+            if let Some(old) = self.order.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.set.len()
+    }
+}
+
 struct Recovered {
     file: File,
-    ids: HashSet<u128>,
+    ids: RecentIds,
+    /// Records in the file when it was opened.
+    records: usize,
     length: u64,
 }
 
 /// Opens `path` for appending, locked against a second writer, learning the
-/// ids it holds and cutting a torn last line.
-fn recover(path: &Path) -> std::io::Result<Recovered> {
+/// last `recent_ids` ids it holds and cutting a torn last line.
+fn recover(path: &Path, recent_ids: usize) -> std::io::Result<Recovered> {
     lock::require_regular_file(path)?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent)?;
@@ -120,7 +173,8 @@ fn recover(path: &Path) -> std::io::Result<Recovered> {
         .open(path)?;
     // Before reading: the last line may be one the other writer is writing.
     lock::lock(&file)?;
-    let mut ids = HashSet::new();
+    let mut ids = RecentIds::new(recent_ids);
+    let mut records = 0usize;
     let mut complete: u64 = 0;
     let mut reader = BufReader::with_capacity(1 << 20, &mut file);
     let mut line = Vec::new();
@@ -138,6 +192,7 @@ fn recover(path: &Path) -> std::io::Result<Recovered> {
         match line_id(&line[..line.len() - 1]) {
             Some(id) => {
                 ids.insert(id_key(&id));
+                records += 1;
             }
             None if line.len() > 1 => unreadable += 1,
             None => {}
@@ -157,6 +212,7 @@ fn recover(path: &Path) -> std::io::Result<Recovered> {
     Ok(Recovered {
         file,
         ids,
+        records,
         length: complete,
     })
 }
@@ -223,7 +279,9 @@ impl Appender {
         append(file, *length, &buffer, self.sync)
             .map_err(|err| WriteError::Unavailable(err.to_string()))?;
         *length += buffer.len() as u64;
-        ids.extend(batch_ids);
+        for key in batch_ids {
+            ids.insert(key);
+        }
         Ok(outcomes)
     }
 }
@@ -232,6 +290,7 @@ impl Appender {
 struct JsonlWriter {
     path: PathBuf,
     sync: SyncPolicy,
+    recent_ids: usize,
     appender: Option<Appender>,
 }
 
@@ -244,14 +303,19 @@ impl BatchWriter for JsonlWriter {
     };
 
     async fn connect(&mut self) -> Result<(), WriteError> {
-        let path = self.path.clone();
-        let recovered = tokio::task::spawn_blocking(move || recover(&path))
+        let (path, recent_ids) = (self.path.clone(), self.recent_ids);
+        let recovered = tokio::task::spawn_blocking(move || recover(&path, recent_ids))
             .await
             .map_err(|e| {
                 WriteError::Fatal(StageError::Other(format!("recovery task failed: {e}")))
             })?
             .map_err(|e| WriteError::Fatal(StageError::io(&self.path, e)))?;
-        info!(file = %self.path.display(), records = recovered.ids.len(), "jsonl sink ready");
+        info!(
+            file = %self.path.display(),
+            records = recovered.records,
+            remembered = recovered.ids.len(),
+            "jsonl sink ready"
+        );
         self.appender = Some(Appender {
             recovered,
             sync: self.sync,
@@ -275,6 +339,7 @@ impl Sink for Jsonl {
         let writer = JsonlWriter {
             path: self.config.path.clone(),
             sync: self.config.sync,
+            recent_ids: self.config.recent_ids,
             appender: None,
         };
         let options = driver::Options::local_file(self.config.batch_max_records);
@@ -300,8 +365,9 @@ mod tests {
             ),
         )
         .unwrap();
-        let recovered = recover(&path).unwrap();
+        let recovered = recover(&path, 1_000).unwrap();
         assert_eq!(recovered.ids.len(), 2);
+        assert_eq!(recovered.records, 2);
         assert!(recovered.ids.contains(&id_key(&a)) && recovered.ids.contains(&id_key(&b)));
         let text = fs::read_to_string(&path).unwrap();
         assert!(text.ends_with("}\n"), "{text}");
@@ -312,7 +378,7 @@ mod tests {
     fn append_writes_at_length() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("o.jsonl");
-        let mut recovered = recover(&path).unwrap();
+        let mut recovered = recover(&path, 1_000).unwrap();
         append(
             &mut recovered.file,
             0,
@@ -331,6 +397,33 @@ mod tests {
             fs::read_to_string(&path).unwrap(),
             "{\"id\":\"x\"}\n{\"id\":\"y\"}\n"
         );
+    }
+
+    #[test]
+    fn only_the_most_recent_ids_are_remembered() {
+        let mut ids = RecentIds::new(3);
+        for key in 1..=5u128 {
+            ids.insert(key);
+        }
+        ids.insert(5);
+        assert_eq!(ids.len(), 3);
+        assert!(!ids.contains(&2) && ids.contains(&3) && ids.contains(&5));
+        // Recovery keeps the file's newest ids and counts every record.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("o.jsonl");
+        let ids: Vec<String> = (0..1_500u32)
+            .map(|i| article_id(&i.to_le_bytes()))
+            .collect();
+        let text: String = ids
+            .iter()
+            .map(|id| format!("{{\"id\":\"{id}\"}}\n"))
+            .collect();
+        fs::write(&path, text).unwrap();
+        let recovered = recover(&path, 1_000).unwrap();
+        assert_eq!(recovered.records, 1_500);
+        assert_eq!(recovered.ids.len(), 1_000);
+        assert!(recovered.ids.contains(&id_key(&ids[1_499])));
+        assert!(!recovered.ids.contains(&id_key(&ids[0])));
     }
 
     #[test]
