@@ -1,13 +1,14 @@
-//! Lookup tables laid out as bytes: open-addressing hash tables from a
-//! 64-bit key hash to a 64-bit value, built from the shipped TSV tables by
-//! the crate's build script and read in place from the binary (nothing to
+//! Tables laid out as bytes, built from the shipped TSV tables by the
+//! crate's build script and read in place from the binary (nothing to
 //! parse at start, no heap copy), or built at run time from a table a user
-//! gives.
+//! gives: open-addressing hash tables from a 64-bit key hash to a 4- or
+//! 8-byte value ([`build`], [`get`]: the clusters, the place names, the
+//! countries), and the place records ([`place_records`], [`place_at`]).
 //!
 //! This file is also compiled into `build.rs` (`#[path]`): it uses nothing
 //! of the crate but `wirehose_text`.
 //!
-//! Layout, little-endian: the number of slots and the bytes of a value (4
+//! Hash tables, little-endian: the number of slots and the bytes of a value (4
 //! or 8) as two `u64`s, then the slots, each the low 32 bits of the key's
 //! hash (0 for an empty slot) and the value. A key is found by linear
 //! probing from the slot its hash maps to (multiply-shift over the slot
