@@ -71,7 +71,7 @@ pub struct Place<'a> {
     pub name: &'a str,
 }
 
-/// A name → place index, as bytes ([`crate::tables`]): the built-in one is
+/// A name → place index, as bytes (see `tables.rs`): the built-in one is
 /// laid out by the build script from `models/places.tsv` and read in place
 /// (nothing parsed at start, no heap copy).
 #[derive(Debug)]
