@@ -19,6 +19,13 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::CoreError;
 
+/// The page cache every wirehose SQLite connection keeps: 512 KiB instead
+/// of SQLite's 2 MiB. The ledger, the stories store and the SQLite sink
+/// append and look up one key at a time, and the operating system caches
+/// the files anyway; four connections at the default filled 8 MiB of a
+/// long-running daemon's memory.
+pub const SQLITE_PAGE_CACHE: &str = "PRAGMA cache_size = -512;";
+
 /// What became of an input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputStatus {
@@ -107,16 +114,12 @@ impl Ledger {
             source,
         };
         let writer = Connection::open(path).map_err(err)?;
-        // Page caches of 512 KiB (SQLite's default is 2 MiB a connection):
-        // the ledger appends and looks up one key at a time, and the
-        // operating system caches the file anyway; four connections at the
-        // default filled 8 MiB of a long-running daemon's memory.
+        writer.execute_batch(SQLITE_PAGE_CACHE).map_err(err)?;
         writer
             .execute_batch(
                 "PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
                  PRAGMA busy_timeout = 5000;
-                 PRAGMA cache_size = -512;
                  CREATE TABLE IF NOT EXISTS inputs (
                      source TEXT NOT NULL,
                      key TEXT NOT NULL,
@@ -138,7 +141,7 @@ impl Ledger {
             .map_err(err)?;
         let reader = Connection::open(path).map_err(err)?;
         reader
-            .execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -512;")
+            .execute_batch(&format!("PRAGMA busy_timeout = 5000; {SQLITE_PAGE_CACHE}"))
             .map_err(err)?;
         Ok(Ledger {
             shared: Arc::new(Shared {

@@ -147,15 +147,14 @@ pub fn open(path: &Path, sync: SqliteSync) -> Result<Connection, SinkError> {
         })?;
     }
     let connection = Connection::open(path).map_err(err)?;
-    // A 512 KiB page cache instead of SQLite's 2 MiB: the operating system
-    // caches the file too, and a long-running daemon's memory stays flat.
     let synchronous = match sync {
         SqliteSync::Full => "FULL",
         SqliteSync::Normal => "NORMAL",
     };
     connection
         .execute_batch(&format!(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -512;"
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 5000; {}",
+            wirehose_core::ledger::SQLITE_PAGE_CACHE
         ))
         .map_err(err)?;
     let version: i64 = connection

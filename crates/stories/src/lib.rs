@@ -344,8 +344,7 @@ impl Across {
         // One pass over the body's tokens gives the fingerprint's words
         // and the term counts.
         let mut words: Vec<u64> = Vec::new();
-        let mut add_text = |text: &str, weight: f32, words: Option<&mut Vec<u64>>| {
-            let mut words = words;
+        let mut add_text = |text: &str, weight: f32, mut words: Option<&mut Vec<u64>>| {
             terms::for_each_token(text, |token| {
                 if let Some(words) = words.as_deref_mut() {
                     words.push(terms::word_hash(token));

@@ -138,19 +138,19 @@ impl Store {
     /// Opens or creates `path`.
     pub(crate) fn open(path: &Path) -> Result<Store, StoriesError> {
         let conn = Connection::open(path).map_err(|e| state(path, e))?;
-        // A 512 KiB page cache, as the ledger's (see there).
         let store = Store {
             path: path.to_path_buf(),
             conn,
         };
         store
             .conn
-            .execute_batch(
+            .execute_batch(&format!(
                 "PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
                  PRAGMA busy_timeout = 5000;
-                 PRAGMA cache_size = -512;",
-            )
+                 {}",
+                wirehose_core::ledger::SQLITE_PAGE_CACHE
+            ))
             .map_err(|e| store.err(e))?;
         let version: i64 = store
             .conn

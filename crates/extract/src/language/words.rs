@@ -18,7 +18,6 @@
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
-
 use std::sync::LazyLock;
 
 use wirehose_text::lists::pairs;

@@ -484,7 +484,7 @@ fn outside_the_article(node: &dom_query::NodeRef) -> bool {
         {
             return true;
         }
-        let marks = |attr: Option<String>| {
+        let marks = |attr: Option<&str>| {
             attr.is_some_and(|value| {
                 value.split_ascii_whitespace().any(|token| {
                     let token = token.to_ascii_lowercase();
@@ -492,7 +492,7 @@ fn outside_the_article(node: &dom_query::NodeRef) -> bool {
                 })
             })
         };
-        marks(a.attr("class").map(|v| v.to_string())) || marks(a.attr("id").map(|v| v.to_string()))
+        marks(a.attr("class").as_deref()) || marks(a.attr("id").as_deref())
     })
 }
 
