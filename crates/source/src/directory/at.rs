@@ -3,11 +3,11 @@
 //! `openat(…, O_NOFOLLOW)`, so what was checked is what is read, moved or
 //! deleted, even when a name is swapped for a link in between.
 
-use std::ffi::{CString, OsStr, OsString};
+use std::ffi::{CString, OsStr};
 use std::fs::File;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path};
 
 /// What `fstatat`/`fstat` told of a name, without following a link.
@@ -258,9 +258,11 @@ pub(super) fn create_dirs_at(base: BorrowedFd<'_>, relative: &Path) -> io::Resul
     Ok(current)
 }
 
-/// Lists the entries of the directory `dir` (consumed) with their kind,
-/// without following links. `.` and `..` are left out.
-pub(super) fn list(dir: OwnedFd) -> io::Result<Vec<(OsString, Kind)>> {
+/// Calls `each` with every entry of the directory `dir` (consumed) and its
+/// kind, without following links, one entry at a time: a directory of a
+/// million kept files costs no list of a million names. `.` and `..` are
+/// left out.
+pub(super) fn each_entry(dir: OwnedFd, mut each: impl FnMut(&OsStr, Kind)) -> io::Result<()> {
     let raw = dir.as_raw_fd();
     // SAFETY: `raw` is an open directory fd; on success fdopendir owns it, so
     // ownership is given up with `into_raw_fd` only then.
@@ -273,14 +275,14 @@ pub(super) fn list(dir: OwnedFd) -> io::Result<Vec<(OsString, Kind)>> {
     // A duplicated fd shares its position with the original: start over.
     // SAFETY: `stream` is a live DIR*.
     unsafe { libc::rewinddir(stream) };
-    let mut entries = Vec::new();
     loop {
         // SAFETY: `stream` is a live DIR*; readdir returns NULL at the end.
         let entry = unsafe { libc::readdir(stream) };
         if entry.is_null() {
             break;
         }
-        // SAFETY: a non-null dirent's d_name is NUL-terminated.
+        // SAFETY: a non-null dirent's d_name is NUL-terminated, and the
+        // entry stays valid until the next readdir on `stream`.
         let (name, d_type) = unsafe {
             (
                 std::ffi::CStr::from_ptr((*entry).d_name.as_ptr()).to_bytes(),
@@ -290,20 +292,20 @@ pub(super) fn list(dir: OwnedFd) -> io::Result<Vec<(OsString, Kind)>> {
         if name == b"." || name == b".." {
             continue;
         }
-        let name = OsString::from_vec(name.to_vec());
+        let name = OsStr::from_bytes(name);
         let kind = match d_type {
             libc::DT_REG => Kind::File,
             libc::DT_DIR => Kind::Dir,
             libc::DT_UNKNOWN => {
                 // SAFETY: `stream` is live; dirfd returns its fd, still owned by it.
                 let fd = unsafe { BorrowedFd::borrow_raw(libc::dirfd(stream)) };
-                stat_at(fd, &name).map(|s| s.kind).unwrap_or(Kind::Other)
+                stat_at(fd, name).map(|s| s.kind).unwrap_or(Kind::Other)
             }
             _ => Kind::Other,
         };
-        entries.push((name, kind));
+        each(name, kind);
     }
     // SAFETY: `stream` is live and closed once (this also closes the fd).
     unsafe { libc::closedir(stream) };
-    Ok(entries)
+    Ok(())
 }

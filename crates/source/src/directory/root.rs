@@ -169,40 +169,47 @@ impl Root {
         }
     }
 
+    /// Walks the directory `dir` (at `relative`) and the real
+    /// subdirectories it enters, calling `file` with each file's path
+    /// relative to the root and `subdir` with each subdirectory's, one entry
+    /// at a time (nothing is listed in memory).
     fn walk(
         &self,
         relative: &Path,
         dir: OwnedFd,
-        files: &mut Vec<PathBuf>,
-        dirs: &mut Vec<PathBuf>,
+        file: &mut dyn FnMut(PathBuf),
+        subdir: &mut dyn FnMut(&Path),
     ) {
-        let listing = match dir.try_clone().and_then(at::list) {
-            Ok(listing) => listing,
-            Err(err) => {
-                debug!(dir = %self.path.join(key_of(relative)).display(), error = %err, "cannot list directory");
-                return;
-            }
-        };
-        for (name, kind) in listing {
-            let child = relative.join(&name);
-            match kind {
-                Kind::File => files.push(child),
-                Kind::Dir if self.enters(&child) => {
-                    let Ok(handle) = at::open_dir_at(dir.as_fd(), &name) else {
-                        continue;
+        let listed = dir.try_clone().and_then(|listing| {
+            at::each_entry(listing, |name, kind| match kind {
+                Kind::File => file(relative.join(name)),
+                Kind::Dir => {
+                    let child = relative.join(name);
+                    if !self.enters(&child) {
+                        return;
+                    }
+                    let Ok(handle) = at::open_dir_at(dir.as_fd(), name) else {
+                        return;
                     };
-                    dirs.push(child.clone());
-                    self.walk(&child, handle, files, dirs);
+                    subdir(&child);
+                    self.walk(&child, handle, &mut *file, &mut *subdir);
                 }
-                Kind::Dir | Kind::Other => {}
-            }
+                Kind::Other => {}
+            })
+        });
+        if let Err(err) = listed {
+            debug!(dir = %self.path.join(key_of(relative)).display(), error = %err, "cannot list directory");
         }
     }
 
-    /// Lists (blocking) the files and the real subdirectories under the
-    /// directory `relative` (empty for the root itself), never through a link.
-    pub(super) fn list_under(&self, relative: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
-        let (mut files, mut dirs) = (Vec::new(), Vec::new());
+    /// Walks (blocking) the directory `relative` (empty for the root
+    /// itself), never through a link: see [`Root::walk`].
+    fn walk_under(
+        &self,
+        relative: &Path,
+        file: &mut dyn FnMut(PathBuf),
+        subdir: &mut dyn FnMut(&Path),
+    ) {
         let handle = if relative.as_os_str().is_empty() {
             self.handle.try_clone()
         } else {
@@ -210,9 +217,28 @@ impl Root {
                 .and_then(|(parent, name)| at::open_dir_at(parent.as_fd(), name))
         };
         if let Ok(handle) = handle {
-            self.walk(relative, handle, &mut files, &mut dirs);
+            self.walk(relative, handle, file, subdir);
         }
+    }
+
+    /// Lists (blocking) the files and the real subdirectories under the
+    /// directory `relative` (empty for the root itself), never through a link.
+    pub(super) fn list_under(&self, relative: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+        let (mut files, mut dirs) = (Vec::new(), Vec::new());
+        self.walk_under(relative, &mut |f| files.push(f), &mut |d| {
+            dirs.push(d.to_path_buf())
+        });
         (files, dirs)
+    }
+
+    /// The real subdirectories (blocking) under the root, never through a
+    /// link; the files are not listed.
+    pub(super) fn subdirectories(&self) -> Vec<PathBuf> {
+        let mut dirs = Vec::new();
+        self.walk_under(Path::new(""), &mut |_| {}, &mut |d| {
+            dirs.push(d.to_path_buf())
+        });
+        dirs
     }
 
     /// Scans the root (blocking): returns the files that need attention and
@@ -226,18 +252,19 @@ impl Root {
         source: &str,
         skip: &HashSet<PathBuf>,
     ) -> (Vec<Found>, Vec<PathBuf>) {
-        let (mut files, dirs) = self.list_under(Path::new(""));
-        files.sort();
-        let mut wanted = Vec::new();
-        for relative in files {
+        // One file at a time: an inbox that keeps its finished files
+        // (`on_complete = "keep"`) grows without end, and a list of every
+        // name made each rescan a spike of memory that grew with it.
+        let (mut wanted, mut dirs) = (Vec::new(), Vec::new());
+        let mut each_file = |relative: PathBuf| {
             let Some((path, relative)) = self.accept(&self.path.join(&relative)) else {
-                continue;
+                return;
             };
             if skip.contains(&path) {
-                continue;
+                return;
             }
             let Some(stat) = self.stat(&relative) else {
-                continue;
+                return;
             };
             let key = key_of(&relative);
             match ledger.lookup(source, &key) {
@@ -252,7 +279,12 @@ impl Root {
                     wanted.push(Found { path, stat });
                 }
             }
-        }
+        };
+        self.walk_under(Path::new(""), &mut each_file, &mut |d| {
+            dirs.push(d.to_path_buf())
+        });
+        // Taken in name order, as a listing sorted by name gave them.
+        wanted.sort_by(|a, b| a.path.cmp(&b.path));
         (wanted, dirs)
     }
 

@@ -401,7 +401,7 @@ impl Source for Directory {
                 })?;
             if config.recursive {
                 let lister = root.clone();
-                let dirs = tokio::task::spawn_blocking(move || lister.list_under("".as_ref()).1)
+                let dirs = tokio::task::spawn_blocking(move || lister.subdirectories())
                     .await
                     .unwrap_or_default();
                 watches.add_all(&root, &dirs);
