@@ -33,6 +33,33 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use wirehose_core::{Ack, Config, CoreError, Record, Registry, SourceInfo, Transform, topology};
 
+/// jemalloc rather than glibc's malloc, as Vector and TiKV run: the
+/// pipeline makes many small, short-lived allocations on several worker
+/// threads, which jemalloc serves faster (BBC backfill about a fifth more
+/// articles a second) and returns to the system instead of leaving them in
+/// per-thread arenas. Its settings are in [`MALLOC_CONF`].
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc's options, read before `main`: a background thread hands freed
+/// pages back to the system after a second (`dirty_decay_ms`) rather than
+/// ten, at once past that (`muzzy_decay_ms`), and one arena rather than four
+/// per core (the threads' caches keep it fast; more arenas only kept more
+/// memory: 100,000 articles through the live daemon peaked at 109 MiB with
+/// these, 118 MiB with two arenas, 120 MiB with jemalloc's defaults, 105 to 107
+/// MiB with glibc's malloc). The
+/// environment variable `_RJEM_MALLOC_CONF` overrides them.
+#[unsafe(export_name = "_rjem_malloc_conf")]
+static MALLOC_CONF: MallocConf =
+    MallocConf(c"background_thread:true,narenas:1,dirty_decay_ms:1000,muzzy_decay_ms:0".as_ptr());
+
+/// A C string pointer jemalloc reads as its `malloc_conf` global.
+#[repr(transparent)]
+struct MallocConf(*const std::ffi::c_char);
+
+// SAFETY: the pointer is to a static, immutable C string.
+unsafe impl Sync for MallocConf {}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "wirehose",
