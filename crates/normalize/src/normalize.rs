@@ -92,6 +92,9 @@ static TRAILER_MARKERS: LazyLock<Vec<&'static str>> =
 pub struct Normalize {
     default_rules: bool,
     drop_lines: HashSet<String>,
+    /// The longest entry of `drop_lines` and the built-in line lists, in
+    /// bytes: no longer paragraph is compared to them.
+    longest_line: usize,
     drop_patterns: Option<RegexSet>,
     drop_repeats: bool,
     max_title_chars: usize,
@@ -101,11 +104,34 @@ pub struct Normalize {
     date_prefix: Regex,
 }
 
-fn key(text: &str) -> String {
+/// `text` without surrounding space and trailing punctuation: what [`key`]
+/// lower-cases.
+fn key_source(text: &str) -> &str {
     text.trim()
         .trim_end_matches(['.', ':', '!', '|', '»', '›', '>'])
         .trim()
-        .to_lowercase()
+}
+
+/// The form a paragraph is compared to line lists in: trimmed (see
+/// [`key_source`]) and lower-cased.
+fn key(text: &str) -> String {
+    key_source(text).to_lowercase()
+}
+
+/// [`key`] of `text` when it could equal a list entry of at most `longest`
+/// bytes: lower-casing shortens text at most threefold (`K`, the
+/// Kelvin sign, to `k`), so a longer paragraph is no line of any list and
+/// is not lower-cased at all (most of an article's paragraphs).
+fn short_key(text: &str, longest: usize) -> Option<String> {
+    let source = key_source(text);
+    (source.len() <= 3 * longest).then(|| source.to_lowercase())
+}
+
+/// The longest entry, in bytes, of the built-in line lists and `custom`.
+fn longest_line<'a>(custom: impl Iterator<Item = &'a String>) -> usize {
+    let lists = [&SHARE_LINES, &AD_LINES, &TRAILER_MARKERS];
+    let built_in = lists.iter().flat_map(|l| l.iter()).map(|l| l.len());
+    built_in.chain(custom.map(String::len)).max().unwrap_or(0)
 }
 
 /// The title when `first`, the first paragraph, reads as a headline, with
@@ -182,9 +208,11 @@ impl Normalize {
             return Err(("max_title_chars", "must be at least 1".into()));
         }
         let compile = |pattern: &str| Regex::new(pattern).expect("built-in pattern compiles");
+        let drop_lines: HashSet<String> = config.drop_lines.iter().map(|l| key(l)).collect();
         Ok(Normalize {
             default_rules: config.default_rules,
-            drop_lines: config.drop_lines.iter().map(|l| key(l)).collect(),
+            longest_line: longest_line(drop_lines.iter()),
+            drop_lines,
             drop_patterns,
             drop_repeats: config.drop_repeats,
             max_title_chars: config.max_title_chars,
@@ -205,8 +233,9 @@ impl Normalize {
 
     /// Returns why `paragraph` is boilerplate, if it is.
     fn boilerplate(&self, paragraph: &str) -> Option<&'static str> {
-        let k = key(paragraph);
-        if self.drop_lines.contains(&k) {
+        let k = short_key(paragraph, self.longest_line);
+        let k = k.as_deref();
+        if k.is_some_and(|k| self.drop_lines.contains(k)) {
             return Some("custom_line");
         }
         if let Some(set) = &self.drop_patterns
@@ -217,11 +246,13 @@ impl Normalize {
         if !self.default_rules {
             return None;
         }
-        if SHARE_LINES.contains(&k.as_str()) {
-            return Some("share_button");
-        }
-        if AD_LINES.contains(&k.as_str()) {
-            return Some("advertisement");
+        if let Some(k) = k {
+            if SHARE_LINES.contains(&k) {
+                return Some("share_button");
+            }
+            if AD_LINES.contains(&k) {
+                return Some("advertisement");
+            }
         }
         if paragraph.len() <= 160 && self.caption.is_match(paragraph) {
             return Some("image_caption");
@@ -329,9 +360,10 @@ impl Normalize {
         if self.default_rules {
             // A related-links trailer after a marker line.
             let start = kept.len() / 3;
-            if let Some(marker) =
-                (start..kept.len()).find(|&i| TRAILER_MARKERS.contains(&key(&kept[i]).as_str()))
-                && kept.len() - marker <= 41
+            if let Some(marker) = (start..kept.len()).find(|&i| {
+                short_key(&kept[i], self.longest_line)
+                    .is_some_and(|k| TRAILER_MARKERS.contains(&k.as_str()))
+            }) && kept.len() - marker <= 41
                 && kept[marker..].iter().all(|p| p.chars().count() <= 300)
                 && marker > 0
             {
@@ -388,10 +420,15 @@ impl Normalize {
             while index < unique.len().min(6) {
                 let lead = &unique[index];
                 let long_enough = lead.split_whitespace().count() >= 8;
+                // Its first few characters first: a searcher for the whole
+                // lead costs its length to build, for every later paragraph.
+                let head = &lead[..lead.char_indices().nth(12).map_or(lead.len(), |(at, _)| at)];
                 let repeated = long_enough
-                    && unique[index + 1..]
-                        .iter()
-                        .any(|later| later.len() > lead.len() && later.contains(lead.as_str()));
+                    && unique[index + 1..].iter().any(|later| {
+                        later.len() > lead.len()
+                            && later.contains(head)
+                            && later.contains(lead.as_str())
+                    });
                 if repeated {
                     let paragraph = unique.remove(index);
                     drop(paragraph, "repeated_lead", &mut removed);
@@ -464,6 +501,16 @@ impl Transform for Normalize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_paragraphs_short_enough_to_be_a_list_line_get_a_key() {
+        assert_eq!(short_key("  SHARE this............ ", 10).as_deref(), Some("share this"));
+        // Three Kelvin signs (9 bytes) lower-case to "kkk" (3 bytes).
+        assert_eq!(short_key("\u{212A}\u{212A}\u{212A}", 3).as_deref(), Some("kkk"));
+        assert_eq!(short_key(&"word ".repeat(40), 10), None);
+        let longest = longest_line(["x".repeat(500)].iter());
+        assert_eq!(longest, 500);
+    }
     use wirehose_core::SourceInfo;
 
     fn run(text: &str) -> Record {

@@ -47,10 +47,12 @@ pub(super) static BETWEEN_WORDS: LazyLock<Vec<&'static str>> =
 pub(super) static PERSON_NOUNS: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| words(include_str!("../../data/quotes/person_nouns.txt")));
 
-/// [`CUES`] as a set, and their longest length in bytes.
-fn cue_set() -> &'static (std::collections::HashSet<&'static str>, usize) {
-    static SET: std::sync::OnceLock<(std::collections::HashSet<&'static str>, usize)> =
-        std::sync::OnceLock::new();
+/// [`CUES`] as a set (foldhash: looked up for every word of every quote's
+/// neighbourhood), and their longest length in bytes.
+type CueSet = std::collections::HashSet<&'static str, foldhash::fast::FixedState>;
+
+fn cue_set() -> &'static (CueSet, usize) {
+    static SET: std::sync::OnceLock<(CueSet, usize)> = std::sync::OnceLock::new();
     SET.get_or_init(|| {
         let longest = CUES.iter().map(|c| c.len()).max().unwrap_or(0);
         (CUES.iter().copied().collect(), longest)
@@ -62,7 +64,23 @@ pub(super) fn is_cue(word: &str) -> bool {
     if word.len() < 3 || word.len() > *longest {
         return false;
     }
-    set.contains(word) || (is_capitalised(word) && set.contains(word.to_lowercase().as_str()))
+    if set.contains(word) {
+        return true;
+    }
+    if !is_capitalised(word) {
+        return false;
+    }
+    if word.is_ascii() {
+        // No allocation for the usual case: `Said`, `ADDED`.
+        let mut buf = [0u8; 64];
+        let Some(lower) = buf.get_mut(..word.len()) else {
+            return false;
+        };
+        lower.copy_from_slice(word.as_bytes());
+        lower.make_ascii_lowercase();
+        return std::str::from_utf8(lower).is_ok_and(|lower| set.contains(lower));
+    }
+    set.contains(word.to_lowercase().as_str())
 }
 
 pub(super) fn is_title(word: &str) -> bool {
