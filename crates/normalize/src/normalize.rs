@@ -120,11 +120,13 @@ fn key(text: &str) -> String {
 
 /// [`key`] of `text` when it could equal a list entry of at most `longest`
 /// bytes: lower-casing shortens text at most threefold (`K`, the
-/// Kelvin sign, to `k`), so a longer paragraph is no line of any list and
-/// is not lower-cased at all (most of an article's paragraphs).
+/// Kelvin sign, to `k`; no character of UTF-8's four bytes at most could
+/// shrink more than fourfold), so a paragraph over four times that is no
+/// line of any list and is not lower-cased at all (most of an article's
+/// paragraphs).
 fn short_key(text: &str, longest: usize) -> Option<String> {
     let source = key_source(text);
-    (source.len() <= 3 * longest).then(|| source.to_lowercase())
+    (source.len() <= 4 * longest).then(|| source.to_lowercase())
 }
 
 /// The longest entry, in bytes, of the built-in line lists and `custom`.
