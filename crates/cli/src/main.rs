@@ -259,7 +259,9 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     if config_error { 1 } else { 2 }
 }
 
-/// Caps glibc's malloc arenas before any thread starts. By default glibc
+/// Caps glibc's malloc arenas before any thread starts: Rust's allocations
+/// go to jemalloc ([`ALLOCATOR`]), but SQLite and the other C code still
+/// allocate through glibc's malloc. By default glibc
 /// gives each thread that allocates under contention its own arena (up to
 /// 8 per core), and freed memory stays in them: with the transforms' worker
 /// threads parsing pages of a few hundred kilobytes, the 707-page HTML
