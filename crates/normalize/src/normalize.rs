@@ -506,9 +506,15 @@ mod tests {
 
     #[test]
     fn only_paragraphs_short_enough_to_be_a_list_line_get_a_key() {
-        assert_eq!(short_key("  SHARE this............ ", 10).as_deref(), Some("share this"));
+        assert_eq!(
+            short_key("  SHARE this............ ", 10).as_deref(),
+            Some("share this")
+        );
         // Three Kelvin signs (9 bytes) lower-case to "kkk" (3 bytes).
-        assert_eq!(short_key("\u{212A}\u{212A}\u{212A}", 3).as_deref(), Some("kkk"));
+        assert_eq!(
+            short_key("\u{212A}\u{212A}\u{212A}", 3).as_deref(),
+            Some("kkk")
+        );
         assert_eq!(short_key(&"word ".repeat(40), 10), None);
         let longest = longest_line(["x".repeat(500)].iter());
         assert_eq!(longest, 500);
