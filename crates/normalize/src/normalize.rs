@@ -503,6 +503,7 @@ impl Transform for Normalize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wirehose_core::SourceInfo;
 
     #[test]
     fn only_paragraphs_short_enough_to_be_a_list_line_get_a_key() {
@@ -519,7 +520,6 @@ mod tests {
         let longest = longest_line(["x".repeat(500)].iter());
         assert_eq!(longest, 500);
     }
-    use wirehose_core::SourceInfo;
 
     fn run(text: &str) -> Record {
         let config: NormalizeConfig = toml::from_str("").unwrap();
