@@ -46,9 +46,9 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// ten, at once past that (`muzzy_decay_ms`), and one arena rather than four
 /// per core (the threads' caches keep it fast; more arenas only kept more
 /// memory: 100,000 articles through the live daemon peaked at 109 MiB with
-/// these, 118 MiB with two arenas, 120 MiB with jemalloc's defaults, 105 to 107
-/// MiB with glibc's malloc). The
-/// environment variable `_RJEM_MALLOC_CONF` overrides them.
+/// these, 118 MiB with two arenas, 120 MiB with jemalloc's defaults, 105 to
+/// 107 MiB with glibc's malloc). The environment variable
+/// `_RJEM_MALLOC_CONF` overrides them.
 #[unsafe(export_name = "_rjem_malloc_conf")]
 static MALLOC_CONF: MallocConf =
     MallocConf(c"background_thread:true,narenas:1,dirty_decay_ms:1000,muzzy_decay_ms:0".as_ptr());
@@ -266,7 +266,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
 /// 8 per core), and freed memory stays in them: with the transforms' worker
 /// threads parsing pages of a few hundred kilobytes, the 707-page HTML
 /// backfill peaked at 181 MiB with the default and 151 MiB with two arenas,
-/// no slower. `MALLOC_ARENA_MAX` in the environment still wins.
+/// no slower (measured when glibc served every allocation). `MALLOC_ARENA_MAX` in the environment still wins.
 fn cap_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
